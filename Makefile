@@ -1,0 +1,65 @@
+# Naboskap: `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+# Files whose change means the environment must be refreshed.
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.PHONY: run serve install migrate demo test test-browser lint format bench messages check-deploy clean
+
+run: install migrate demo ## install, migrate, load demo data, serve with the worker
+	@echo "Two-step verification (MFA) is OFF for this development demo (MFA_REQUIRED=0)."
+	@echo "Email goes to this console and to var/outbox/."
+	@echo "Serving on http://$(HOST):$(PORT)/ (staff pages at /app/, admin at /admin/)"
+	@MFA_REQUIRED=0 $(MANAGE) db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	MFA_REQUIRED=0 $(MANAGE) runserver $(HOST):$(PORT)
+
+install: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: install
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) createcachetable
+
+demo: migrate
+	$(MANAGE) load_demo
+
+test: install ## the whole suite: lint-free code, unit, HTTP and browser tests
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install ## requests/s of public pages against /healthz, with production settings
+	$(BIN)/python bench/run.py
+
+messages: install ## refresh and compile the translation catalogues
+	cd naboskap && ../$(BIN)/django-admin makemessages -l nb -l nn -l en --no-obsolete --ignore 'testing/*'
+	cd naboskap && ../$(BIN)/django-admin compilemessages
+
+check-deploy: install
+	NABOSKAP_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	ALLOWED_HOSTS=naboskap.example $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,152 @@
+"""Fixtures every app's tests share: a municipality with a project, and named personas.
+
+Personas (each a logged-in test client, or anonymous):
+  admin, coordinator, case_handler (of another unit than the project's), facility_staff
+  (scoped to the project), police, politician, outsider (a coordinator of another
+  municipality), anonymous.
+Staff personas are enrolled in TOTP, as MFA is required by default.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.management import call_command
+from django.test import Client
+
+from naboskap.testing.factories import (
+    ContactPointFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    ProjectFactory,
+    UnitFactory,
+    UpdateFactory,
+    UserFactory,
+)
+from naboskap.tenancy.models import Role
+
+PERSONAS = [
+    "anonymous",
+    "admin",
+    "coordinator",
+    "case_handler",
+    "facility_staff",
+    "police",
+    "politician",
+    "outsider",
+]
+
+
+@dataclass
+class World:
+    municipality: object
+    other_municipality: object
+    project: object
+    other_project: object
+    update: object
+    draft: object
+    contact_point: object
+    other_update: object
+    other_contact_point: object
+    users: dict
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "outbox"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(settings):
+    """The database cache rolls back with each test; a Redis cache must be emptied."""
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+def enrol_totp(user) -> None:
+    TOTP.activate(user, generate_totp_secret())
+
+
+def make_staff(municipality, role, *, project=None, unit=None, username=None, mfa=True):
+    kwargs = {"username": username} if username else {}
+    user = UserFactory(**kwargs)
+    MembershipFactory(user=user, municipality=municipality, role=role, project=project, unit=unit)
+    if mfa:
+        enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    municipality = MunicipalityFactory(name="Fjordby kommune", slug="fjordby", number="9911")
+    other = MunicipalityFactory(name="Annenby kommune", slug="annenby", number="9912")
+    property_unit = UnitFactory(municipality=municipality, name="Eiendom")
+    health_unit = UnitFactory(municipality=municipality, name="Helse og sosial")
+    users = {
+        "admin": make_staff(municipality, Role.ADMIN, username="admin"),
+        "coordinator": make_staff(municipality, Role.COORDINATOR, username="coordinator"),
+        "police": make_staff(municipality, Role.POLICE, username="police"),
+        "politician": make_staff(municipality, Role.POLITICIAN, username="politician"),
+        "outsider": make_staff(other, Role.COORDINATOR, username="outsider"),
+    }
+    project = ProjectFactory(
+        municipality=municipality,
+        slug="lindeveien",
+        name="Lindeveien",
+        responsible_unit=property_unit,
+        dialogue_owner=users["coordinator"],
+    )
+    users["case_handler"] = make_staff(
+        municipality, Role.CASE_HANDLER, unit=health_unit, username="case_handler"
+    )
+    users["facility_staff"] = make_staff(
+        municipality, Role.FACILITY_STAFF, project=project, username="facility_staff"
+    )
+    other_project = ProjectFactory(
+        municipality=other, slug="annenvei", name="Annenvei", dialogue_owner=users["outsider"]
+    )
+    return World(
+        municipality=municipality,
+        other_municipality=other,
+        project=project,
+        other_project=other_project,
+        update=UpdateFactory(project=project, title="Dialogmøte i mai"),
+        draft=UpdateFactory(project=project, title="Hemmelig utkast", published_at=None),
+        contact_point=ContactPointFactory(project=project),
+        other_update=UpdateFactory(project=other_project),
+        other_contact_point=ContactPointFactory(project=other_project),
+        users=users,
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def persona_clients(world) -> dict[str, Client]:
+    clients = {"anonymous": Client()}
+    for name, user in world.users.items():
+        clients[name] = client_for(user)
+    return clients
+
+
+def run_tasks() -> None:
+    """Run every queued background task, as `manage.py db_worker` does in production."""
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+
+@pytest.fixture
+def tasks():
+    return run_tasks

@@ -1,0 +1,270 @@
+"""Load the demo municipality. Running it twice changes nothing the second time."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from naboskap.projects import services
+from naboskap.projects.models import ContactPoint, Phase, Project, Subscription, Update
+from naboskap.tenancy.models import Membership, Municipality, Role, Unit
+
+DEMO_PASSWORD = "naboskap-demo"
+MUNICIPALITY_NUMBER = "9901"
+
+UNITS = [
+    ("Eiendom", Unit.Kind.PROPERTY),
+    ("Helse og sosial", Unit.Kind.HEALTH_SOCIAL),
+    ("Kommunikasjon", Unit.Kind.COMMUNICATION),
+    ("Plan og bygg", Unit.Kind.PLANNING),
+    ("Solbakken botiltak", Unit.Kind.FACILITY),
+]
+
+# username, first name, last name, role, unit, project slug (None: the whole municipality)
+USERS = [
+    ("admin", "Astrid", "Berg", Role.ADMIN, "Kommunikasjon", None),
+    ("koordinator", "Kari", "Nordmann", Role.COORDINATOR, "Helse og sosial", None),
+    ("saksbehandler", "Sindre", "Lie", Role.CASE_HANDLER, "Eiendom", None),
+    ("botiltak", "Berit", "Hansen", Role.FACILITY_STAFF, "Solbakken botiltak", "solbakken"),
+    ("miljovaktmester", "Mats", "Dahl", Role.CARETAKER, "Solbakken botiltak", "solbakken"),
+    ("politi", "Per", "Olsen", Role.POLICE, None, None),
+    ("politiker", "Pia", "Strand", Role.POLITICIAN, None, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data: Fjordvik kommune with a user per role and two projects."
+
+    def handle(self, *args, **options):
+        if Municipality.objects.filter(number=MUNICIPALITY_NUMBER).exists():
+            self.stdout.write("Demo data is already loaded.")
+        else:
+            with transaction.atomic():
+                self.load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.print_logins()
+
+    def print_logins(self):
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, first, last, role, _unit, project in USERS:
+            scope = f", project {project}" if project else ""
+            self.stdout.write(
+                f"  {Role(role).label:<28} username {username:<16} password {DEMO_PASSWORD}"
+                f"   ({first} {last}{scope})"
+            )
+        superuser = "Django admin (superuser)"
+        self.stdout.write(f"  {superuser:<28} username {'superadmin':<16} password {DEMO_PASSWORD}")
+
+    def load(self):
+        municipality = Municipality.objects.create(
+            name="Fjordvik kommune",
+            number=MUNICIPALITY_NUMBER,
+            slug="fjordvik",
+            default_language="nb",
+            email="postmottak@fjordvik.example",
+            phone="+4799999999",
+            address="Rådhusgata 1, 9999 Fjordvik",
+            website="https://fjordvik.example",
+            accessibility_statement_url="https://uustatus.no/nb/erklaringer/publisert/fjordvik-demo",
+        )
+        units = {
+            name: Unit.objects.create(municipality=municipality, name=name, kind=kind)
+            for name, kind in UNITS
+        }
+        User = get_user_model()
+        users = {}
+        for username, first, last, _role, _unit, _project in USERS:
+            users[username] = User.objects.create_user(
+                username=username,
+                email=f"{username}@fjordvik.example",
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+            )
+        User.objects.create_superuser(
+            username="superadmin", email="superadmin@fjordvik.example", password=DEMO_PASSWORD
+        )
+        lindeveien = self.load_lindeveien(municipality, units, users["koordinator"])
+        solbakken = self.load_solbakken(municipality, units, users["botiltak"])
+        projects = {"lindeveien": lindeveien, "solbakken": solbakken}
+        for username, _first, _last, role, unit, project in USERS:
+            Membership.objects.create(
+                user=users[username],
+                municipality=municipality,
+                role=role,
+                unit=units.get(unit),
+                project=projects.get(project),
+            )
+
+    def load_lindeveien(self, municipality, units, coordinator) -> Project:
+        """Modelled on the first seed: a planned welfare-housing build meeting resistance."""
+        project = services.project_create(
+            municipality=municipality,
+            created_by=coordinator,
+            kind=Project.Kind.NEW_BUILD,
+            name="Lindeveien velferdsboliger",
+            slug="lindeveien",
+            address="Lindeveien 14, 9999 Fjordvik",
+            latitude="69.650000",
+            longitude="18.950000",
+            description=(
+                "Kommunen planlegger åtte kommunale utleieboliger i Lindeveien. Boligene skal gi "
+                "trygge og varige hjem til personer som i dag mangler et godt sted å bo.\n\n"
+                "Vi vil informere tidlig og snakke med naboene før vi bestemmer detaljene. "
+                "Velforeningen, FAU ved Lindeveien skole og borettslaget er invitert til "
+                "dialogmøte, der vi sammen går gjennom hva som kan skape utrygghet og hva vi "
+                "gjør for å forebygge det (ROS-analyse)."
+            ),
+            target_group=(
+                "Voksne som trenger en stabil bolig og får oppfølging fra kommunen i hverdagen. "
+                "Personalet fra Helse og sosial er tilgjengelig på dagtid, med vakttelefon "
+                "resten av døgnet."
+            ),
+            dwellings_with_tenancy=8,
+            responsible_unit=units["Eiendom"],
+            dialogue_owner=coordinator,
+            visibility=Project.Visibility.PUBLIC,
+            participating_units=[
+                units["Helse og sosial"],
+                units["Kommunikasjon"],
+                units["Plan og bygg"],
+            ],
+        )
+        services.project_change_phase(
+            project=project,
+            to_phase=Phase.PLANNING,
+            changed_by=coordinator,
+            note="Vedtatt i kommunestyret.",
+        )
+        services.project_plan_phases(
+            project=project,
+            planned={
+                Phase.REGULATION: date.today() + timedelta(days=90),
+                Phase.CONSTRUCTION: date.today() + timedelta(days=300),
+                Phase.MOVE_IN: date.today() + timedelta(days=600),
+            },
+        )
+        services.contact_point_save(
+            project=project,
+            contact_point=ContactPoint(
+                function="Dialogansvarlig for prosjektet",
+                phone="+4799999901",
+                email="lindeveien@fjordvik.example",
+                opening_hours="Hverdager 08–15.30",
+                position=1,
+            ),
+        )
+        self.add_updates(
+            project,
+            coordinator,
+            [
+                (
+                    60,
+                    "Kommunen planlegger boliger i Lindeveien",
+                    "Vi vil fortelle naboene om planene tidlig, før detaljene er bestemt. "
+                    "Her finner du hva som er planlagt, tidslinjen og hvem du kan kontakte.",
+                ),
+                (
+                    30,
+                    "Invitasjon til dialogmøte",
+                    "Velforeningen, FAU og borettslaget er invitert til dialogmøte på "
+                    "Lindeveien skole. Vi går gjennom prosjektet og lager en ROS-analyse sammen.",
+                ),
+                (
+                    7,
+                    "Oppsummering fra dialogmøtet",
+                    "Takk til alle som kom. Naboene var særlig opptatt av skoleveien og "
+                    "trafikk. Innspillene går inn i tiltaks- og samhandlingsplanen.",
+                ),
+            ],
+        )
+        Subscription.objects.create(
+            project=project, email="nabo@example.org", confirmed_at=timezone.now()
+        )
+        return project
+
+    def load_solbakken(self, municipality, units, staff) -> Project:
+        """Modelled on the second seed: an operating facility with a neighbourhood council."""
+        project = services.project_create(
+            municipality=municipality,
+            created_by=staff,
+            kind=Project.Kind.EXISTING,
+            name="Solbakken botiltak",
+            slug="solbakken",
+            address="Solbakken 3, 9999 Fjordvik",
+            description=(
+                "Solbakken er et botiltak med 23 boliger med husleiekontrakt, fire midlertidige "
+                "boliger og tre akuttplasser. Målet er et trygt bomiljø for alle – for dem som "
+                "bor her, og for naboene.\n\nNaborådet møtes jevnlig. Det består av naboer, "
+                "beboere og ansatte, og lederen er en av naboene. Botiltaket er sekretariat."
+            ),
+            target_group=(
+                "Voksne som får hjelp til å mestre egen bolig og hverdag, med ansatte til stede "
+                "hele døgnet."
+            ),
+            dwellings_with_tenancy=23,
+            dwellings_temporary=4,
+            dwellings_emergency=3,
+            responsible_unit=units["Helse og sosial"],
+            dialogue_owner=staff,
+            visibility=Project.Visibility.PUBLIC,
+            participating_units=[units["Solbakken botiltak"], units["Eiendom"]],
+            phase=Phase.OPERATION,
+        )
+        services.contact_point_save(
+            project=project,
+            contact_point=ContactPoint(
+                function="Botiltaket (døgnbemannet)",
+                phone="+4799999902",
+                on_duty_phone="+4799999903",
+                email="solbakken@fjordvik.example",
+                opening_hours="Hele døgnet",
+                position=1,
+            ),
+        )
+        services.contact_point_save(
+            project=project,
+            contact_point=ContactPoint(
+                function="Leder av naborådet",
+                email="naboraadet.solbakken@example.org",
+                position=2,
+            ),
+        )
+        self.add_updates(
+            project,
+            staff,
+            [
+                (
+                    200,
+                    "Sommerfest på Solbakken",
+                    "Naborådet inviterer naboer og beboere til sommerfest i hagen. "
+                    "Det blir grilling og kaffe.",
+                ),
+                (
+                    40,
+                    "Referat fra naborådet",
+                    "Naborådet snakket om støy om kvelden og om parkering. Beboerne hadde "
+                    "drøftet sakene i sitt eget møte først.",
+                ),
+                (
+                    5,
+                    "Invitasjon til julefest",
+                    "Velkommen til julefest i fellesstua. Alle naboer er hjertelig velkomne.",
+                ),
+            ],
+        )
+        return project
+
+    def add_updates(self, project, author, items):
+        for days_ago, title, body in items:
+            update = Update(
+                title=title,
+                body=body,
+                published_at=timezone.now() - timedelta(days=days_ago),
+                notified_at=timezone.now(),
+            )
+            services.update_save(project=project, update=update, author=author)
+        draft = Update(title="Utkast: neste nyhet", body="Teksten er ikke ferdig ennå.")
+        services.update_save(project=project, update=draft, author=author)

@@ -1,0 +1,163 @@
+"""Operations that change projects. Views, the admin and the API all call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from naboskap.projects import tasks
+from naboskap.projects.models import (
+    ContactPoint,
+    Phase,
+    PhaseChange,
+    PlannedPhase,
+    Project,
+    Subscription,
+    Update,
+)
+from naboskap.tenancy.models import Municipality, Unit
+
+PROJECT_FIELDS = [
+    "kind",
+    "name",
+    "slug",
+    "address",
+    "latitude",
+    "longitude",
+    "description",
+    "target_group",
+    "dwellings_with_tenancy",
+    "dwellings_temporary",
+    "dwellings_emergency",
+    "responsible_unit",
+    "dialogue_owner",
+    "visibility",
+]
+
+
+def project_touch(*, project: Project) -> None:
+    """Mark the project's public content as changed, which invalidates its cached page."""
+    project.changed_at = timezone.now()
+    Project.objects.filter(pk=project.pk).update(changed_at=project.changed_at)
+
+
+@transaction.atomic
+def project_create(
+    *,
+    municipality: Municipality,
+    created_by,
+    participating_units: Iterable[Unit] = (),
+    phase: str = Phase.IDEA,
+    **fields,
+) -> Project:
+    project = Project(municipality=municipality, phase=phase, **fields)
+    project.full_clean()
+    project.save()
+    project.participating_units.set(participating_units)
+    PhaseChange.objects.create(project=project, to_phase=phase, changed_by=created_by)
+    return project
+
+
+@transaction.atomic
+def project_edit(
+    *, project: Project, participating_units: Iterable[Unit] | None = None, **fields
+) -> Project:
+    for name, value in fields.items():
+        if name not in PROJECT_FIELDS:
+            raise ValueError(f"{name} is not an editable project field")
+        setattr(project, name, value)
+    project.changed_at = timezone.now()
+    project.full_clean()
+    project.save(update_fields=[*fields.keys(), "changed_at"])
+    if participating_units is not None:
+        project.participating_units.set(participating_units)
+    return project
+
+
+@transaction.atomic
+def project_change_phase(*, project: Project, to_phase: str, changed_by, note: str = "") -> None:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if to_phase not in Phase.values:
+        raise ValueError(f"unknown phase {to_phase}")
+    PhaseChange.objects.create(
+        project=locked, from_phase=locked.phase, to_phase=to_phase, changed_by=changed_by, note=note
+    )
+    project.phase = locked.phase = to_phase
+    project.changed_at = timezone.now()
+    Project.objects.filter(pk=project.pk).update(phase=to_phase, changed_at=project.changed_at)
+
+
+@transaction.atomic
+def project_plan_phases(*, project: Project, planned: dict[str, datetime | None]) -> None:
+    """Set or clear the planned start of coming phases ({phase: date or None})."""
+    for phase, start in planned.items():
+        if start is None:
+            PlannedPhase.objects.filter(project=project, phase=phase).delete()
+        else:
+            PlannedPhase.objects.update_or_create(
+                project=project, phase=phase, defaults={"planned_start": start}
+            )
+    project_touch(project=project)
+
+
+@transaction.atomic
+def contact_point_save(*, project: Project, contact_point: ContactPoint) -> ContactPoint:
+    contact_point.project = project
+    contact_point.full_clean()
+    contact_point.save()
+    project_touch(project=project)
+    return contact_point
+
+
+@transaction.atomic
+def contact_point_delete(*, contact_point: ContactPoint) -> None:
+    project = contact_point.project
+    contact_point.delete()
+    project_touch(project=project)
+
+
+@transaction.atomic
+def update_save(*, project: Project, update: Update, author) -> Update:
+    """Save a draft, publish now, or schedule; subscribers are told once it is published."""
+    update.project = project
+    if update.author_id is None:
+        update.author = author
+    update.full_clean()
+    update.save()
+    project_touch(project=project)
+    if update.published_at is not None and update.notified_at is None:
+        run_after = update.published_at if update.published_at > timezone.now() else None
+        transaction.on_commit(
+            lambda: tasks.notify_subscribers.using(run_after=run_after).enqueue(update.pk)
+        )
+    return update
+
+
+@transaction.atomic
+def update_delete(*, update: Update) -> None:
+    project = update.project
+    update.delete()
+    project_touch(project=project)
+
+
+def subscription_request(*, project: Project, email: str, language: str) -> Subscription:
+    """Ask for a confirmation by email. Says nothing about whether the address was known."""
+    subscription, _created = Subscription.objects.get_or_create(
+        project=project, email=email.strip().lower(), defaults={"language": language}
+    )
+    if subscription.confirmed_at is None:
+        transaction.on_commit(lambda: tasks.send_subscription_confirmation.enqueue(subscription.pk))
+    return subscription
+
+
+def subscription_confirm(*, subscription: Subscription) -> None:
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = timezone.now()
+        subscription.save(update_fields=["confirmed_at"])
+
+
+def subscription_cancel(*, subscription: Subscription) -> None:
+    subscription.delete()

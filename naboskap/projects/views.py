@@ -1,0 +1,174 @@
+"""Staff pages for projects, under /app/. Every view fetches through projects.access."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from naboskap.projects import selectors, services
+from naboskap.projects.access import get_project_for_user
+from naboskap.projects.forms import (
+    ContactPointForm,
+    PhaseForm,
+    PlannedPhasesForm,
+    ProjectForm,
+    UpdateForm,
+)
+from naboskap.projects.models import ContactPoint, Update
+from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.models import Municipality
+from naboskap.tenancy.rules import memberships_of
+
+UPDATES_PER_PAGE = 25
+
+
+@staff_required
+def my_projects(request: HttpRequest) -> HttpResponse:
+    projects = selectors.projects_for_user(request.user).order_by("municipality__name", "name")
+    can_create = bool(_creatable_municipalities(request))
+    return render(
+        request, "projects/my_projects.html", {"projects": projects, "can_create": can_create}
+    )
+
+
+def _creatable_municipalities(request: HttpRequest) -> list[Municipality]:
+    ids = {m.municipality_id for m in memberships_of(request.user)}
+    municipalities = Municipality.objects.filter(pk__in=ids).order_by("name")
+    return [m for m in municipalities if request.user.has_perm("projects.add_project", m)]
+
+
+@staff_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    allowed = _creatable_municipalities(request)
+    if not allowed:
+        raise PermissionDenied
+    municipality = allowed[0]
+    form = ProjectForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        units = data.pop("participating_units")
+        project = services.project_create(
+            municipality=municipality, created_by=request.user, participating_units=units, **data
+        )
+        messages.success(request, _("The project was created."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@staff_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk)
+    context = {
+        "project": project,
+        "can_change": request.user.has_perm("projects.change_project", project),
+        "can_write": request.user.has_perm("projects.write_update", project),
+        "phase_changes": project.phase_changes.select_related("changed_by"),
+        "planned_phases": project.planned_phases.all(),
+        "contact_points": project.contact_points.all(),
+        "participating_units": project.participating_units.all(),
+        "updates": project.updates.select_related("author")[:10],
+        "update_count": project.updates.count(),
+        "subscriber_count": project.subscriptions.filter(confirmed_at__isnull=False).count(),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@staff_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.change_project")
+    form = ProjectForm(request.POST or None, instance=project, municipality=project.municipality)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        units = data.pop("participating_units")
+        services.project_edit(project=project, participating_units=units, **data)
+        messages.success(request, _("The project was saved."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@staff_required
+def project_phase(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.change_project")
+    phase_form = PhaseForm(
+        request.POST if "change_phase" in request.POST else None, project=project
+    )
+    plan_form = PlannedPhasesForm(
+        request.POST if "plan_phases" in request.POST else None, project=project
+    )
+    if phase_form.is_bound and phase_form.is_valid():
+        services.project_change_phase(
+            project=project,
+            to_phase=phase_form.cleaned_data["to_phase"],
+            changed_by=request.user,
+            note=phase_form.cleaned_data["note"],
+        )
+        messages.success(request, _("The phase was changed."))
+        return redirect(project)
+    if plan_form.is_bound and plan_form.is_valid():
+        services.project_plan_phases(project=project, planned=plan_form.cleaned_data)
+        messages.success(request, _("The planned dates were saved."))
+        return redirect(project)
+    context = {"project": project, "phase_form": phase_form, "plan_form": plan_form}
+    return render(request, "projects/project_phase.html", context)
+
+
+@staff_required
+def update_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk)
+    updates = project.updates.select_related("author")
+    page = Paginator(updates, UPDATES_PER_PAGE).get_page(request.GET.get("side"))
+    context = {
+        "project": project,
+        "page": page,
+        "can_write": request.user.has_perm("projects.write_update", project),
+    }
+    return render(request, "projects/update_list.html", context)
+
+
+@staff_required
+def update_edit(request: HttpRequest, pk: int, update_pk: int | None = None) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.write_update")
+    update = get_object_or_404(Update, pk=update_pk, project=project) if update_pk else None
+    form = UpdateForm(request.POST or None, instance=update)
+    if request.method == "POST" and form.is_valid():
+        services.update_save(project=project, update=form.instance, author=request.user)
+        messages.success(request, _("The update was saved."))
+        return redirect("projects:updates", pk=project.pk)
+    return render(
+        request, "projects/update_form.html", {"project": project, "form": form, "update": update}
+    )
+
+
+@require_POST
+@staff_required
+def update_delete(request: HttpRequest, pk: int, update_pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.write_update")
+    services.update_delete(update=get_object_or_404(Update, pk=update_pk, project=project))
+    messages.success(request, _("The update was deleted."))
+    return redirect("projects:updates", pk=project.pk)
+
+
+@staff_required
+def contact_point_edit(request: HttpRequest, pk: int, cp_pk: int | None = None) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.change_project")
+    contact_point = get_object_or_404(ContactPoint, pk=cp_pk, project=project) if cp_pk else None
+    form = ContactPointForm(request.POST or None, instance=contact_point)
+    if request.method == "POST" and form.is_valid():
+        services.contact_point_save(project=project, contact_point=form.instance)
+        messages.success(request, _("The contact point was saved."))
+        return redirect(project)
+    context = {"project": project, "form": form, "contact_point": contact_point}
+    return render(request, "projects/contact_point_form.html", context)
+
+
+@require_POST
+@staff_required
+def contact_point_delete(request: HttpRequest, pk: int, cp_pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.change_project")
+    contact_point = get_object_or_404(ContactPoint, pk=cp_pk, project=project)
+    services.contact_point_delete(contact_point=contact_point)
+    messages.success(request, _("The contact point was deleted."))
+    return redirect(project)

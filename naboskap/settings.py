@@ -1,0 +1,317 @@
+"""Naboskap settings: one file, every knob from an environment variable.
+
+`NABOSKAP_ENV=development` (the default) keeps a generated secret key in `var/` and turns
+DEBUG on; `NABOSKAP_ENV=production` requires SECRET_KEY and ALLOWED_HOSTS and turns on the
+security settings that `manage.py check --deploy` asks for. README.md lists every variable.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from naboskap.lib.env import envbool, envint, envlist
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
+
+NABOSKAP_ENV = os.environ.get("NABOSKAP_ENV", "development")
+if NABOSKAP_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("NABOSKAP_ENV must be 'development' or 'production'")
+PRODUCTION = NABOSKAP_ENV == "production"
+DEBUG = envbool("DEBUG", not PRODUCTION)
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set when NABOSKAP_ENV=production")
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "naboskap.tenancy",
+    "naboskap.projects",
+    "naboskap.portal",
+    "naboskap.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.syndication",
+    "rules.apps.AutodiscoverRulesConfig",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "auditlog",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "phonenumber_field",
+    "django_ratelimit",
+    "django.forms",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "naboskap.tenancy.middleware.MunicipalityMiddleware",
+    "naboskap.tenancy.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+]
+
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+ROOT_URLCONF = "naboskap.urls"
+WSGI_APPLICATION = "naboskap.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "naboskap" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "naboskap.tenancy.context_processors.municipality",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in var/ (WAL) unless DATABASE_URL points elsewhere.
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60)
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "naboskap.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared cache: the database cache by default, Redis when REDIS_URL is set. Rate limits and
+# the public page cache live here, so they hold across several app processes.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "naboskap"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "naboskap_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "naboskap"),
+        }
+    }
+PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "projects:my_projects"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# django-allauth: local accounts with TOTP for staff, OpenID Connect by configuration.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_ALLOW_REGISTRATION = False
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "naboskap.tenancy.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "naboskap.tenancy.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Naboskap"
+# Staff must enrol in TOTP before they can open non-public data (see tenancy.access).
+NABOSKAP_MFA_REQUIRED = envbool("MFA_REQUIRED", True)
+
+
+def _oidc_apps() -> list[dict]:
+    """OpenID Connect providers from settings: Entra ID for staff, ID-porten for citizens."""
+    apps = []
+    for provider_id, name, prefix in (
+        ("entra", "Microsoft Entra ID", "OIDC_ENTRA"),
+        ("idporten", "ID-porten", "OIDC_IDPORTEN"),
+    ):
+        client_id = os.environ.get(f"{prefix}_CLIENT_ID")
+        if not client_id:
+            continue
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": name,
+                "client_id": client_id,
+                "secret": os.environ.get(f"{prefix}_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": os.environ[f"{prefix}_SERVER_URL"],
+                    "token_auth_method": "client_secret_post",
+                    "oauth_pkce_enabled": True,
+                },
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps(), "OAUTH_PKCE_ENABLED": True}}
+
+# Languages: bokmål by default, nynorsk and English complete. Each municipality picks its
+# default; a visitor's choice is kept in a cookie.
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "naboskap" / "locale"]
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    (
+        "vendor/designsystemet",
+        BASE_DIR / "node_modules" / "@digdir" / "designsystemet-css" / "dist",
+    ),
+    ("vendor/inter", BASE_DIR / "node_modules/@fontsource/inter"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Email: console and an outbox folder in development, SMTP in production.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "naboskap.lib.mail.ConsoleAndOutboxBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "outbox"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Naboskap <noreply@naboskap.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work: django-tasks with the database backend and `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Which municipality `/` shows when a request's host names none.
+DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
+
+# Rate limits for public endpoints (django-ratelimit on the shared cache).
+RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
+RATELIMIT_VIEW = "naboskap.portal.views.rate_limited"
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# The database cache's increment is a read and a write, not one atomic step: under a burst
+# of parallel requests a limit may let a few more through. That is acceptable for abuse
+# limits, and Redis (REDIS_URL) counts exactly. See docs/adr/0004-shared-cache.md.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Content Security Policy: nothing from outside, no inline scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "naboskap.portal.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when NABOSKAP_ENV=production")
+
+AUDITLOG_INCLUDE_ALL_MODELS = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

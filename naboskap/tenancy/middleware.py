@@ -1,0 +1,76 @@
+"""Which municipality a request is for, and which language it is answered in."""
+
+import re
+
+from django.conf import settings
+from django.http import Http404
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.views.defaults import page_not_found
+
+from naboskap.tenancy.selectors import municipality_by_slug, municipality_for_host
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+PREFIX = re.compile(r"^/k/(?P<slug>[-a-z0-9]+)(?P<rest>/.*)$")
+
+
+class MunicipalityMiddleware:
+    """Sets `request.municipality`: from a `/k/<slug>/` path prefix, the host, or the default.
+
+    With a path prefix, the prefix becomes part of the script prefix, so every URL the page
+    reverses stays within that municipality. Without one, the lookup is lazy: only pages that
+    use the municipality pay for the query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = PREFIX.match(request.path_info)
+        if match:
+            try:
+                municipality = municipality_by_slug(match["slug"])
+            except Http404 as exc:
+                request.municipality = None
+                return page_not_found(request, exc)
+            request.municipality = municipality
+            request.path_info = match["rest"]
+            set_script_prefix(f"{get_script_prefix()}k/{match['slug']}/")
+        else:
+            request.municipality = SimpleLazyObject(
+                lambda: municipality_for_host(request.get_host())
+            )
+        return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """The visitor's chosen language (cookie), else the municipality's default, else bokmål.
+
+    Replaces Django's LocaleMiddleware: a municipality chooses between bokmål and nynorsk
+    (språklova), so the browser's Accept-Language does not decide.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in LANGUAGE_CODES:
+            language = self.municipality_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def municipality_language(request) -> str:
+        if request.path_info.startswith((settings.STATIC_URL, "/healthz")):
+            return settings.LANGUAGE_CODE
+        municipality = request.municipality
+        if municipality and municipality.default_language in LANGUAGE_CODES:
+            return municipality.default_language
+        return settings.LANGUAGE_CODE

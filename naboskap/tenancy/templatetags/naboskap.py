@@ -1,0 +1,11 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, else username; a dash when there is nobody (a deleted user)."""
+    if user is None:
+        return "–"
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,1 @@
+"""Shared test support: factories and the named personas every app's tests use."""

@@ -1,0 +1,172 @@
+"""Every URL × every persona: what status each one gets.
+
+When you add a URL, add it to MATRIX (or, for a third-party URL, make sure it is covered by
+`test_third_party_urls_never_fail`): `test_every_url_is_in_the_matrix` fails until you do.
+Objects outside a user's reach answer 404, never 403, so their existence does not leak.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from naboskap.conftest import PERSONAS
+from naboskap.projects.models import Subscription
+
+# Third-party URL modules, covered by `test_third_party_urls_never_fail`.
+THIRD_PARTY_MODULES = ("django.contrib.admin", "allauth")
+
+STAFF = {"admin", "coordinator", "case_handler", "facility_staff", "police", "politician"}
+MANAGERS = {"admin", "coordinator"}
+WRITERS = MANAGERS | {"facility_staff"}
+
+
+def expect(ok=200, *, allowed, anonymous=302, denied=403, outsider=404):
+    """Statuses per persona: `allowed` get `ok`; the outsider (another municipality) 404."""
+    statuses = {"anonymous": anonymous, "outsider": outsider}
+    for persona in STAFF:
+        statuses[persona] = ok if persona in allowed else denied
+    return statuses
+
+
+EVERYONE_200 = dict.fromkeys(PERSONAS, 200)
+
+
+def subscription_token(world):
+    return Subscription.objects.create(project=world.project, email="nabo@example.org").token
+
+
+# name: (method, kwargs builder, expected statuses per persona)
+MATRIX = {
+    "healthz": ("get", lambda w: {}, EVERYONE_200),
+    "set_language": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
+    "portal:home": ("get", lambda w: {}, EVERYONE_200),
+    "portal:feed": ("get", lambda w: {}, EVERYONE_200),
+    "portal:project": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:project_updates": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:project_feed": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:subscribe": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:subscription_confirm": (
+        "get",
+        lambda w: {"token": subscription_token(w)},
+        EVERYONE_200,
+    ),
+    "portal:unsubscribe": ("get", lambda w: {"token": subscription_token(w)}, EVERYONE_200),
+    "projects:my_projects": (
+        "get",
+        lambda w: {},
+        expect(allowed=STAFF, outsider=200),
+    ),
+    "projects:create": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "projects:detail": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "projects:edit": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "projects:phase": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "projects:updates": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "projects:update_create": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=WRITERS),
+    ),
+    "projects:update_edit": (
+        "get",
+        lambda w: {"pk": w.project.pk, "update_pk": w.update.pk},
+        expect(allowed=WRITERS),
+    ),
+    "projects:update_delete": (
+        "post",
+        lambda w: {"pk": w.project.pk, "update_pk": w.update.pk},
+        expect(302, allowed=WRITERS),
+    ),
+    "projects:contact_create": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=MANAGERS),
+    ),
+    "projects:contact_edit": (
+        "get",
+        lambda w: {"pk": w.project.pk, "cp_pk": w.contact_point.pk},
+        expect(allowed=MANAGERS),
+    ),
+    "projects:contact_delete": (
+        "post",
+        lambda w: {"pk": w.project.pk, "cp_pk": w.contact_point.pk},
+        expect(302, allowed=MANAGERS),
+    ),
+}
+
+
+def walk(patterns, namespace="", module_filter=None):
+    """Yield (name, pattern, module) for every named URL pattern below `patterns`."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            prefix = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern):
+            callback = entry.callback
+            module = getattr(callback, "__module__", "") or ""
+            view_class = getattr(callback, "view_class", None) or getattr(
+                callback, "__class__", None
+            )
+            if view_class is not None and module.startswith("django.contrib.syndication"):
+                module = view_class.__module__
+            yield (f"{namespace}{entry.name}" if entry.name else None, entry, module)
+
+
+def own_url_names():
+    names = set()
+    for name, pattern, module in walk(get_resolver().url_patterns):
+        if module.startswith(THIRD_PARTY_MODULES) or name is None:
+            continue
+        if name.startswith("admin:"):
+            continue
+        names.add(name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = own_url_names() - set(MATRIX)
+    assert not missing, f"Add these URLs to the permission matrix: {sorted(missing)}"
+    stale = set(MATRIX) - own_url_names()
+    assert not stale, f"These matrix entries have no URL any more: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_permissions(name, persona, world, persona_clients):
+    method, kwargs_for, statuses = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_for(world))
+    response = getattr(persona_clients[persona], method)(url)
+    assert response.status_code == statuses[persona], (
+        f"{persona} {method.upper()} {url}: {response.status_code}"
+    )
+    if statuses[persona] == 302 and persona == "anonymous" and name.startswith("projects:"):
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", ["projects:detail", "projects:edit", "projects:updates"])
+def test_outsider_cannot_reach_other_municipalitys_project_by_id(name, world, persona_clients):
+    """The coordinator of Annenby reaches their own project but not Fjordby's."""
+    own = persona_clients["outsider"].get(reverse(name, kwargs={"pk": world.other_project.pk}))
+    foreign = persona_clients["outsider"].get(reverse(name, kwargs={"pk": world.project.pk}))
+    assert own.status_code == 200
+    assert foreign.status_code == 404
+
+
+def third_party_urls():
+    for name, pattern, module in walk(get_resolver().url_patterns):
+        if name and module.startswith(THIRD_PARTY_MODULES) and not pattern.pattern.converters:
+            yield name
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "coordinator", "outsider"])
+def test_third_party_urls_never_fail(persona, world, persona_clients):
+    """allauth and the Django admin: no parameterless URL gives a server error or leaks."""
+    client = persona_clients[persona]
+    for name in sorted(set(third_party_urls())):
+        try:
+            url = reverse(name)
+        except Exception:  # noqa: BLE001 - patterns with regex groups need arguments
+            continue
+        response = client.get(url)
+        assert response.status_code < 500, f"{persona} GET {url}: {response.status_code}"
+        if name.startswith("admin:") and name != "admin:login":
+            # Nobody but a Django superuser gets into the admin.
+            assert response.status_code in {302, 404}, f"{persona} GET {url}"
