@@ -10,10 +10,19 @@ Staff personas are enrolled in TOTP, as MFA is required by default.
 from dataclasses import dataclass
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.test import Client
 
+from naboskap.tenancy.access import has_mfa
+from naboskap.tenancy.models import Role
+from naboskap.testing.browser import (  # noqa: F401 (fixtures and a hook for browser tests)
+    browser_type_launch_args,
+    language,
+    outbox,
+    playwright,
+    pytest_collection_modifyitems,
+    visitor,
+)
 from naboskap.testing.factories import (
     ContactPointFactory,
     MembershipFactory,
@@ -23,7 +32,7 @@ from naboskap.testing.factories import (
     UpdateFactory,
     UserFactory,
 )
-from naboskap.tenancy.models import Role
+from naboskap.testing.mfa import enrol_totp, pass_mfa_stage
 
 PERSONAS = [
     "anonymous",
@@ -69,10 +78,6 @@ def _clear_cache(settings):
         from django.core.cache import cache
 
         cache.clear()
-
-
-def enrol_totp(user) -> None:
-    TOTP.activate(user, generate_totp_secret())
 
 
 def make_staff(municipality, role, *, project=None, unit=None, username=None, mfa=True):
@@ -131,6 +136,8 @@ def client_for(user) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
+        if has_mfa(user):
+            pass_mfa_stage(client, user)
     return client
 
 
@@ -143,7 +150,14 @@ def persona_clients(world) -> dict[str, Client]:
 
 
 def run_tasks() -> None:
-    """Run every queued background task, as `manage.py db_worker` does in production."""
+    """Run every queued background task, as `manage.py db_worker` does in production.
+
+    The worker closes connections it finds inside a transaction, so a test that runs it
+    must use `@pytest.mark.django_db(transaction=True)`.
+    """
+    from django.db import connection
+
+    assert connection.get_autocommit(), "mark the test django_db(transaction=True)"
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
 

@@ -173,10 +173,13 @@ ACCOUNT_ALLOW_REGISTRATION = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "naboskap.tenancy.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "naboskap.tenancy.forms.LoginForm"}
 SOCIALACCOUNT_ADAPTER = "naboskap.tenancy.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
+# ID-porten gives no email address, and Entra ID not always: a first login must still work.
+SOCIALACCOUNT_EMAIL_REQUIRED = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Naboskap"
 # Staff must enrol in TOTP before they can open non-public data (see tenancy.access).
@@ -225,6 +228,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
+    # The project's own files (naboskap/site.css): `naboskap` itself is not an app.
+    BASE_DIR / "naboskap" / "static",
     (
         "vendor/designsystemet",
         BASE_DIR / "node_modules" / "@digdir" / "designsystemet-css" / "dist",

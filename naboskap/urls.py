@@ -3,14 +3,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from naboskap.portal.views import healthz
+from naboskap.portal.views import healthz, public_endpoint
 
 admin.site.site_header = _("Naboskap administration")
 admin.site.site_title = _("Naboskap")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", public_endpoint(set_language), name="set_language"),
     path("app/", include("naboskap.projects.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from naboskap.portal.views import current_municipality, get_public_project
+from naboskap.portal.views import current_municipality, get_public_project, public_read
 from naboskap.projects import selectors
 from naboskap.projects.models import Update
 
@@ -71,3 +71,17 @@ class MunicipalityFeed(UpdatesFeed):
             .select_related("project")
             .order_by("-published_at")[:FEED_LENGTH]
         )
+
+
+_municipality_feed = MunicipalityFeed()
+_project_feed = ProjectFeed()
+
+
+@public_read
+def municipality_feed(request):
+    return _municipality_feed(request)
+
+
+@public_read
+def project_feed(request, slug):
+    return _project_feed(request, slug=slug)

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from naboskap.lib.http import form_status, posted
 from naboskap.portal.forms import SubscribeForm
 from naboskap.projects import selectors, services
 from naboskap.projects.models import Project, Subscription
@@ -31,8 +32,13 @@ UPDATES_ON_PAGE = 10
 UPDATES_PER_PAGE = 20
 
 
+def public_endpoint(view):
+    """Rate-limit a public view by client address (every public endpoint has a limit)."""
+    return ratelimit(key="ip", rate=READ_RATE, block=True)(view)
+
+
 def public_read(view):
-    return require_GET(ratelimit(key="ip", rate=READ_RATE, block=True)(view))
+    return require_GET(public_endpoint(view))
 
 
 def current_municipality(request: HttpRequest):
@@ -83,7 +89,7 @@ def project_content(request: HttpRequest, project: Project) -> str:
             "phase_changes": project.phase_changes.all(),
             "planned_phases": project.planned_phases.all(),
             "contact_points": project.contact_points.all(),
-            "updates": selectors.published_updates(project)[: UPDATES_ON_PAGE + 1],
+            "updates": list(selectors.published_updates(project)[: UPDATES_ON_PAGE + 1]),
             "updates_on_page": UPDATES_ON_PAGE,
         }
         html = render_to_string("portal/project_content.html", context, request=request)
@@ -111,10 +117,11 @@ def project_updates(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/project_updates.html", {"project": project, "page": page})
 
 
+@public_endpoint
 @ratelimit(key="ip", rate=WRITE_RATE, method="POST", block=True)
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_public_project(request, slug)
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.subscription_request(
             project=project, email=form.cleaned_data["email"], language=get_language()
@@ -124,14 +131,12 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
             "portal/subscribe_sent.html",
             {"project": project, "email": form.cleaned_data["email"]},
         )
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "portal/subscribe.html", {"project": project, "form": form}, status=status
-    )
+    context = {"project": project, "form": form}
+    return render(request, "portal/subscribe.html", context, status=form_status(form))
 
 
 @never_cache
-@ratelimit(key="ip", rate=READ_RATE, block=True)
+@public_endpoint
 def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; POST confirms, so that mail scanners following links confirm nothing."""
     subscription = get_object_or_404(
@@ -147,7 +152,7 @@ def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@ratelimit(key="ip", rate=READ_RATE, block=True)
+@public_endpoint
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscription = Subscription.objects.select_related("project__municipality")
     subscription = subscription.filter(token=token).first()
@@ -163,6 +168,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@public_endpoint
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness: the process answers and the database answers."""
     try:

@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from naboskap.projects.models import PHASE_ORDER, ContactPoint, Phase, Project, Update
 from naboskap.tenancy.models import Municipality, Unit
 
+NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+
+
+def slug_from_name(name: str) -> str:
+    """`Bjørkeveien` → `bjorkeveien`, as Norwegians write such addresses on the web."""
+    return slugify(name.translate(NORWEGIAN_LETTERS))[:80].strip("-")
+
 
 def display_name(user) -> str:
     return user.get_full_name() or user.username
@@ -54,7 +61,7 @@ class ProjectForm(forms.ModelForm):
         )
 
     def clean_slug(self):
-        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
+        slug = self.cleaned_data.get("slug") or slug_from_name(self.cleaned_data.get("name", ""))
         if not slug:
             raise forms.ValidationError(_("Enter a name or a web address."))
         taken = Project.objects.filter(municipality=self.municipality, slug=slug)

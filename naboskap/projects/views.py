@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.http import form_status, posted
 from naboskap.projects import selectors, services
 from naboskap.projects.access import get_project_for_user
 from naboskap.projects.forms import (
@@ -46,7 +47,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if not allowed:
         raise PermissionDenied
     municipality = allowed[0]
-    form = ProjectForm(request.POST or None, municipality=municipality)
+    form = ProjectForm(posted(request), municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("participating_units")
@@ -55,7 +56,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The project was created."))
         return redirect(project)
-    return render(request, "projects/project_form.html", {"form": form, "project": None})
+    context = {"form": form, "project": None}
+    return render(request, "projects/project_form.html", context, status=form_status(form))
 
 
 @staff_required
@@ -79,14 +81,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "projects.change_project")
-    form = ProjectForm(request.POST or None, instance=project, municipality=project.municipality)
+    form = ProjectForm(
+        posted(request),
+        instance=project,
+        municipality=project.municipality,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("participating_units")
         services.project_edit(project=project, participating_units=units, **data)
         messages.success(request, _("The project was saved."))
         return redirect(project)
-    return render(request, "projects/project_form.html", {"form": form, "project": project})
+    context = {"form": form, "project": project}
+    return render(request, "projects/project_form.html", context, status=form_status(form))
 
 
 @staff_required
@@ -112,7 +119,8 @@ def project_phase(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The planned dates were saved."))
         return redirect(project)
     context = {"project": project, "phase_form": phase_form, "plan_form": plan_form}
-    return render(request, "projects/project_phase.html", context)
+    status = form_status(phase_form, plan_form)
+    return render(request, "projects/project_phase.html", context, status=status)
 
 
 @staff_required
@@ -132,14 +140,13 @@ def update_list(request: HttpRequest, pk: int) -> HttpResponse:
 def update_edit(request: HttpRequest, pk: int, update_pk: int | None = None) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "projects.write_update")
     update = get_object_or_404(Update, pk=update_pk, project=project) if update_pk else None
-    form = UpdateForm(request.POST or None, instance=update)
+    form = UpdateForm(posted(request), instance=update)
     if request.method == "POST" and form.is_valid():
         services.update_save(project=project, update=form.instance, author=request.user)
         messages.success(request, _("The update was saved."))
         return redirect("projects:updates", pk=project.pk)
-    return render(
-        request, "projects/update_form.html", {"project": project, "form": form, "update": update}
-    )
+    context = {"project": project, "form": form, "update": update}
+    return render(request, "projects/update_form.html", context, status=form_status(form))
 
 
 @require_POST
@@ -155,13 +162,13 @@ def update_delete(request: HttpRequest, pk: int, update_pk: int) -> HttpResponse
 def contact_point_edit(request: HttpRequest, pk: int, cp_pk: int | None = None) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "projects.change_project")
     contact_point = get_object_or_404(ContactPoint, pk=cp_pk, project=project) if cp_pk else None
-    form = ContactPointForm(request.POST or None, instance=contact_point)
+    form = ContactPointForm(posted(request), instance=contact_point)
     if request.method == "POST" and form.is_valid():
         services.contact_point_save(project=project, contact_point=form.instance)
         messages.success(request, _("The contact point was saved."))
         return redirect(project)
     context = {"project": project, "form": form, "contact_point": contact_point}
-    return render(request, "projects/contact_point_form.html", context)
+    return render(request, "projects/contact_point_form.html", context, status=form_status(form))
 
 
 @require_POST

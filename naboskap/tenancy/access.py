@@ -1,26 +1,60 @@
-"""The gate in front of every staff page: logged in, holds a role, and enrolled in MFA."""
+"""The gate in front of every staff page: logged in, holds a role, and verified with MFA.
+
+When `NABOSKAP_MFA_REQUIRED` is on (the default), a staff member must have a TOTP
+authenticator *and* the current session must have passed a two-step check. allauth asks for
+the code at login for everyone who has an authenticator, but a session can exist without it:
+one that logged in before the user enrolled (in another browser, say), or one an
+administrator's tool opened. Such a session is sent to allauth's "confirm with a code" page
+and comes back to the page it asked for.
+"""
 
 from __future__ import annotations
 
 from functools import wraps
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.dispatch import receiver
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from naboskap.tenancy.rules import memberships_of
+
+MFA_METHOD = "mfa"
 
 
 def has_mfa(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def session_passed_mfa(request, user) -> bool:
+    """Whether this session has been through a two-step check (code or recovery code)."""
+    return any(
+        record.get("method") == MFA_METHOD
+        for record in get_authentication_records(request, user)
+    )
+
+
+@receiver(authenticator_added, dispatch_uid="naboskap_mfa_enrolled_in_session")
+def _enrolment_counts_as_verification(sender, request, user, authenticator, **kwargs):
+    """Activating TOTP takes a valid code from the new authenticator: the session that did it
+    has shown the second factor, so it need not be asked again straight away."""
+    if authenticator.type == Authenticator.Type.TOTP and request is not None:
+        record_authentication(
+            request, user, MFA_METHOD, id=authenticator.pk, type=authenticator.type, enrolled=True
+        )
+
+
 def staff_required(view):
-    """Login, at least one membership and, when required, a TOTP authenticator."""
+    """Login, at least one membership and, when required, TOTP verified in this session."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -28,13 +62,21 @@ def staff_required(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not memberships_of(user):
-            raise PermissionDenied(_("Your account has no role in any municipality."))
-        if settings.NABOSKAP_MFA_REQUIRED and not has_mfa(user):
-            messages.warning(
-                request,
-                _("Set up two-step verification before you open the staff pages."),
-            )
-            return redirect("mfa_activate_totp")
+            return render(request, "tenancy/no_role.html", status=403)
+        if settings.NABOSKAP_MFA_REQUIRED:
+            if not has_mfa(user):
+                messages.warning(
+                    request,
+                    _("Set up two-step verification before you open the staff pages."),
+                )
+                return redirect("mfa_activate_totp")
+            if not session_passed_mfa(request, user):
+                messages.info(
+                    request,
+                    _("Confirm that it is you with a code from your authenticator app."),
+                )
+                query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper

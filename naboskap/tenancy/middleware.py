@@ -37,7 +37,13 @@ class MunicipalityMiddleware:
                 return page_not_found(request, exc)
             request.municipality = municipality
             request.path_info = match["rest"]
-            set_script_prefix(f"{get_script_prefix()}k/{match['slug']}/")
+            previous = get_script_prefix()
+            set_script_prefix(f"{previous}k/{match['slug']}/")
+            try:
+                return self.get_response(request)
+            finally:
+                # The prefix is thread-local: leave the thread as it was found.
+                set_script_prefix(previous)
         else:
             request.municipality = SimpleLazyObject(
                 lambda: municipality_for_host(request.get_host())

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Case, When
 from django.http import Http404
 
 from naboskap.tenancy.models import Municipality
 
 
 def municipality_for_host(host: str) -> Municipality | None:
-    """The municipality serving this host, else the deployment's default one."""
+    """The municipality serving this host, else the deployment's default one, in one query."""
     hostname = host.split(":")[0].lower()
-    by_host = Municipality.objects.filter(host=hostname).first() if hostname else None
-    if by_host:
-        return by_host
+    preference = [Case(When(host=hostname, then=0), default=2)] if hostname else []
     if settings.DEFAULT_MUNICIPALITY:
-        return Municipality.objects.filter(slug=settings.DEFAULT_MUNICIPALITY).first()
-    return Municipality.objects.order_by("pk").first()
+        preference.append(Case(When(slug=settings.DEFAULT_MUNICIPALITY, then=0), default=1))
+    return Municipality.objects.order_by(*preference, "pk").first()
 
 
 def municipality_by_slug(slug: str) -> Municipality:

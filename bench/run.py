@@ -1,0 +1,573 @@
+"""`make bench`: requests/s of the public project page against /healthz, production settings.
+
+The script starts gunicorn with production settings on 127.0.0.1, drives it from separate
+load-generator processes and prints one line per benchmark:
+
+    BENCH healthz rps=...
+    BENCH public_project_page rps=... baseline_rps=... ratio=... queries=... ...
+
+Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
+`--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
+`--redis-url` the cache keys use a prefix of their own and are deleted afterwards.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import multiprocessing
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+BENCH_DATABASE = "naboskap_bench"
+PROJECT_SLUG = "benkveien"
+PROJECT_NAME = "Benkveien bofellesskap"
+PAGE_PATH = f"/prosjekter/{PROJECT_SLUG}/"
+RESULT_MARK = "BENCH-RESULT "
+# Variables of the developer's environment that would change what is measured.
+CLEARED_VARIABLES = [
+    "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
+    "REDIS_URL",
+    "CACHE_KEY_PREFIX",
+    "DEFAULT_MUNICIPALITY",
+    "PUBLIC_PAGE_CACHE_SECONDS",
+    "RATELIMIT_IP_META_KEY",
+    "DJANGO_SETTINGS_MODULE",
+    "CSRF_TRUSTED_ORIGINS",
+]
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on, or a check failed."""
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --- Phases that run inside Django, in a subprocess with the server's environment ---------
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+
+
+def page_queries() -> dict:
+    """Queries of one anonymous request of the page: cold (renders) and warm (cached)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from naboskap.projects.models import Project
+
+    counts = []
+    for _request in range(2):
+        # A fresh client for each request: a first-time visitor without cookies.
+        with CaptureQueriesContext(connection) as queries:
+            response = Client(HTTP_HOST=HOST).get(PAGE_PATH)
+        if response.status_code != 200:
+            raise BenchError(f"{PAGE_PATH} answered {response.status_code} in setup")
+        counts.append(len(queries))
+    newest = Project.objects.get(slug=PROJECT_SLUG).updates.order_by("-published_at").first()
+    if newest is not None and newest.title not in response.content.decode():
+        raise BenchError(f"{PAGE_PATH} does not show its newest update in setup")
+    return {"cold": counts[0], "warm": counts[1]}
+
+
+def add_updates(project, author, count: int, start: int) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from naboskap.projects import services
+    from naboskap.testing.factories import UpdateFactory
+
+    now = timezone.now()
+    for number in range(start, start + count):
+        # Built by the factory, saved by the service that staff use (it moves changed_at).
+        update = UpdateFactory.build(
+            project=project,
+            title=f"Nyhet nummer {number}",
+            body="Dette har skjedd i prosjektet denne uka. " * 8,
+            published_at=now - timedelta(hours=1000 - number),
+        )
+        services.update_save(project=project, update=update, author=author)
+
+
+def phase_setup(updates: int) -> dict:
+    django_setup()
+    from django.core.management import call_command
+
+    from naboskap.projects import services
+    from naboskap.projects.models import ContactPoint
+    from naboskap.testing import factories
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    # The municipality serves its own host name, as in production; here that is 127.0.0.1.
+    municipality = factories.MunicipalityFactory(
+        name="Benkvik kommune", number="9901", slug="benkvik", host=HOST
+    )
+    project = factories.ProjectFactory(
+        municipality=municipality, name=PROJECT_NAME, slug=PROJECT_SLUG
+    )
+    services.contact_point_save(
+        project=project,
+        contact_point=ContactPoint(
+            function="Dialogansvarlig",
+            phone="+4799999901",
+            email="dialog@benkvik.example",
+            opening_hours="Hverdager 08-15",
+        ),
+    )
+    author = project.dialogue_owner
+    add_updates(project, author, 1, start=1)
+    one = page_queries()
+    add_updates(project, author, updates - 1, start=2)
+    many = page_queries()
+    return {"queries": many, "queries_1_update": one}
+
+
+def phase_queries() -> dict:
+    django_setup()
+    return {"queries": page_queries()}
+
+
+def phase_publish(title: str) -> dict:
+    django_setup()
+    from django.utils import timezone
+
+    from naboskap.projects import services
+    from naboskap.projects.models import Project, Update
+
+    project = Project.objects.get(slug=PROJECT_SLUG)
+    update = Update(title=title, body="Publisert under benchmark.", published_at=timezone.now())
+    services.update_save(project=project, update=update, author=project.dialogue_owner)
+    return {"published": title}
+
+
+def run_phase(env: dict, *args: str) -> dict:
+    """Run a phase of this script in a subprocess with the server's environment."""
+    command = [sys.executable, str(Path(__file__).resolve()), *args]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    results = [
+        line[len(RESULT_MARK) :]
+        for line in done.stdout.splitlines()
+        if line.startswith(RESULT_MARK)
+    ]
+    if done.returncode != 0 or not results:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise BenchError(f"phase {args[0]} failed (exit {done.returncode})")
+    return json.loads(results[-1])
+
+
+# --- The load generator --------------------------------------------------------------------
+
+
+def hammer(port: int, path: str, start: float, warmup: float, duration: float) -> dict:
+    """One connection's loop: GET `path` until the end, counting what lands in the window."""
+    measure_from = start + warmup
+    until = measure_from + duration
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    done = errors = 0
+    latencies = []
+    statuses: dict[str, int] = {}
+    while time.monotonic() < start:
+        time.sleep(0.001)
+    while True:
+        began = time.monotonic()
+        if began >= until:
+            break
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            status = "error"
+        ended = time.monotonic()
+        if measure_from <= began and ended <= until:
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if status == 200:
+                done += 1
+                latencies.append(ended - began)
+            else:
+                errors += 1
+    connection.close()
+    return {"done": done, "errors": errors, "latencies": latencies, "statuses": statuses}
+
+
+def _hammer(arguments):
+    return hammer(*arguments)
+
+
+def drive(port: int, path: str, connections: int, warmup: float, duration: float) -> dict:
+    """Load from `connections` separate processes (each with one HTTP connection)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(connections) as pool:
+        # One shared start (CLOCK_MONOTONIC is system-wide), late enough for every process.
+        start = time.monotonic() + 1.0
+        parts = pool.map(_hammer, [(port, path, start, warmup, duration)] * connections)
+    done = sum(part["done"] for part in parts)
+    errors = sum(part["errors"] for part in parts)
+    statuses: dict[str, int] = {}
+    for part in parts:
+        for status, count in part["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    latencies = sorted(latency for part in parts for latency in part["latencies"])
+
+    def percentile(p: float) -> float:
+        if not latencies:
+            return float("nan")
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {
+        "rps": done / duration,
+        "requests": done,
+        "errors": errors,
+        "statuses": statuses,
+        "p50_ms": percentile(0.50),
+        "p99_ms": percentile(0.99),
+    }
+
+
+# --- The server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, var_dir: Path, name: str, workers: int):
+    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn_bin.exists():
+        raise BenchError(f"{gunicorn_bin} not found: run `make install` first")
+    port = free_port()
+    error_log = var_dir / f"gunicorn-{name}.log"
+    command = [
+        str(gunicorn_bin),
+        "naboskap.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--chdir",
+        str(ROOT),
+        "--error-logfile",
+        str(error_log),
+        "--log-level",
+        "warning",
+        "--timeout",
+        "30",
+    ]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                raise BenchError(f"gunicorn exited with {server.returncode} on start")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if get(port, "/healthz")[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise BenchError("gunicorn did not answer /healthz within 30 s")
+            time.sleep(0.2)
+        yield port
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn exited with {server.returncode} during the benchmark")
+    except BaseException:
+        if error_log.exists():
+            sys.stderr.write(error_log.read_text()[-4000:])
+        raise
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+# --- PostgreSQL and Redis ------------------------------------------------------------------
+
+
+def database_urls(url: str) -> tuple[str, str]:
+    """The bench database's URL and the server's maintenance database's, from any URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise BenchError("--database-url must be a PostgreSQL URL (postgres://...)")
+    # Whatever database the URL names, only the dedicated bench database is touched.
+    bench = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    return bench, admin
+
+
+def postgres(admin_url: str, statement: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
+        connection.execute(sql.SQL(statement).format(sql.Identifier(BENCH_DATABASE)))
+
+
+def delete_redis_keys(url: str, prefix: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    return len(keys)
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+def bench_env(var_dir: Path, database_url: str | None, redis_url: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "naboskap.settings",
+            "NABOSKAP_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": HOST,
+            "SITE_URL": f"http://{HOST}",
+            # Plain HTTP on loopback; everything else as in production.
+            "SECURE_SSL_REDIRECT": "0",
+            "DEBUG": "0",
+            "VAR_DIR": str(var_dir),
+            # Every request comes from 127.0.0.1: the per-address limit would answer 429.
+            "RATELIMIT_ENABLE": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CACHE_KEY_PREFIX"] = f"naboskap-bench-{secrets.token_hex(4)}"
+    return env
+
+
+def fmt(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    database_url = args.database_url or None
+    redis_url = args.redis_url or None
+    admin_url = None
+    if database_url:
+        database_url, admin_url = database_urls(database_url)
+    var_dir = Path(tempfile.mkdtemp(prefix="naboskap-bench-"))
+    env = bench_env(var_dir, database_url, redis_url)
+    failures = []
+    try:
+        if admin_url:
+            # Left over only if an earlier run was killed; nothing else uses this name.
+            postgres(admin_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            postgres(admin_url, "CREATE DATABASE {}")
+        if redis_url:
+            import redis
+
+            redis.Redis.from_url(redis_url).ping()
+        database = "postgresql" if database_url else "sqlite"
+        cache = "redis" if redis_url else "database"
+        print(
+            f"# naboskap bench: NABOSKAP_ENV=production database={database} cache={cache} "
+            f"gunicorn workers={args.workers} (sync) connections={args.connections} "
+            f"warmup={args.warmup:g}s duration={args.duration:g}s updates={args.updates} "
+            f"cpus={os.cpu_count()}",
+            flush=True,
+        )
+        print("# RATELIMIT_ENABLE=0: rate limiting is off in the server under test", flush=True)
+
+        log(f"setup in {var_dir}: migrate, createcachetable, collectstatic, seed")
+        setup = run_phase(env, "_setup", str(args.updates))
+        queries, queries_one = setup["queries"], setup["queries_1_update"]
+        if queries != queries_one:
+            failures.append(
+                f"queries grow with updates: {queries_one} with 1 update, "
+                f"{queries} with {args.updates}"
+            )
+
+        def measure(port: int, path: str) -> dict:
+            log(f"GET {path}: {args.warmup:g} s warm-up, {args.duration:g} s measured")
+            result = drive(port, path, args.connections, args.warmup, args.duration)
+            if result["errors"] or not result["requests"]:
+                raise BenchError(f"{path}: answers other than 200: {result['statuses']}")
+            return result
+
+        with gunicorn(env, var_dir, "cached", args.workers) as port:
+            status, body = get(port, PAGE_PATH)
+            if status != 200 or PROJECT_NAME not in body:
+                raise BenchError(f"{PAGE_PATH} answered {status} without the project")
+            baseline = measure(port, "/healthz")
+            page = measure(port, PAGE_PATH)
+            invalidation = check_invalidation(env, port)
+            if invalidation != "ok":
+                failures.append(f"invalidation: {invalidation}")
+        ratio = page["rps"] / baseline["rps"]
+        print(
+            f"BENCH healthz rps={fmt(baseline['rps'])} "
+            f"p50_ms={baseline['p50_ms']:.1f} p99_ms={baseline['p99_ms']:.1f}",
+            flush=True,
+        )
+        print(
+            f"BENCH public_project_page rps={fmt(page['rps'])} "
+            f"baseline_rps={fmt(baseline['rps'])} ratio={ratio:.2f} "
+            f"queries={queries['warm']} queries_1_update={queries_one['warm']} "
+            f"queries_render={queries['cold']} queries_render_1_update={queries_one['cold']} "
+            f"p50_ms={page['p50_ms']:.1f} p99_ms={page['p99_ms']:.1f} "
+            f"invalidation={invalidation}",
+            flush=True,
+        )
+
+        if args.uncached:
+            # PUBLIC_PAGE_CACHE_SECONDS=0: the fragment is rendered on every request.
+            uncached_env = {**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"}
+            uncached_queries = run_phase(uncached_env, "_queries")["queries"]
+            with gunicorn(uncached_env, var_dir, "uncached", args.workers) as port:
+                uncached = measure(port, PAGE_PATH)
+            print(
+                f"BENCH public_project_page_uncached rps={fmt(uncached['rps'])} "
+                f"baseline_rps={fmt(baseline['rps'])} "
+                f"ratio={uncached['rps'] / baseline['rps']:.2f} "
+                f"queries={uncached_queries['warm']} "
+                f"p50_ms={uncached['p50_ms']:.1f} p99_ms={uncached['p99_ms']:.1f}",
+                flush=True,
+            )
+
+        met = "met" if ratio >= args.target else "NOT met"
+        print(f"# target ratio >= {args.target:g}: {met}", flush=True)
+        if args.fail_below is not None and ratio < args.fail_below:
+            failures.append(f"ratio {ratio:.2f} is below {args.fail_below:g}")
+    finally:
+        cleanup(var_dir, admin_url, redis_url, env.get("CACHE_KEY_PREFIX"))
+    for failure in failures:
+        log(f"FAILED: {failure}")
+    return 1 if failures else 0
+
+
+def check_invalidation(env: dict, port: int) -> str:
+    """Publish an update through the service; the very next GETs must show it."""
+    title = f"Benkmerke {secrets.token_hex(4)}"
+    for _request in range(4):  # warm: both workers answer from the cache
+        status, body = get(port, PAGE_PATH)
+        if status != 200 or title in body:
+            return f"unexpected page before publishing ({status})"
+    log(f"publish '{title}' through services.update_save and GET the page again")
+    run_phase(env, "_publish", title)
+    for _request in range(4):  # whichever worker answers, the new update is there
+        status, body = get(port, PAGE_PATH)
+        if status != 200:
+            return f"page answered {status} after publishing"
+        if title not in body:
+            return "stale page after publishing"
+    return "ok"
+
+
+def cleanup(var_dir: Path, admin_url: str | None, redis_url: str | None, prefix: str | None):
+    shutil.rmtree(var_dir, ignore_errors=True)
+    if admin_url:
+        try:
+            postgres(admin_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        except Exception as exc:
+            log(f"could not drop database {BENCH_DATABASE}: {exc}")
+    if redis_url and prefix:
+        try:
+            delete_redis_keys(redis_url, prefix)
+        except Exception as exc:
+            log(f"could not delete Redis keys {prefix}:*: {exc}")
+
+
+def main() -> int:
+    phases = {
+        "_setup": lambda: phase_setup(int(sys.argv[2])),
+        "_queries": phase_queries,
+        "_publish": lambda: phase_publish(sys.argv[2]),
+    }
+    if len(sys.argv) > 1 and sys.argv[1] in phases:
+        print(RESULT_MARK + json.dumps(phases[sys.argv[1]]()), flush=True)
+        return 0
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="PostgreSQL server to use (a database naboskap_bench is created and dropped); "
+        "default: SQLite in a temporary directory. Also BENCH_DATABASE_URL.",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", ""),
+        help="Redis for the cache (REDIS_URL); default: the database cache. Also BENCH_REDIS_URL.",
+    )
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured (10)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up (2)")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent clients (4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--updates", type=int, default=50, help="published updates (50)")
+    parser.add_argument("--target", type=float, default=0.5, help="ratio to report against")
+    parser.add_argument("--fail-below", type=float, help="exit 1 if the ratio is below this")
+    parser.add_argument(
+        "--no-uncached",
+        dest="uncached",
+        action="store_false",
+        help="skip the page with PUBLIC_PAGE_CACHE_SECONDS=0",
+    )
+    args = parser.parse_args()
+    if args.updates < 2 or args.duration <= 0 or args.connections < 1:
+        parser.error("--updates must be at least 2, --duration and --connections positive")
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        return run(args)
+    except BenchError as exc:
+        log(f"FAILED: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
