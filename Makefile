@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run serve install migrate demo test test-browser lint format bench messages check-deploy clean
+.PHONY: run install migrate demo test lint format bench messages check-deploy clean
 
 run: install migrate demo ## install, migrate, load demo data, serve with the worker
 	@echo "Two-step verification (MFA) is OFF for this development demo (MFA_REQUIRED=0)."
@@ -39,7 +39,7 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
-test: install ## the whole suite: lint-free code, unit, HTTP and browser tests
+test: install ## the whole suite: unit, HTTP, fuzz and browser tests (lint: make lint)
 	$(BIN)/pytest
 
 lint: install
@@ -53,9 +53,11 @@ format: install
 bench: install ## requests/s of public pages against /healthz, with production settings
 	$(BIN)/python bench/run.py
 
+# makemessages runs without settings, so it writes only to naboskap/locale; compilemessages
+# runs with them, so it also compiles LOCALE_PATHS (naboskap/locale_vendor, hand-kept).
 messages: install ## refresh and compile the translation catalogues
 	cd naboskap && ../$(BIN)/django-admin makemessages -l nb -l nn -l en --no-obsolete --ignore 'testing/*'
-	cd naboskap && ../$(BIN)/django-admin compilemessages
+	cd naboskap && DJANGO_SETTINGS_MODULE=naboskap.settings ../$(BIN)/django-admin compilemessages
 
 check-deploy: install
 	NABOSKAP_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

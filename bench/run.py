@@ -79,11 +79,12 @@ def page_queries() -> dict:
 
     from naboskap.projects.models import Project
 
+    client = Client(HTTP_HOST=HOST)
     counts = []
     for _request in range(2):
-        # A fresh client for each request: a first-time visitor without cookies.
+        client.cookies.clear()  # each request a first-time visitor, without cookies
         with CaptureQueriesContext(connection) as queries:
-            response = Client(HTTP_HOST=HOST).get(PAGE_PATH)
+            response = client.get(PAGE_PATH)
         if response.status_code != 200:
             raise BenchError(f"{PAGE_PATH} answered {response.status_code} in setup")
         counts.append(len(queries))
@@ -183,74 +184,101 @@ def run_phase(env: dict, *args: str) -> dict:
 
 
 # --- The load generator --------------------------------------------------------------------
+#
+# The paths take turns in slices of SLICE seconds, the same in every client process, so a
+# change in the machine's load touches all of them alike. The first SETTLE seconds of a slice
+# are not counted (requests of the previous path finish); a request that overlaps the end of
+# a window counts for the fraction inside it, which keeps slow pages from being undercounted.
+
+SLICE = 2.0
+SETTLE = 0.25
 
 
-def hammer(port: int, path: str, start: float, warmup: float, duration: float) -> dict:
-    """One connection's loop: GET `path` until the end, counting what lands in the window."""
-    measure_from = start + warmup
-    until = measure_from + duration
+def hammer(port: int, paths: list[str], start: float, warmup: float, duration: float) -> dict:
+    """One client's loop over one HTTP connection (reopened when the server closes it)."""
+    measured_from = start + warmup
+    slices = max(1, round(duration / SLICE)) * len(paths)
+    until = measured_from + slices * SLICE
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    done = errors = 0
-    latencies = []
-    statuses: dict[str, int] = {}
+    results = {path: {"done": 0.0, "errors": 0, "latencies": [], "statuses": {}} for path in paths}
+    turn = 0
     while time.monotonic() < start:
         time.sleep(0.001)
     while True:
         began = time.monotonic()
         if began >= until:
             break
+        if began < measured_from:
+            turn += 1
+            index = turn % len(paths)  # warm-up: every path, one after the other
+        else:
+            index = int((began - measured_from) // SLICE) % len(paths)
+        path = paths[index]
         try:
             connection.request("GET", path)
             response = connection.getresponse()
             response.read()
-            status = response.status
+            status = str(response.status)
         except (OSError, http.client.HTTPException):
             connection.close()
             status = "error"
         ended = time.monotonic()
-        if measure_from <= began and ended <= until:
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
-            if status == 200:
-                done += 1
-                latencies.append(ended - began)
-            else:
-                errors += 1
+        if began < measured_from:
+            continue
+        slice_start = measured_from + int((began - measured_from) // SLICE) * SLICE
+        window_start, window_end = slice_start + SETTLE, slice_start + SLICE
+        inside = min(ended, window_end) - max(began, window_start)
+        if inside <= 0:
+            continue
+        result = results[path]
+        result["statuses"][status] = result["statuses"].get(status, 0) + 1
+        if status == "200":
+            result["done"] += inside / max(ended - began, 1e-9)
+            result["latencies"].append(ended - began)
+        else:
+            result["errors"] += 1
     connection.close()
-    return {"done": done, "errors": errors, "latencies": latencies, "statuses": statuses}
+    return results
 
 
 def _hammer(arguments):
     return hammer(*arguments)
 
 
-def drive(port: int, path: str, connections: int, warmup: float, duration: float) -> dict:
-    """Load from `connections` separate processes (each with one HTTP connection)."""
+def drive(port: int, paths: list[str], connections: int, warmup: float, duration: float):
+    """Load from `connections` separate processes, each with one HTTP connection."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(connections) as pool:
-        # One shared start (CLOCK_MONOTONIC is system-wide), late enough for every process.
+        # One start for all (CLOCK_MONOTONIC is system-wide), late enough for every process.
         start = time.monotonic() + 1.0
-        parts = pool.map(_hammer, [(port, path, start, warmup, duration)] * connections)
-    done = sum(part["done"] for part in parts)
-    errors = sum(part["errors"] for part in parts)
-    statuses: dict[str, int] = {}
-    for part in parts:
-        for status, count in part["statuses"].items():
-            statuses[status] = statuses.get(status, 0) + count
-    latencies = sorted(latency for part in parts for latency in part["latencies"])
+        parts = pool.map(_hammer, [(port, paths, start, warmup, duration)] * connections)
+    slices = max(1, round(duration / SLICE)) * len(paths)
+    measured = {}
+    for index, path in enumerate(paths):
+        own_slices = len(range(index, slices, len(paths)))
+        seconds = own_slices * (SLICE - SETTLE)
+        mine = [part[path] for part in parts]
+        statuses: dict[str, int] = {}
+        for part in mine:
+            for status, count in part["statuses"].items():
+                statuses[status] = statuses.get(status, 0) + count
+        latencies = sorted(latency for part in mine for latency in part["latencies"])
 
-    def percentile(p: float) -> float:
-        if not latencies:
-            return float("nan")
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+        def percentile(p: float, latencies=latencies) -> float:
+            if not latencies:
+                return float("nan")
+            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
-    return {
-        "rps": done / duration,
-        "requests": done,
-        "errors": errors,
-        "statuses": statuses,
-        "p50_ms": percentile(0.50),
-        "p99_ms": percentile(0.99),
-    }
+        measured[path] = {
+            "rps": sum(part["done"] for part in mine) / seconds,
+            "requests": len(latencies),
+            "errors": sum(part["errors"] for part in mine),
+            "statuses": statuses,
+            "seconds": seconds,
+            "p50_ms": percentile(0.50),
+            "p99_ms": percentile(0.99),
+        }
+    return measured
 
 
 # --- The server ----------------------------------------------------------------------------
@@ -352,7 +380,7 @@ def delete_redis_keys(url: str, prefix: str) -> int:
     import redis
 
     client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
     if keys:
         client.delete(*keys)
     client.close()
@@ -386,7 +414,8 @@ def bench_env(var_dir: Path, database_url: str | None, redis_url: str | None) ->
         env["DATABASE_URL"] = database_url
     if redis_url:
         env["REDIS_URL"] = redis_url
-        env["CACHE_KEY_PREFIX"] = f"naboskap-bench-{secrets.token_hex(4)}"
+    # A prefix of its own: Redis may be shared, and its keys are deleted by this prefix.
+    env["CACHE_KEY_PREFIX"] = f"naboskap-bench-{secrets.token_hex(4)}"
     return env
 
 
@@ -432,19 +461,24 @@ def run(args: argparse.Namespace) -> int:
                 f"{queries} with {args.updates}"
             )
 
-        def measure(port: int, path: str) -> dict:
-            log(f"GET {path}: {args.warmup:g} s warm-up, {args.duration:g} s measured")
-            result = drive(port, path, args.connections, args.warmup, args.duration)
-            if result["errors"] or not result["requests"]:
-                raise BenchError(f"{path}: answers other than 200: {result['statuses']}")
-            return result
+        def measure(port: int) -> tuple[dict, dict]:
+            log(
+                f"GET /healthz and {PAGE_PATH} in turns of {SLICE:g} s: "
+                f"{args.warmup:g} s warm-up, {args.duration:g} s each"
+            )
+            results = drive(
+                port, ["/healthz", PAGE_PATH], args.connections, args.warmup, args.duration
+            )
+            for path, result in results.items():
+                if result["errors"] or not result["requests"]:
+                    raise BenchError(f"{path}: answers other than 200: {result['statuses']}")
+            return results["/healthz"], results[PAGE_PATH]
 
         with gunicorn(env, var_dir, "cached", args.workers) as port:
             status, body = get(port, PAGE_PATH)
             if status != 200 or PROJECT_NAME not in body:
                 raise BenchError(f"{PAGE_PATH} answered {status} without the project")
-            baseline = measure(port, "/healthz")
-            page = measure(port, PAGE_PATH)
+            baseline, page = measure(port)
             invalidation = check_invalidation(env, port)
             if invalidation != "ok":
                 failures.append(f"invalidation: {invalidation}")
@@ -465,15 +499,20 @@ def run(args: argparse.Namespace) -> int:
         )
 
         if args.uncached:
-            # PUBLIC_PAGE_CACHE_SECONDS=0: the fragment is rendered on every request.
-            uncached_env = {**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"}
+            # PUBLIC_PAGE_CACHE_SECONDS=0: the fragment is rendered on every request. A key
+            # prefix of its own, so that nothing cached by the first server is found.
+            uncached_env = {
+                **env,
+                "PUBLIC_PAGE_CACHE_SECONDS": "0",
+                "CACHE_KEY_PREFIX": f"{env['CACHE_KEY_PREFIX']}-uncached",
+            }
             uncached_queries = run_phase(uncached_env, "_queries")["queries"]
             with gunicorn(uncached_env, var_dir, "uncached", args.workers) as port:
-                uncached = measure(port, PAGE_PATH)
+                uncached_baseline, uncached = measure(port)
             print(
                 f"BENCH public_project_page_uncached rps={fmt(uncached['rps'])} "
-                f"baseline_rps={fmt(baseline['rps'])} "
-                f"ratio={uncached['rps'] / baseline['rps']:.2f} "
+                f"baseline_rps={fmt(uncached_baseline['rps'])} "
+                f"ratio={uncached['rps'] / uncached_baseline['rps']:.2f} "
                 f"queries={uncached_queries['warm']} "
                 f"p50_ms={uncached['p50_ms']:.1f} p99_ms={uncached['p99_ms']:.1f}",
                 flush=True,
@@ -519,7 +558,7 @@ def cleanup(var_dir: Path, admin_url: str | None, redis_url: str | None, prefix:
         try:
             delete_redis_keys(redis_url, prefix)
         except Exception as exc:
-            log(f"could not delete Redis keys {prefix}:*: {exc}")
+            log(f"could not delete Redis keys {prefix}*: {exc}")
 
 
 def main() -> int:

@@ -16,8 +16,9 @@ from django.test import Client
 from naboskap.tenancy.access import has_mfa
 from naboskap.tenancy.models import Role
 from naboskap.testing.browser import (  # noqa: F401 (fixtures and a hook for browser tests)
+    base_url,
+    browser_language,
     browser_type_launch_args,
-    language,
     outbox,
     playwright,
     pytest_collection_modifyitems,

@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "naboskap.lib.forms.FormRenderer"
 ROOT_URLCONF = "naboskap.urls"
 WSGI_APPLICATION = "naboskap.wsgi.application"
 
@@ -147,6 +147,9 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "naboskap_cache",
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "naboskap"),
+            # Room for every visitor's rate-limit counter and every cached page; the default
+            # (300 entries, a third dropped when full) would forget counters too early.
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 100_000), "CULL_FREQUENCY": 10},
         }
     }
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)
@@ -189,13 +192,17 @@ NABOSKAP_MFA_REQUIRED = envbool("MFA_REQUIRED", True)
 def _oidc_apps() -> list[dict]:
     """OpenID Connect providers from settings: Entra ID for staff, ID-porten for citizens."""
     apps = []
-    for provider_id, name, prefix in (
-        ("entra", "Microsoft Entra ID", "OIDC_ENTRA"),
-        ("idporten", "ID-porten", "OIDC_IDPORTEN"),
+    for provider_id, name, prefix, scope in (
+        ("entra", "Microsoft Entra ID", "OIDC_ENTRA", ["openid", "profile", "email"]),
+        # ID-porten knows no "email" scope; "profile" gives the identity number.
+        ("idporten", "ID-porten", "OIDC_IDPORTEN", ["openid", "profile"]),
     ):
         client_id = os.environ.get(f"{prefix}_CLIENT_ID")
         if not client_id:
             continue
+        server_url = os.environ.get(f"{prefix}_SERVER_URL")
+        if not server_url:
+            raise ImproperlyConfigured(f"{prefix}_SERVER_URL must be set with {prefix}_CLIENT_ID")
         apps.append(
             {
                 "provider_id": provider_id,
@@ -203,7 +210,8 @@ def _oidc_apps() -> list[dict]:
                 "client_id": client_id,
                 "secret": os.environ.get(f"{prefix}_CLIENT_SECRET", ""),
                 "settings": {
-                    "server_url": os.environ[f"{prefix}_SERVER_URL"],
+                    "server_url": server_url,
+                    "scope": scope,
                     "token_auth_method": "client_secret_post",
                     "oauth_pkce_enabled": True,
                 },
@@ -218,7 +226,7 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps(), "OAUTH_PKCE_
 # default; a visitor's choice is kept in a cookie.
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "naboskap" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "naboskap" / "locale", BASE_DIR / "naboskap" / "locale_vendor"]
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Oslo"
@@ -303,6 +311,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Load balancers probe /healthz over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

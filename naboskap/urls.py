@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,8 @@ from naboskap.portal.views import healthz, public_endpoint
 
 admin.site.site_header = _("Naboskap administration")
 admin.site.site_title = _("Naboskap")
+# The admin logs in through allauth, so its two-step stage applies there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

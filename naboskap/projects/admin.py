@@ -54,3 +54,7 @@ class UpdateAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.update_delete(update=obj)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset.select_related("project"):
+            services.update_delete(update=update)

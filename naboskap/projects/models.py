@@ -1,5 +1,6 @@
 import secrets
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -249,3 +250,9 @@ class Subscription(models.Model):
 
     def __str__(self):
         return self.email
+
+
+# Who changed what on a project, and when (django-auditlog). Phase history has its own rows.
+auditlog.register(Project, m2m_fields={"participating_units"}, exclude_fields=["changed_at"])
+auditlog.register(ContactPoint)
+auditlog.register(Update)

@@ -1,6 +1,5 @@
 """Background work for projects, run by `manage.py db_worker`."""
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -8,10 +7,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from naboskap.projects.models import Subscription, Update
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+from naboskap.tenancy.selectors import municipality_url
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:
@@ -30,8 +26,9 @@ def send_subscription_confirmation(subscription_id: int) -> None:
     with translation.override(subscription.language):
         context = {
             "project": subscription.project,
-            "confirm_url": absolute(
-                reverse("portal:subscription_confirm", args=[subscription.token])
+            "confirm_url": municipality_url(
+                subscription.project.municipality,
+                reverse("portal:subscription_confirm", args=[subscription.token]),
             ),
         }
         subject = render_to_string("projects/email/confirm_subject.txt", context).strip()
@@ -55,15 +52,18 @@ def notify_subscribers(update_id: int) -> None:
     )
     if not claimed:
         return
+    municipality = update.project.municipality
     subscriptions = update.project.subscriptions.filter(confirmed_at__isnull=False)
     messages = []
     for subscription in subscriptions.iterator():
-        unsubscribe_url = absolute(reverse("portal:unsubscribe", args=[subscription.token]))
+        unsubscribe_url = municipality_url(
+            municipality, reverse("portal:unsubscribe", args=[subscription.token])
+        )
         with translation.override(subscription.language):
             context = {
                 "update": update,
                 "project": update.project,
-                "project_url": absolute(update.project.get_public_url()),
+                "project_url": municipality_url(municipality, update.project.get_public_url()),
                 "unsubscribe_url": unsubscribe_url,
             }
             subject = render_to_string("projects/email/update_subject.txt", context).strip()

@@ -1,5 +1,6 @@
 """Staff pages for projects, under /app/. Every view fetches through projects.access."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -38,7 +39,7 @@ def my_projects(request: HttpRequest) -> HttpResponse:
 def _creatable_municipalities(request: HttpRequest) -> list[Municipality]:
     ids = {m.municipality_id for m in memberships_of(request.user)}
     municipalities = Municipality.objects.filter(pk__in=ids).order_by("name")
-    return [m for m in municipalities if request.user.has_perm("projects.add_project", m)]
+    return [m for m in municipalities if rules.has_perm("projects.add_project", request.user, m)]
 
 
 @staff_required
@@ -65,8 +66,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     context = {
         "project": project,
-        "can_change": request.user.has_perm("projects.change_project", project),
-        "can_write": request.user.has_perm("projects.write_update", project),
+        "can_change": rules.has_perm("projects.change_project", request.user, project),
+        "can_write": rules.has_perm("projects.write_update", request.user, project),
         "phase_changes": project.phase_changes.select_related("changed_by"),
         "planned_phases": project.planned_phases.all(),
         "contact_points": project.contact_points.all(),
@@ -131,7 +132,7 @@ def update_list(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "project": project,
         "page": page,
-        "can_write": request.user.has_perm("projects.write_update", project),
+        "can_write": rules.has_perm("projects.write_update", request.user, project),
     }
     return render(request, "projects/update_list.html", context)
 

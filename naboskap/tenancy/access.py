@@ -38,8 +38,7 @@ def has_mfa(user) -> bool:
 def session_passed_mfa(request, user) -> bool:
     """Whether this session has been through a two-step check (code or recovery code)."""
     return any(
-        record.get("method") == MFA_METHOD
-        for record in get_authentication_records(request, user)
+        record.get("method") == MFA_METHOD for record in get_authentication_records(request, user)
     )
 
 

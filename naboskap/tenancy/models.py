@@ -1,3 +1,4 @@
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -138,3 +139,9 @@ class Membership(models.Model):
     def __str__(self):
         scope = self.project or self.municipality
         return f"{self.user} – {self.get_role_display()} ({scope})"
+
+
+# Who changed a municipality, its units or someone's roles, and when (django-auditlog).
+auditlog.register(Municipality)
+auditlog.register(Unit)
+auditlog.register(Membership)

@@ -28,11 +28,23 @@ def test_public_pages(world, visitor):
     visitor.audit()
 
     page = visitor.open(reverse("portal:project_updates", args=[project.slug]))
-    assert page.get_by_role("heading", name=world.update.title).is_visible()
+    assert page.get_by_role("heading", level=2, name=world.update.title).is_visible()
     assert page.get_by_text(world.draft.title).count() == 0
 
     page = visitor.open(reverse("portal:subscribe", args=[project.slug]))
     assert page.locator("#id_email").is_visible()
+
+    visitor.open("/prosjekter/finnes-ikke/", status=404)
+
+    # The language switcher: the other language's button answers in that language, here.
+    other = "nn" if visitor.language == "nb" else "nb"
+    page = visitor.open(reverse("portal:project", args=[project.slug]))
+    switcher = page.locator(".language-switcher")
+    assert switcher.locator("[aria-current=true]").get_attribute("value") == visitor.language
+    with page.expect_navigation():
+        switcher.locator(f"button[value={other}]").click()
+    assert page.url == visitor.base_url + reverse("portal:project", args=[project.slug])
+    assert page.locator("html").get_attribute("lang") == other
 
     visitor.assert_no_problems()
 
@@ -41,14 +53,16 @@ def test_subscribe_confirm_in_the_browser(world, visitor, outbox):
     project = world.project
     address = f"nabo-{visitor.language}@example.org"
     page = visitor.open(reverse("portal:project", args=[project.slug]))
-    subscribe_form = page.locator(f"form[action='{reverse('portal:subscribe', args=[project.slug])}']")
+    subscribe_form = page.locator(
+        f"form[action='{reverse('portal:subscribe', args=[project.slug])}']"
+    )
 
     # A mistyped address: the form comes back with an error summary and a marked field.
     subscribe_form.locator("#id_email").fill("nabo.example.org")
     with page.expect_navigation() as navigation:
         subscribe_form.locator("button[type=submit]").click()
     assert navigation.value.status == 400
-    assert page.locator(".ds-error-summary").is_visible()
+    assert page.locator(".ds-error-summary").evaluate("e => e === document.activeElement")
     field = page.locator("#id_email")
     assert field.get_attribute("aria-invalid") == "true"
     assert "id_email_error" in field.get_attribute("aria-describedby").split()
@@ -77,6 +91,14 @@ def test_subscribe_confirm_in_the_browser(world, visitor, outbox):
     page.wait_for_url(f"**{reverse('portal:project', args=[project.slug])}")
     assert page.locator(".messages [data-color=success]").is_visible()
     visitor.audit()
-    assert Subscription.objects.get(email=address).confirmed_at
+    subscription = Subscription.objects.get(email=address)
+    assert subscription.confirmed_at
+
+    page = visitor.open(reverse("portal:unsubscribe", args=[subscription.token]))
+    with page.expect_navigation() as navigation:
+        page.locator("main form button[type=submit]").click()
+    assert navigation.value.status == 200
+    visitor.audit()
+    assert not Subscription.objects.filter(email=address).exists()
 
     visitor.assert_no_problems()

@@ -134,3 +134,26 @@ def test_emails_are_in_the_subscribers_language(world, tasks):
     publish(world, "Nyhet")
     tasks()
     assert "Stop the emails" in mail.outbox[0].body
+
+
+def test_email_links_stay_within_the_projects_municipality(world, tasks, settings):
+    """Annenby is not the default municipality: its links carry its prefix, or its host."""
+    client = Client()
+    url = reverse("portal:subscribe", args=["annenvei"])
+    response = client.post(f"/k/annenby{url}", {"email": "nabo@example.org"})
+    assert response.status_code == 200
+    tasks()
+    confirm_url = link_in(mail.outbox[-1], "bekreft")
+    assert confirm_url.startswith("/k/annenby/abonnement/")
+    assert client.post(confirm_url).status_code == 302
+    assert Subscription.objects.get(email="nabo@example.org").confirmed_at is not None
+
+    world.other_municipality.host = "annenby.example"
+    world.other_municipality.save()
+    Subscription.objects.all().delete()
+    Subscription.objects.create(project=world.other_project, email="ny@example.org")
+    from naboskap.projects.tasks import send_subscription_confirmation
+
+    send_subscription_confirmation.enqueue(Subscription.objects.get().pk)
+    tasks()
+    assert "http://annenby.example/abonnement/" in mail.outbox[-1].body

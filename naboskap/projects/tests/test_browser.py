@@ -22,7 +22,10 @@ def submit(page, status: int) -> None:
 
 
 def assert_error_shown(page, field_id: str | None = None) -> None:
-    assert page.locator(".ds-error-summary").is_visible()
+    summary = page.locator(".ds-error-summary")
+    assert summary.is_visible()
+    # Focus moves to the summary, so a screen reader reads it and Tab leads on to the fields.
+    assert summary.evaluate("e => e === document.activeElement")
     if field_id:
         field = page.locator(f"#{field_id}")
         assert field.get_attribute("aria-invalid") == "true"
@@ -40,7 +43,7 @@ def test_staff_pages(world, visitor):
     page.locator("main table").get_by_role("link", name=project.name).click()
     page.wait_for_url(f"**{reverse('projects:detail', args=[project.pk])}")
     assert page.get_by_role("heading", level=1).inner_text() == project.name
-    assert page.get_by_role("cell", name=world.draft.title).is_visible()
+    assert page.get_by_role("rowheader", name=world.draft.title).is_visible()
     visitor.audit()
 
     page = visitor.open(reverse("projects:edit", args=[project.pk]))
@@ -81,5 +84,13 @@ def test_staff_pages(world, visitor):
     visitor.audit()
 
     visitor.open(reverse("projects:contact_edit", args=[project.pk, world.contact_point.pk]))
+
+    # A reader (no links in the tables) sees the same pages without the edit controls.
+    visitor.login(world.users["politician"])
+    page = visitor.open(reverse("projects:detail", args=[project.pk]))
+    assert page.locator(f"a[href='{reverse('projects:edit', args=[project.pk])}']").count() == 0
+    page = visitor.open(reverse("projects:updates", args=[project.pk]))
+    assert page.get_by_role("rowheader", name=world.update.title).is_visible()
+    assert page.get_by_role("link", name=world.update.title).count() == 0
 
     visitor.assert_no_problems()

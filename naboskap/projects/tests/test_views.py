@@ -218,3 +218,17 @@ def test_staff_pages_do_not_grow_queries(world, count, coordinator, django_asser
     for url in pages:
         with django_assert_max_num_queries(16, info=url):
             assert coordinator.get(url).status_code == 200
+
+
+def test_edits_are_recorded_in_the_audit_log(world, coordinator):
+    from auditlog.models import LogEntry
+
+    coordinator.post(
+        reverse("projects:edit", args=[world.project.pk]),
+        project_data(world, name="Lindeveien nytt navn", slug="lindeveien"),
+    )
+    entries = LogEntry.objects.get_for_object(world.project).filter(action=LogEntry.Action.UPDATE)
+    renamed = [e for e in entries if "name" in e.changes_dict]
+    assert len(renamed) == 1
+    assert renamed[0].actor == world.users["coordinator"]
+    assert renamed[0].changes_dict["name"] == ["Lindeveien", "Lindeveien nytt navn"]

@@ -24,7 +24,7 @@ from jwt.algorithms import RSAAlgorithm
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -41,7 +41,7 @@ class Grant:
 @dataclass
 class MockOpenIDProvider:
     client_id: str = "naboskap-test"
-    client_secret: str = "s3cret"  # noqa: S105 - a test value
+    client_secret: str = "s3cret"
     # The claims of the user who "logs in" at the next authorize request.
     next_user: dict = field(default_factory=lambda: {"sub": "user-1"})
     # Overrides for the next id_token (e.g. a wrong audience).
@@ -225,8 +225,3 @@ class MockOpenIDProvider:
         jwk = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
         jwk.update({"kid": self._kid, "use": "sig", "alg": "RS256"})
         return self._json(start_response, {"keys": [jwk]})
-
-    # For tests -------------------------------------------------------------------------
-
-    def public_jwk(self) -> dict:
-        return json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))

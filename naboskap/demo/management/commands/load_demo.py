@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from naboskap.projects import services
-from naboskap.projects.models import ContactPoint, Phase, Project, Subscription, Update
+from naboskap.projects.models import (
+    ContactPoint,
+    Phase,
+    PhaseChange,
+    Project,
+    Subscription,
+    Update,
+)
 from naboskap.tenancy.models import Membership, Municipality, Role, Unit
 
 DEMO_PASSWORD = "naboskap-demo"
@@ -138,6 +145,12 @@ class Command(BaseCommand):
             changed_by=coordinator,
             note="Vedtatt i kommunestyret.",
         )
+        # Give the history the dates it would have had: the idea a year ago, planning since spring.
+        history = project.phase_changes.order_by("pk")
+        for change, days_ago in zip(history, [365, 120], strict=True):
+            PhaseChange.objects.filter(pk=change.pk).update(
+                changed_at=timezone.now() - timedelta(days=days_ago)
+            )
         services.project_plan_phases(
             project=project,
             planned={
@@ -212,6 +225,9 @@ class Command(BaseCommand):
             visibility=Project.Visibility.PUBLIC,
             participating_units=[units["Solbakken botiltak"], units["Eiendom"]],
             phase=Phase.OPERATION,
+        )
+        PhaseChange.objects.filter(project=project).update(
+            changed_at=timezone.now() - timedelta(days=6 * 365), note="Botiltaket åpnet."
         )
         services.contact_point_save(
             project=project,
