@@ -102,14 +102,15 @@ def add_updates(project, author, count: int, start: int) -> None:
     from naboskap.projects import services
     from naboskap.testing.factories import UpdateFactory
 
-    now = timezone.now()
+    # One second apart, all in the past: a larger number is a newer update.
+    first = timezone.now() - timedelta(days=1)
     for number in range(start, start + count):
         # Built by the factory, saved by the service that staff use (it moves changed_at).
         update = UpdateFactory.build(
             project=project,
             title=f"Nyhet nummer {number}",
             body="Dette har skjedd i prosjektet denne uka. " * 8,
-            published_at=now - timedelta(hours=1000 - number),
+            published_at=first + timedelta(seconds=number),
         )
         services.update_save(project=project, update=update, author=author)
 
@@ -372,8 +373,11 @@ def postgres(admin_url: str, statement: str) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(sql.SQL(statement).format(sql.Identifier(BENCH_DATABASE)))
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql.SQL(statement).format(sql.Identifier(BENCH_DATABASE)))
+    except psycopg.Error as exc:
+        raise BenchError(f"PostgreSQL: {exc}") from exc
 
 
 def delete_redis_keys(url: str, prefix: str) -> int:
@@ -432,15 +436,21 @@ def run(args: argparse.Namespace) -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="naboskap-bench-"))
     env = bench_env(var_dir, database_url, redis_url)
     failures = []
+    created_database = used_redis = False
     try:
         if admin_url:
             # Left over only if an earlier run was killed; nothing else uses this name.
             postgres(admin_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
             postgres(admin_url, "CREATE DATABASE {}")
+            created_database = True
         if redis_url:
             import redis
 
-            redis.Redis.from_url(redis_url).ping()
+            try:
+                redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+            except redis.RedisError as exc:
+                raise BenchError(f"Redis: {exc}") from exc
+            used_redis = True
         database = "postgresql" if database_url else "sqlite"
         cache = "redis" if redis_url else "database"
         print(
@@ -523,7 +533,12 @@ def run(args: argparse.Namespace) -> int:
         if args.fail_below is not None and ratio < args.fail_below:
             failures.append(f"ratio {ratio:.2f} is below {args.fail_below:g}")
     finally:
-        cleanup(var_dir, admin_url, redis_url, env.get("CACHE_KEY_PREFIX"))
+        cleanup(
+            var_dir,
+            admin_url if created_database else None,
+            redis_url if used_redis else None,
+            env["CACHE_KEY_PREFIX"],
+        )
     for failure in failures:
         log(f"FAILED: {failure}")
     return 1 if failures else 0
@@ -597,15 +612,21 @@ def main() -> int:
         help="skip the page with PUBLIC_PAGE_CACHE_SECONDS=0",
     )
     args = parser.parse_args()
-    if args.updates < 2 or args.duration <= 0 or args.connections < 1:
-        parser.error("--updates must be at least 2, --duration and --connections positive")
+    if args.updates < 2 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
+        parser.error("--updates must be at least 2; --duration, --connections, --workers positive")
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         return run(args)
     except BenchError as exc:
         log(f"FAILED: {exc}")
         return 1
+    except KeyboardInterrupt:
+        log("interrupted; server stopped and temporary files removed")
+        return 130
 
 
 if __name__ == "__main__":

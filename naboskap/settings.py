@@ -46,6 +46,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "naboskap.tenancy",
     "naboskap.projects",
+    "naboskap.concerns",
     "naboskap.portal",
     "naboskap.demo",
     "django.contrib.admin",

@@ -14,6 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public_endpoint(set_language), name="set_language"),
+    path("app/meldinger/", include("naboskap.concerns.urls")),
     path("app/", include("naboskap.projects.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from naboskap.portal import feeds, views
+from naboskap.portal import concern_views, feeds, views
 
 app_name = "portal"
 
@@ -17,7 +17,20 @@ class TokenConverter:
         return value
 
 
+class ReferenceConverter:
+    """A concern's reference, `2026-000123`: anything else is not found without a lookup."""
+
+    regex = "[0-9]{4}-[0-9]{6}"  # not \d: that also matches other scripts' digits
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(TokenConverter, "token")
+register_converter(ReferenceConverter, "reference")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,4 +43,19 @@ urlpatterns = [
         "abonnement/<token:token>/bekreft/", views.subscription_confirm, name="subscription_confirm"
     ),
     path("abonnement/<token:token>/avslutt/", views.unsubscribe, name="unsubscribe"),
+    path("meld/", concern_views.report, name="report"),
+    path("prosjekter/<slug:slug>/meld/", concern_views.project_report, name="project_report"),
+    path("melding/<reference:reference>/", concern_views.follow_up, name="concern_follow_up"),
+    path("melding/<reference:reference>/svar/", concern_views.reply, name="concern_reply"),
+    path(
+        "melding/<reference:reference>/kontaktinfo/slett/",
+        concern_views.erase_contact,
+        name="concern_erase_contact",
+    ),
+    path(
+        "melding/<reference:reference>/vurdering/",
+        concern_views.satisfaction,
+        name="concern_satisfaction",
+    ),
+    path("melding/<reference:reference>/gjenapne/", concern_views.reopen, name="concern_reopen"),
 ]

@@ -96,3 +96,22 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     body = "Dette har skjedd i prosjektet."
     published_at = factory.LazyFunction(timezone.now)
     notified_at = factory.LazyFunction(timezone.now)
+
+
+def make_concern(project, category_code: str = "noise", **fields):
+    """A concern submitted through the real operation, as the public form does."""
+    import secrets
+
+    from naboskap.concerns import services
+    from naboskap.concerns.models import Category
+
+    services.categories_ensure_defaults(municipality=project.municipality)
+    category = Category.objects.get(municipality=project.municipality, code=category_code)
+    fields.setdefault("description", "Høy musikk fra hagen etter midnatt.")
+    concern, _created = services.concern_submit(
+        project=project,
+        category=category,
+        idempotency_key=secrets.token_urlsafe(16),
+        **fields,
+    )
+    return concern

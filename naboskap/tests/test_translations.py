@@ -230,6 +230,10 @@ ENGLISH = [
     "Author",
     "Published",
     "Draft",
+    "Password",
+    "Username",
+    "Remember",
+    "Forgot",
     "the",
     "and",
 ]
@@ -248,6 +252,9 @@ PAGE_EXPECTED = {
     ("project", "nn"): ["Kva som er planlagt, og kvifor", "Kven du kan kontakte", "Nyheiter"],
     ("staff", "nb"): ["Dialogansvarlig", "Oppdateringer", "Mine prosjekter", "Planlegging"],
     ("staff", "nn"): ["Dialogansvarleg", "Oppdateringar", "Prosjekta mine", "Planlegging"],
+    # allauth's page: Naboskap's catalogue, then allauth's own (nb) or locale_vendor (nn).
+    ("login", "nb"): ["Logg inn", "Brukernavn eller e-post", "Husk meg", "Glemt ditt passord?"],
+    ("login", "nn"): ["Brukarnamn eller e-post", "Hugs meg", "Har du gløymt passordet?"],
 }
 
 
@@ -256,14 +263,15 @@ def words_found(text: str, words: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
-@pytest.mark.parametrize("page", ["home", "project", "staff"])
+@pytest.mark.parametrize("page", ["home", "project", "staff", "login"])
 def test_pages_are_in_norwegian(world, page, language):
     if page == "staff":
         client = client_for(world.users["coordinator"])
         url = reverse("projects:detail", args=[world.project.pk])
     else:
         client = client_for(None)
-        url = "/" if page == "home" else world.project.get_public_url()
+        url = {"home": "/", "login": reverse("account_login")}.get(page)
+        url = url or world.project.get_public_url()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = client.get(url)
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from naboskap.conftest import PERSONAS
 from naboskap.projects.models import Subscription
+from naboskap.testing.factories import make_concern
 
 # Third-party URL modules, covered by `test_third_party_urls_never_fail`.
 THIRD_PARTY_MODULES = ("django.contrib.admin", "allauth")
@@ -34,8 +35,64 @@ def subscription_token(world):
     return Subscription.objects.create(project=world.project, email="nabo@example.org").token
 
 
-# name: (method, kwargs builder, expected statuses per persona)
+def concern_pk(world):
+    return make_concern(world.project, reporter_email="nabo@example.org").pk
+
+
+def reported(world):
+    """One concern per test for the reporter's follow-up pages (the URL and its token)."""
+    if not hasattr(world, "reported"):
+        world.reported = make_concern(world.project, reporter_email="nabo@example.org")
+    return world.reported
+
+
+def reference(world):
+    return {"reference": reported(world).reference}
+
+
+def token(world, **data):
+    return {"t": reported(world).token, **data}
+
+
+# Concerns: municipality-wide admins and coordinators, the project's facility staff, and the
+# case handlers of the unit it is routed to (the project's responsible unit here, which is
+# not the case-handler persona's unit).
+CONCERN_HANDLERS = {"admin", "coordinator", "facility_staff"}
+
+
+# name: (method, kwargs builder, expected statuses per persona[, data builder])
+# The optional data builder gives the query string of a GET, or the form data of a POST.
 MATRIX = {
+    "concerns:inbox": (
+        "get",
+        lambda w: {},
+        expect(allowed=CONCERN_HANDLERS | {"case_handler"}, outsider=200),
+    ),
+    "concerns:bulk_assign": (
+        "post",
+        lambda w: {},
+        expect(302, allowed=CONCERN_HANDLERS | {"case_handler"}, outsider=302),
+    ),
+    "concerns:detail": (
+        "get",
+        lambda w: {"pk": concern_pk(w)},
+        expect(allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "concerns:transition": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        expect(400, allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "concerns:message": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        expect(400, allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "concerns:assign": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        expect(302, allowed=CONCERN_HANDLERS, denied=404),
+    ),
     "healthz": ("get", lambda w: {}, EVERYONE_200),
     "set_language": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
     "portal:home": ("get", lambda w: {}, EVERYONE_200),
@@ -50,6 +107,29 @@ MATRIX = {
         EVERYONE_200,
     ),
     "portal:unsubscribe": ("get", lambda w: {"token": subscription_token(w)}, EVERYONE_200),
+    "portal:report": ("get", lambda w: {}, EVERYONE_200),
+    "portal:project_report": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:concern_follow_up": ("get", reference, EVERYONE_200, token),
+    "portal:concern_reply": (
+        "post",
+        reference,
+        dict.fromkeys(PERSONAS, 302),
+        lambda w: token(w, body="Det skjedde igjen."),
+    ),
+    "portal:concern_erase_contact": ("post", reference, dict.fromkeys(PERSONAS, 302), token),
+    # Not answered yet: rating and reopening are refused, alike for everyone.
+    "portal:concern_satisfaction": (
+        "post",
+        reference,
+        dict.fromkeys(PERSONAS, 400),
+        lambda w: token(w, score="4"),
+    ),
+    "portal:concern_reopen": (
+        "post",
+        reference,
+        dict.fromkeys(PERSONAS, 400),
+        lambda w: token(w, reason="Det skjer fortsatt."),
+    ),
     "projects:my_projects": (
         "get",
         lambda w: {},
@@ -125,9 +205,10 @@ def test_every_url_is_in_the_matrix():
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_url_permissions(name, persona, world, persona_clients):
-    method, kwargs_for, statuses = MATRIX[name]
+    method, kwargs_for, statuses, *data_for = MATRIX[name]
     url = reverse(name, kwargs=kwargs_for(world))
-    response = getattr(persona_clients[persona], method)(url)
+    data = data_for[0](world) if data_for else None
+    response = getattr(persona_clients[persona], method)(url, data)
     assert response.status_code == statuses[persona], (
         f"{persona} {method.upper()} {url}: {response.status_code}"
     )

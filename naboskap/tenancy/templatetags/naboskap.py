@@ -9,3 +9,9 @@ def person(user) -> str:
     if user is None:
         return "–"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def get(mapping, key):
+    """`{{ counts|get:status }}`: a dictionary lookup with a variable key."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

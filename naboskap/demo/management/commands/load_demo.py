@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from naboskap.projects import services
 from naboskap.projects.models import (
@@ -54,6 +54,10 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self):
+        with translation.override("en"):
+            self._print_logins()
+
+    def _print_logins(self):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _unit, project in USERS:
             scope = f", project {project}" if project else ""
@@ -104,6 +108,7 @@ class Command(BaseCommand):
                 unit=units.get(unit),
                 project=projects.get(project),
             )
+        self.load_concerns(municipality, projects, users)
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:
         """Modelled on the first seed: a planned welfare-housing build meeting resistance."""
@@ -284,3 +289,109 @@ class Command(BaseCommand):
             services.update_save(project=project, update=update, author=author)
         draft = Update(title="Utkast: neste nyhet", body="Teksten er ikke ferdig ennå.")
         services.update_save(project=project, update=draft, author=author)
+
+    def load_concerns(self, municipality, projects, users):
+        """Concerns from neighbours, submitted as the public form does, in several states."""
+        from naboskap.concerns import services as concerns
+        from naboskap.concerns.models import Category, Concern
+        from naboskap.concerns.workflow import Status
+
+        concerns.categories_ensure_defaults(municipality=municipality)
+        categories = {c.code: c for c in Category.objects.filter(municipality=municipality)}
+        staff = users["botiltak"]
+        # key, project, category, days ago, what happened, where, reporter, statuses
+        items = [
+            (
+                "demo-1",
+                "solbakken",
+                "noise",
+                2,
+                "Høy musikk og roping fra hagen ved Solbakken etter klokka 23, tre kvelder "
+                "denne uka. Det er vanskelig å sove med vinduet åpent.",
+                "Hagen mot Solbakkveien",
+                {"reporter_email": "nabo.solbakken@example.org"},
+                [Status.ACKNOWLEDGED],
+            ),
+            (
+                "demo-2",
+                "solbakken",
+                "traffic",
+                6,
+                "Biler parkerer langs fortauet i svingen, så barna må gå i veibanen på vei "
+                "til skolen.",
+                "Svingen ved Solbakken 1",
+                {},
+                [],
+            ),
+            (
+                "demo-3",
+                "solbakken",
+                "litter",
+                9,
+                "Fant to brukte sprøyter i sandkassa på lekeplassen i morges. Vi lot dem "
+                "ligge og holdt barna unna.",
+                "Lekeplassen bak Solbakken",
+                {"reporter_name": "Line", "reporter_phone": "+4799999911"},
+                [Status.ACKNOWLEDGED, Status.IN_PROGRESS],
+            ),
+            (
+                "demo-4",
+                "lindeveien",
+                "traffic",
+                20,
+                "Anleggstrafikk kommer til å gå forbi skoleveien. Hvordan blir det sikret?",
+                "Lindeveien ved skolen",
+                {"reporter_email": "fau.lindeveien@example.org"},
+                [Status.ACKNOWLEDGED, Status.ANSWERED, Status.CLOSED],
+            ),
+            (
+                "demo-5",
+                "solbakken",
+                "noise",
+                30,
+                "Det smeller i ytterdøra om natta, flere ganger i timen.",
+                "Inngangen mot parkeringsplassen",
+                {},
+                [Status.ACKNOWLEDGED, Status.ANSWERED],
+            ),
+        ]
+        answers = {
+            "demo-4": (
+                "Takk for at du sa fra. Anleggstrafikken skal gå via Industrivegen, ikke forbi "
+                "skolen, og det kommer vakt ved krysset i skolestart og skoleslutt."
+            ),
+            "demo-5": (
+                "Takk for beskjeden. Døra har fått en ny dørpumpe som lukker den stille, og "
+                "botiltaket har snakket om det på husmøtet."
+            ),
+        }
+        for key, slug, code, days_ago, description, location, reporter, statuses in items:
+            concern, _created = concerns.concern_submit(
+                project=projects[slug],
+                category=categories[code],
+                idempotency_key=key,
+                description=description,
+                location=location,
+                preferred_channel=(
+                    Concern.Channel.EMAIL
+                    if reporter.get("reporter_email")
+                    else Concern.Channel.PHONE
+                    if reporter.get("reporter_phone")
+                    else Concern.Channel.NONE
+                ),
+                **reporter,
+            )
+            created = timezone.now() - timedelta(days=days_ago)
+            Concern.objects.filter(pk=concern.pk).update(created_at=created)
+            concern.history.update(changed_at=created)
+            for status in statuses:
+                concerns.concern_transition(
+                    concern=concern,
+                    to_status=status,
+                    by=staff,
+                    answer=answers.get(key, "") if status == Status.ANSWERED else "",
+                )
+            if key == "demo-4":
+                concerns.satisfaction_give(
+                    concern=concern, score=4, comment="Fint å få svar så raskt."
+                )

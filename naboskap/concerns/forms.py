@@ -1,0 +1,205 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from naboskap.concerns.models import Category, Concern
+from naboskap.concerns.workflow import TRANSITIONS, CancelReason, Status
+from naboskap.projects.models import Project
+from naboskap.tenancy.models import Unit
+
+
+class ConcernForm(forms.ModelForm):
+    """The public report form. Contact details are optional."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # A field people never see: bots fill it in, and their reports are dropped.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Concern
+        fields = [
+            "project",
+            "category",
+            "description",
+            "location",
+            "occurred_at",
+            "reporter_name",
+            "reporter_email",
+            "reporter_phone",
+            "preferred_channel",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "category": forms.RadioSelect,
+            "preferred_channel": forms.RadioSelect,
+        }
+        help_texts = {
+            "description": _(
+                "Describe what happened, not who the residents are. Do not write names or "
+                "health information about others."
+            ),
+            "location": _("For example the street, the playground or the bus stop."),
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(
+            municipality=municipality, visibility=Project.Visibility.PUBLIC
+        ).order_by("name")
+        self.fields["project"].empty_label = None
+        self.fields["category"].queryset = Category.objects.filter(
+            municipality=municipality, active=True
+        )
+        self.fields["category"].empty_label = None
+        self.fields["reporter_name"].label = _("Your name (optional)")
+        self.fields["reporter_email"].label = _("Your email (optional)")
+        self.fields["reporter_phone"].label = _("Your phone (optional)")
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("preferred_channel")
+        if channel == Concern.Channel.EMAIL and not cleaned.get("reporter_email"):
+            if cleaned.get("reporter_phone"):
+                cleaned["preferred_channel"] = Concern.Channel.PHONE
+            else:
+                cleaned["preferred_channel"] = Concern.Channel.NONE
+        if channel == Concern.Channel.PHONE and not cleaned.get("reporter_phone"):
+            self.add_error("reporter_phone", _("Give a phone number, or choose email."))
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class SatisfactionForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we handled your report?"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 is very dissatisfied, 5 is very satisfied."),
+    )
+    comment = forms.CharField(
+        label=_("Anything else? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should we look at it again?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    answer = forms.CharField(
+        label=_("Answer to the reporter"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Required when you answer. The reporter sees it."),
+    )
+    cancel_reason = forms.ChoiceField(
+        label=_("Reason for cancelling"),
+        required=False,
+        choices=[("", "—"), *CancelReason.choices],
+    )
+    note = forms.CharField(
+        label=_("Internal note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Never shown to the reporter."),
+    )
+
+    def __init__(self, *args, concern: Concern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (s, Status(s).label) for s in Status.values if s in TRANSITIONS[concern.status]
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        to_status = cleaned.get("to_status")
+        if to_status == Status.ANSWERED and not cleaned.get("answer", "").strip():
+            self.add_error("answer", _("Write the answer to the reporter."))
+        if to_status == Status.CANCELLED and not cleaned.get("cancel_reason"):
+            self.add_error("cancel_reason", _("Choose why the concern is cancelled."))
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    internal = forms.BooleanField(
+        label=_("Internal note (not shown to the reporter)"), required=False
+    )
+
+
+class AssignForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    handler = forms.ModelChoiceField(
+        label=_("Case handler"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
+        self.fields["handler"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__municipality=municipality, is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+
+
+class InboxFilterForm(forms.Form):
+    SORTS = [
+        ("-created_at", _("Newest first")),
+        ("created_at", _("Oldest first")),
+        ("answer_due", _("Answer deadline")),
+        ("status", _("Status")),
+    ]
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none()
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), required=False, queryset=Project.objects.none()
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=Unit.objects.none())
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+
+    def __init__(self, *args, municipality_ids, project_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(
+            municipality_id__in=municipality_ids
+        )
+        self.fields["project"].queryset = Project.objects.filter(pk__in=project_ids)
+        self.fields["unit"].queryset = Unit.objects.filter(municipality_id__in=municipality_ids)

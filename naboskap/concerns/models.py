@@ -1,0 +1,260 @@
+import secrets
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from naboskap.concerns.workflow import OPEN, PUBLIC_TEXT, CancelReason, Status
+from naboskap.projects.models import Project
+from naboskap.tenancy.models import Municipality, Unit
+
+
+class Category(models.Model):
+    """What a concern is about, with its deadlines. Configurable per municipality."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="concern_categories"
+    )
+    code = models.SlugField(
+        _("code"), max_length=40, help_text=_("Stable code, also the Open311 service code.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    acknowledge_days = models.PositiveSmallIntegerField(
+        _("acknowledge within (working days)"), default=1
+    )
+    answer_days = models.PositiveSmallIntegerField(_("answer within (working days)"), default=10)
+    default_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default unit"),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="unique_category_code")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Category × project → unit. A rule without a project applies to every project."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="rules")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "project"], name="unique_routing_rule_per_project"
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=models.Q(project__isnull=True),
+                name="unique_routing_rule_default",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category} → {self.unit}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per municipality and year (row-locked on use)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="unique_reference_year")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Concern(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        NONE = "none", _("Do not contact me")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("project")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("category")
+    )
+    reference = models.CharField(_("reference"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    cancel_reason = models.CharField(
+        _("reason"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    description = models.TextField(_("what happened"), max_length=5000)
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("when"), null=True, blank=True)
+    reporter_name = models.CharField(_("name"), max_length=100, blank=True)
+    reporter_email = models.EmailField(_("email"), blank=True)
+    reporter_phone = PhoneNumberField(_("phone"), blank=True, region="NO")
+    preferred_channel = models.CharField(
+        _("how we may contact you"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    language = models.CharField(max_length=5, default="nb")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    idempotency_key = models.CharField(max_length=64, editable=False)
+    assigned_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("unit"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_concerns",
+        verbose_name=_("case handler"),
+    )
+    acknowledge_due = models.DateField(_("acknowledge by"))
+    answer_due = models.DateField(_("answer by"))
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("how satisfied are you"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    satisfaction_comment = models.TextField(_("comment"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"], name="unique_concern_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "idempotency_key"], name="unique_concern_submission"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status", "-created_at"]),
+            models.Index(fields=["assigned_unit", "status"]),
+            models.Index(fields=["answer_due"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("concerns:detail", args=[self.pk])
+
+    def get_follow_up_url(self):
+        # The reporter's private page is public (token in the address), so it lives in the portal.
+        return f"{reverse('portal:concern_follow_up', args=[self.reference])}?t={self.token}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def public_status_text(self) -> str:
+        return PUBLIC_TEXT[self.status]
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.reporter_name or self.reporter_email or self.reporter_phone)
+
+
+class StatusChange(models.Model):
+    """Append-only history of a concern's status."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.concern}: {self.from_status} → {self.to_status}"
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        TO_REPORTER = "to_reporter", _("To the reporter")
+        FROM_REPORTER = "from_reporter", _("From the reporter")
+        INTERNAL = "internal", _("Internal note")
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    body = models.TextField(_("message"), max_length=5000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.concern}: {self.get_kind_display()}"
+
+
+# Every opening of a concern's detail page is logged (auditlog's access log), and changes to
+# how it is handled. Never what the reporter wrote or their contact details: the audit log
+# must not keep what the retention rules erase.
+auditlog.register(
+    Concern,
+    include_fields=["status", "category", "project", "assigned_unit", "assigned_to"],
+)

@@ -1,0 +1,47 @@
+"""Who may see and handle concerns.
+
+Concerns are often about vulnerable residents, so the circle is small: the municipality's
+administrators and coordinators, the facility staff of the project, and the case handlers of
+the unit the concern is routed to. Reporter contact details are narrower still.
+"""
+
+import rules
+
+from naboskap.tenancy.models import Role
+from naboskap.tenancy.rules import memberships_of, roles_for
+
+HANDLER_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.FACILITY_STAFF}
+
+
+@rules.predicate
+def handles_concern(user, concern) -> bool:
+    if HANDLER_ROLES & roles_for(user, concern.municipality_id, concern.project_id):
+        return True
+    return handles_for_unit(user, concern)
+
+
+@rules.predicate
+def handles_for_unit(user, concern) -> bool:
+    return concern.assigned_unit_id is not None and any(
+        m.role == Role.CASE_HANDLER
+        and m.unit_id == concern.assigned_unit_id
+        and m.municipality_id == concern.municipality_id
+        for m in memberships_of(user)
+    )
+
+
+@rules.predicate
+def coordinates_project(user, concern) -> bool:
+    roles = roles_for(user, concern.municipality_id, concern.project_id)
+    return Role.COORDINATOR in roles or concern.project.dialogue_owner_id == user.pk
+
+
+@rules.predicate
+def works_with_concerns(user) -> bool:
+    return any(m.role in HANDLER_ROLES or m.role == Role.CASE_HANDLER for m in memberships_of(user))
+
+
+rules.add_perm("concerns.view_concern", handles_concern)
+rules.add_perm("concerns.change_concern", handles_concern)
+rules.add_perm("concerns.view_contact", handles_for_unit | coordinates_project)
+rules.add_perm("concerns.use_inbox", works_with_concerns)

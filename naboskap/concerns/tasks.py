@@ -1,0 +1,78 @@
+"""Background work for concerns, run by `manage.py db_worker`.
+
+Emails carry references and links, never what the reporter wrote: the text stays in Naboskap,
+where access is controlled and logged.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from naboskap.tenancy.models import Role
+from naboskap.tenancy.selectors import municipality_url
+
+
+def _send(template: str, context: dict, to: list[str], language: str) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"concerns/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"concerns/email/{template}_body.txt", context)
+    EmailMessage(subject, body, to=to).send()
+
+
+def _concern(concern_id: int):
+    from naboskap.concerns.models import Concern
+
+    return (
+        Concern.objects.select_related("municipality", "project", "category", "assigned_unit")
+        .filter(pk=concern_id)
+        .first()
+    )
+
+
+@task()
+def send_receipt(concern_id: int) -> None:
+    concern = _concern(concern_id)
+    if concern is None or not concern.reporter_email:
+        return
+    context = {
+        "concern": concern,
+        "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
+    }
+    _send("receipt", context, [concern.reporter_email], concern.language)
+
+
+@task()
+def send_message(message_id: int) -> None:
+    from naboskap.concerns.models import Message
+
+    message = Message.objects.select_related("concern__municipality").filter(pk=message_id).first()
+    if message is None or not message.concern.reporter_email:
+        return
+    concern = message.concern
+    context = {
+        "concern": concern,
+        "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
+    }
+    _send("message", context, [concern.reporter_email], concern.language)
+
+
+@task()
+def notify_unit(concern_id: int) -> None:
+    """Tell the assigned unit's case handlers (and the unit's shared address) of a new case."""
+    concern = _concern(concern_id)
+    if concern is None or concern.assigned_unit is None:
+        return
+    unit = concern.assigned_unit
+    handlers = get_user_model().objects.filter(
+        memberships__unit=unit,
+        memberships__role__in=[Role.CASE_HANDLER, Role.COORDINATOR, Role.FACILITY_STAFF],
+        is_active=True,
+    )
+    recipients = sorted({u.email for u in handlers if u.email} | ({unit.email} - {""}))
+    if not recipients:
+        return
+    context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
+    _send("assigned", context, recipients, concern.municipality.default_language)

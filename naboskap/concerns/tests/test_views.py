@@ -1,0 +1,185 @@
+"""Case handling for staff: inbox, case page, status changes, messages, assignment."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.core import mail
+from django.urls import reverse
+
+from naboskap.concerns.models import Concern, Message
+from naboskap.concerns.workflow import Status
+from naboskap.conftest import client_for, make_staff
+from naboskap.tenancy.models import Role
+from naboskap.testing.factories import make_concern
+
+
+def english(user):
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def concern(world):
+    return make_concern(
+        world.project,
+        reporter_name="Kari Nabo",
+        reporter_email="kari@example.org",
+        description="Knust glass på lekeplassen.",
+    )
+
+
+@pytest.fixture
+def unit_handler(world, concern):
+    """A case handler in the unit the concern is routed to."""
+    return make_staff(
+        world.municipality, Role.CASE_HANDLER, unit=concern.assigned_unit, username="eiendom"
+    )
+
+
+def test_opening_a_concern_is_logged(world, concern):
+    client = english(world.users["coordinator"])
+    response = client.get(concern.get_absolute_url())
+    assert response.status_code == 200
+    assert "Knust glass på lekeplassen." in response.content.decode()
+    access = LogEntry.objects.get_for_object(concern).filter(action=LogEntry.Action.ACCESS)
+    assert access.count() == 1
+    assert access.get().actor == world.users["coordinator"]
+
+
+def test_contact_details_only_for_the_assigned_unit_and_the_coordinator(
+    world, concern, unit_handler
+):
+    for user, sees in [
+        (world.users["coordinator"], True),
+        (unit_handler, True),
+        (world.users["facility_staff"], False),
+        (world.users["admin"], False),
+    ]:
+        html = english(user).get(concern.get_absolute_url()).content.decode()
+        assert ("kari@example.org" in html) is sees, user
+        assert "Knust glass" in html
+
+
+def test_case_handler_of_another_unit_does_not_see_the_concern(world, concern):
+    client = english(world.users["case_handler"])
+    assert client.get(concern.get_absolute_url()).status_code == 404
+    assert concern.reference not in client.get(reverse("concerns:inbox")).content.decode()
+
+
+def test_answer_and_close_tells_the_reporter(world, concern, unit_handler, tasks):
+    client = english(unit_handler)
+    url = reverse("concerns:transition", args=[concern.pk])
+    response = client.post(url, {"to_status": Status.CLOSED})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()  # not from "received"
+    response = client.post(url, {"to_status": Status.ACKNOWLEDGED})
+    assert response.status_code == 302
+    response = client.post(url, {"to_status": Status.ANSWERED, "answer": " "})
+    assert response.status_code == 400
+    assert "Write the answer to the reporter." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "to_status": Status.ANSWERED,
+            "answer": "Vi har ryddet lekeplassen.",
+            "note": "Ringte vaktmester",
+        },
+    )
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == Status.ANSWERED
+    html = client.get(concern.get_absolute_url()).content.decode()
+    assert "Vi har ryddet lekeplassen." in html
+    assert "Ringte vaktmester" in html  # the internal note, for staff
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_and_internal_notes(world, tasks):
+    concern = make_concern(world.project, reporter_email="kari@example.org")
+    tasks()  # receipt
+    client = english(world.users["coordinator"])
+    url = reverse("concerns:message", args=[concern.pk])
+    assert client.post(url, {"body": ""}).status_code == 400
+    client.post(url, {"body": "Kan du si mer om når det skjedde?"})
+    client.post(url, {"body": "Sjekk med politiet", "internal": "on"})
+    kinds = list(concern.messages.values_list("kind", flat=True))
+    assert kinds == [Message.Kind.TO_REPORTER, Message.Kind.INTERNAL]
+    outbox_before = len(mail.outbox)
+    tasks()
+    new = mail.outbox[outbox_before:]
+    assert [m.to for m in new] == [["kari@example.org"]]
+    assert "Sjekk med politiet" not in new[0].body
+    assert "Kan du si mer" not in new[0].body  # the text stays in Naboskap
+
+
+def test_assigning_to_another_unit(world, concern):
+    client = english(world.users["coordinator"])
+    other_unit = world.users["case_handler"].memberships.get().unit
+    response = client.post(
+        reverse("concerns:assign", args=[concern.pk]), {"unit": other_unit.pk, "handler": ""}
+    )
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.assigned_unit == other_unit
+    # Now the other unit's case handler reaches it.
+    assert english(world.users["case_handler"]).get(concern.get_absolute_url()).status_code == 200
+
+
+def test_assign_refuses_units_of_another_municipality(world, concern):
+    client = english(world.users["coordinator"])
+    foreign = world.other_project.responsible_unit
+    response = client.post(reverse("concerns:assign", args=[concern.pk]), {"unit": foreign.pk})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_bulk_assign(world, unit_handler):
+    concerns = [make_concern(world.project) for _ in range(3)]
+    client = english(world.users["coordinator"])
+    response = client.post(
+        reverse("concerns:bulk_assign"),
+        {"concern": [c.pk for c in concerns[:2]], "unit": "", "handler": unit_handler.pk},
+    )
+    assert response.status_code == 302
+    assigned = set(Concern.objects.filter(assigned_to=unit_handler).values_list("pk", flat=True))
+    assert assigned == {concerns[0].pk, concerns[1].pk}
+    # A concern out of reach makes the whole request 404 and changes nothing.
+    foreign = make_concern(world.other_project)
+    response = client.post(
+        reverse("concerns:bulk_assign"), {"concern": [concerns[2].pk, foreign.pk]}
+    )
+    assert response.status_code == 404
+
+
+def test_inbox_filters_counts_and_search(world):
+    noise = make_concern(world.project, description="Musikk om natten")
+    litter = make_concern(world.project, category_code="litter", description="Sprøyter i parken")
+    client = english(world.users["coordinator"])
+    html = client.get(reverse("concerns:inbox")).content.decode()
+    assert noise.reference in html and litter.reference in html
+    assert "Received: <strong>2</strong>" in html
+    html = client.get(reverse("concerns:inbox"), {"q": "sprøyter"}).content.decode()
+    assert litter.reference in html and noise.reference not in html
+    html = client.get(reverse("concerns:inbox"), {"status": "answered"}).content.decode()
+    assert "No concerns match." in html
+    Concern.objects.filter(pk=noise.pk).update(answer_due="2020-01-01")
+    html = client.get(reverse("concerns:inbox"), {"overdue": "on"}).content.decode()
+    assert noise.reference in html and litter.reference not in html
+    assert "Overdue" in html
+    response = client.get(reverse("concerns:inbox"), {"status": "nonsense", "project": "abc"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 120])
+def test_inbox_and_case_page_do_not_grow_queries(world, count, django_assert_max_num_queries):
+    concerns = [make_concern(world.project) for _ in range(count)]
+    for concern in concerns[:5]:
+        Message.objects.create(concern=concern, kind=Message.Kind.INTERNAL, body="Notat")
+    client = english(world.users["coordinator"])
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("concerns:inbox")).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("concerns:inbox"), {"side": "2", "sort": "answer_due"})
+    with django_assert_max_num_queries(18):
+        assert client.get(concerns[0].get_absolute_url()).status_code == 200

@@ -1,0 +1,190 @@
+"""Staff case handling under /app/meldinger/. Every view fetches through concerns.access."""
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from naboskap.concerns import selectors, services
+from naboskap.concerns.access import get_concern_for_user
+from naboskap.concerns.forms import AssignForm, InboxFilterForm, MessageForm, TransitionForm
+from naboskap.concerns.workflow import Status
+from naboskap.lib.http import form_status, posted
+from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.rules import memberships_of
+
+PER_PAGE = 25
+
+
+def _require_inbox(request: HttpRequest) -> None:
+    if not rules.has_perm("concerns.use_inbox", request.user):
+        raise PermissionDenied
+
+
+def _filtered(request: HttpRequest, form: InboxFilterForm, concerns):
+    if not form.is_valid():
+        return concerns
+    data = form.cleaned_data
+    if data["q"]:
+        text = data["q"].strip()
+        concerns = concerns.filter(Q(reference__icontains=text) | Q(description__icontains=text))
+    if data["status"]:
+        concerns = concerns.filter(status=data["status"])
+    for name in ("category", "project"):
+        if data[name]:
+            concerns = concerns.filter(**{name: data[name]})
+    if data["unit"]:
+        concerns = concerns.filter(assigned_unit=data["unit"])
+    if data["overdue"]:
+        concerns = concerns.filter(selectors.overdue_filter())
+    if data["mine"]:
+        concerns = concerns.filter(assigned_to=request.user)
+    return concerns.order_by(data["sort"] or "-created_at", "-pk")
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_inbox(request)
+    visible = selectors.concerns_for_user(request.user)
+    memberships = memberships_of(request.user)
+    form = InboxFilterForm(
+        request.GET or None,
+        municipality_ids={m.municipality_id for m in memberships},
+        project_ids=visible.values("project_id"),
+    )
+    concerns = _filtered(request, form, visible).select_related(
+        "project", "category", "assigned_unit", "assigned_to"
+    )
+    page = Paginator(concerns, PER_PAGE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {
+        "form": form,
+        "page": page,
+        "counts": selectors.counts_by_status(visible),
+        "statuses": Status.choices,
+        "overdue": set(
+            concerns.filter(selectors.overdue_filter(), pk__in=[c.pk for c in page]).values_list(
+                "pk", flat=True
+            )
+        ),
+        "query": query.urlencode(),
+        "assign_form": AssignForm(municipality=memberships[0].municipality),
+    }
+    return render(request, "concerns/inbox.html", context, status=form_status(form))
+
+
+@require_POST
+@staff_required
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    _require_inbox(request)
+    ids = [int(pk) for pk in request.POST.getlist("concern") if pk.isdigit()]
+    concerns = [get_concern_for_user(request.user, pk) for pk in ids]
+    if not concerns:
+        messages.error(request, _("Choose at least one concern."))
+        return redirect("concerns:inbox")
+    form = AssignForm(request.POST, municipality=concerns[0].municipality)
+    if not form.is_valid() or any(
+        c.municipality_id != concerns[0].municipality_id for c in concerns
+    ):
+        messages.error(request, _("The assignment could not be saved."))
+        return redirect("concerns:inbox")
+    for concern in concerns:
+        services.concern_assign(
+            concern=concern,
+            unit=form.cleaned_data["unit"],
+            handler=form.cleaned_data["handler"],
+            by=request.user,
+        )
+    messages.success(request, _("%(count)d concerns were assigned.") % {"count": len(concerns)})
+    return redirect("concerns:inbox")
+
+
+def _detail_context(request, concern, **forms):
+    context = {
+        "concern": concern,
+        "can_see_contact": rules.has_perm("concerns.view_contact", request.user, concern),
+        "history": concern.history.select_related("changed_by"),
+        "thread": concern.messages.select_related("author"),
+        "transition_form": TransitionForm(concern=concern),
+        "message_form": MessageForm(),
+        "assign_form": AssignForm(
+            municipality=concern.municipality,
+            initial={"unit": concern.assigned_unit, "handler": concern.assigned_to},
+        ),
+    }
+    context.update(forms)
+    return context
+
+
+@staff_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk, log_access=True)
+    return render(request, "concerns/detail.html", _detail_context(request, concern))
+
+
+@require_POST
+@staff_required
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = TransitionForm(posted(request), concern=concern)
+    if form.is_valid():
+        try:
+            services.concern_transition(
+                concern=concern,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+                answer=form.cleaned_data["answer"],
+                cancel_reason=form.cleaned_data["cancel_reason"],
+            )
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect(concern)
+    context = _detail_context(request, concern, transition_form=form)
+    return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def message(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = MessageForm(posted(request))
+    if form.is_valid():
+        body = form.cleaned_data["body"]
+        if form.cleaned_data["internal"]:
+            services.note_add(concern=concern, body=body, author=request.user)
+            messages.success(request, _("The internal note was saved."))
+        else:
+            services.message_send(concern=concern, body=body, author=request.user)
+            messages.success(request, _("The message was sent to the reporter."))
+        return redirect(concern)
+    context = _detail_context(request, concern, message_form=form)
+    return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = AssignForm(posted(request), municipality=concern.municipality)
+    if form.is_valid():
+        services.concern_assign(
+            concern=concern,
+            unit=form.cleaned_data["unit"],
+            handler=form.cleaned_data["handler"],
+            by=request.user,
+        )
+        messages.success(request, _("The concern was assigned."))
+        if rules.has_perm("concerns.view_concern", request.user, concern):
+            return redirect(concern)
+        return redirect("concerns:inbox")
+    context = _detail_context(request, concern, assign_form=form)
+    return render(request, "concerns/detail.html", context, status=400)

@@ -1,0 +1,312 @@
+"""The public side of concerns: the report form, and the reporter's private follow-up page.
+
+The follow-up page is reached with the reference in the path and an unguessable token in
+the query string (`?t=…`); its actions take the token as a hidden POST field. Whoever has the
+link can read the case, so these pages are never cached and never send a referrer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from naboskap.concerns import services
+from naboskap.concerns.access import get_concern_for_reporter
+from naboskap.concerns.forms import ReopenForm, ReplyForm, SatisfactionForm
+from naboskap.concerns.models import Category, Concern, Message
+from naboskap.concerns.workflow import Status
+from naboskap.lib.http import form_status, posted
+from naboskap.portal.forms import ReportForm
+from naboskap.portal.views import (
+    WRITE_RATE,
+    current_municipality,
+    get_public_project,
+    public_endpoint,
+    public_read,
+)
+
+# The reporter's progress, in plain words. Cancelled cases show their status text only.
+STEPS = [
+    (gettext_lazy("Received"), {Status.RECEIVED}),
+    (gettext_lazy("Read by us"), {Status.ACKNOWLEDGED}),
+    (gettext_lazy("Being handled"), {Status.IN_PROGRESS, Status.WAITING}),
+    (gettext_lazy("Answered"), {Status.ANSWERED}),
+    (gettext_lazy("Closed"), {Status.CLOSED}),
+]
+RATED_STATUSES = {Status.ANSWERED, Status.CLOSED}
+
+
+def write_limited(view, group: str | None = None):
+    """Writing is limited per address on top of the general public limit."""
+    limit = ratelimit(group=group, key="ip", rate=WRITE_RATE, method="POST", block=True)
+    return public_endpoint(limit(view))
+
+
+# One limit for the form wherever it is reached from, /meld/ or a project's page.
+REPORT_GROUP = "portal.concern_report"
+
+
+# Never the path (with the token) in a Referer header, to any site. Not `no-referrer`: with
+# that, browsers send `Origin: null` with the page's own forms, and the CSRF check refuses them.
+REFERRER_POLICY = "strict-origin"
+
+
+def keep_private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = REFERRER_POLICY
+    return response
+
+
+def private_page(view):
+    """The token is in the address: no cache may keep the page, no link may leak it onward."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return keep_private(view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+# The report form -------------------------------------------------------------------------
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    return report_form(request, project=None)
+
+
+def project_report(request: HttpRequest, slug: str) -> HttpResponse:
+    return report_form(request, project=get_public_project(request, slug))
+
+
+report = write_limited(report, REPORT_GROUP)
+project_report = write_limited(project_report, REPORT_GROUP)
+
+
+def report_form(request: HttpRequest, project) -> HttpResponse:
+    municipality = current_municipality(request)
+    if not Category.objects.filter(municipality=municipality).exists():
+        services.categories_ensure_defaults(municipality=municipality)
+    initial = {"idempotency_key": new_idempotency_key()}
+    if project is not None:
+        initial["project"] = project.pk
+    form = ReportForm(posted(request), initial=initial, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        concern, created = submit(request, form)
+        if created:
+            messages.success(request, receipt_text(concern))
+        else:
+            messages.info(
+                request,
+                _("You had already sent this report. Here it is again: reference %(reference)s.")
+                % {"reference": concern.reference},
+            )
+        return keep_private(redirect(concern.get_follow_up_url()))
+    if form.is_bound and form.errors:
+        # A fresh key for the corrected report, and an empty honeypot for the person who
+        # could not see it (a browser's autofill): everything they typed stays.
+        data = form.data.copy()
+        data["idempotency_key"] = new_idempotency_key()
+        data["website"] = ""
+        form.data = data
+    context = {"form": form, "project": project}
+    response = render(request, "portal/concerns/report.html", context, status=form_status(form))
+    # The page holds a one-time key: no shared cache may hand it to someone else. It may stay
+    # in the visitor's own history, so that "back" and "send" again land on the same report.
+    patch_cache_control(response, private=True, no_cache=True, max_age=0)
+    return response
+
+
+def submit(request: HttpRequest, form: ReportForm) -> tuple[Concern, bool]:
+    data = form.cleaned_data
+    return services.concern_submit(
+        project=data["project"],
+        category=data["category"],
+        idempotency_key=data["idempotency_key"],
+        description=data["description"],
+        location=data["location"],
+        occurred_at=data["occurred_at"],
+        reporter_name=data["reporter_name"],
+        reporter_email=data["reporter_email"],
+        reporter_phone=data["reporter_phone"] or "",
+        preferred_channel=data["preferred_channel"],
+        language=get_language(),
+    )
+
+
+def receipt_text(concern: Concern) -> str:
+    text = _(
+        "Thank you. Your report has the reference %(reference)s. We will answer by "
+        "%(date)s. Bookmark this page or keep its address: it is your private link to follow "
+        "the case."
+    ) % {"reference": concern.reference, "date": date_format(concern.answer_due)}
+    if concern.reporter_email:
+        text += " " + _("We have also sent the link to your email address.")
+    return text
+
+
+# The follow-up page ----------------------------------------------------------------------
+
+
+@private_page
+@public_read
+def follow_up(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = reporter_concern(request, reference, request.GET.get("t", ""))
+    return follow_up_page(request, concern)
+
+
+def reporter_concern(request: HttpRequest, reference: str, token: str) -> Concern:
+    return get_concern_for_reporter(current_municipality(request), reference, token)
+
+
+def steps_for(concern: Concern) -> list[dict]:
+    if concern.status == Status.CANCELLED:
+        return []
+    current = next(i for i, (_label, statuses) in enumerate(STEPS) if concern.status in statuses)
+    return [
+        {
+            "label": label,
+            "state": "done" if i < current else "current" if i == current else "todo",
+        }
+        for i, (label, _statuses) in enumerate(STEPS)
+    ]
+
+
+def contact_kinds(concern: Concern) -> list[str]:
+    kinds = []
+    if concern.reporter_name:
+        kinds.append(_("your name"))
+    if concern.reporter_email:
+        kinds.append(_("your email address"))
+    if concern.reporter_phone:
+        kinds.append(_("your phone number"))
+    return kinds
+
+
+def follow_up_page(
+    request: HttpRequest,
+    concern: Concern,
+    *,
+    forms: dict | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    forms = forms or {}
+    # Only what was written to and by the reporter: internal notes never leave the staff side.
+    conversation = concern.messages.filter(
+        kind__in=[Message.Kind.TO_REPORTER, Message.Kind.FROM_REPORTER]
+    )
+    context = {
+        "concern": concern,
+        "steps": steps_for(concern),
+        "conversation": conversation,
+        "from_reporter": Message.Kind.FROM_REPORTER,
+        "can_reply": concern.is_open,
+        "can_rate": concern.status in RATED_STATUSES and concern.satisfaction is None,
+        "can_reopen": services.can_request_reopen(concern),
+        "contact_kinds": contact_kinds(concern),
+        "reply_form": forms.get("reply") or ReplyForm(),
+        "satisfaction_form": forms.get("satisfaction") or SatisfactionForm(),
+        "reopen_form": forms.get("reopen") or ReopenForm(),
+        "error": error,
+        "private_link": request.build_absolute_uri(concern.get_follow_up_url()),
+    }
+    return render(request, "portal/concerns/follow_up.html", context, status=status)
+
+
+def back_to(concern: Concern) -> HttpResponse:
+    return redirect(concern.get_follow_up_url())
+
+
+def follow_up_action(view):
+    """A POST from the follow-up page: the token comes as the hidden field `t`."""
+
+    @private_page
+    @require_POST
+    @write_limited
+    @wraps(view)
+    def wrapper(request, reference: str):
+        concern = reporter_concern(request, reference, request.POST.get("t", ""))
+        return view(request, concern)
+
+    return wrapper
+
+
+@follow_up_action
+def reply(request: HttpRequest, concern: Concern) -> HttpResponse:
+    form = ReplyForm(request.POST)
+    if not concern.is_open:
+        error = _("The case is closed. You can ask us to reopen it, or send a new report.")
+        return follow_up_page(request, concern, forms={"reply": form}, error=error, status=400)
+    if not form.is_valid():
+        return follow_up_page(request, concern, forms={"reply": form}, status=400)
+    try:
+        services.reporter_reply(concern=concern, body=form.cleaned_data["body"])
+    except services.WorkflowError as error:  # the case changed meanwhile
+        return follow_up_page(request, concern, forms={"reply": form}, error=str(error), status=400)
+    messages.success(request, _("Thank you. Your message has been added to the case."))
+    return back_to(concern)
+
+
+@follow_up_action
+def erase_contact(request: HttpRequest, concern: Concern) -> HttpResponse:
+    if concern.has_contact:
+        services.contact_erase(concern=concern)
+        messages.success(
+            request,
+            _(
+                "Your contact details have been deleted. Keep the address of this page: it is "
+                "now the only way to follow the case."
+            ),
+        )
+    return back_to(concern)
+
+
+@follow_up_action
+def satisfaction(request: HttpRequest, concern: Concern) -> HttpResponse:
+    form = SatisfactionForm(request.POST)
+    if concern.satisfaction is not None:
+        messages.info(request, _("You have already told us what you think. Thank you."))
+        return back_to(concern)
+    if not form.is_valid():
+        return follow_up_page(request, concern, forms={"satisfaction": form}, status=400)
+    try:
+        services.satisfaction_give(
+            concern=concern,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except services.WorkflowError as error:
+        return follow_up_page(
+            request, concern, forms={"satisfaction": form}, error=str(error), status=400
+        )
+    messages.success(request, _("Thank you for telling us what you think."))
+    return back_to(concern)
+
+
+@follow_up_action
+def reopen(request: HttpRequest, concern: Concern) -> HttpResponse:
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return follow_up_page(request, concern, forms={"reopen": form}, status=400)
+    try:
+        services.reopen_request(concern=concern, reason=form.cleaned_data["reason"])
+    except services.WorkflowError as error:
+        return follow_up_page(
+            request, concern, forms={"reopen": form}, error=str(error), status=400
+        )
+    messages.success(request, _("The case is open again. We will look at it and answer you."))
+    return back_to(concern)
