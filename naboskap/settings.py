@@ -282,6 +282,9 @@ DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
 # Rate limits for public endpoints (django-ratelimit on the shared cache).
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "naboskap.portal.views.rate_limited"
+# Per client address: reading public pages, and sending public forms.
+PUBLIC_READ_RATE = os.environ.get("PUBLIC_READ_RATE", "300/m")
+PUBLIC_WRITE_RATE = os.environ.get("PUBLIC_WRITE_RATE", "10/h")
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 # The database cache's increment is a read and a write, not one atomic step: under a burst
 # of parallel requests a limit may let a few more through. That is acceptable for abuse

@@ -79,6 +79,42 @@ class RoutingRule(models.Model):
         return f"{self.category} → {self.unit}"
 
 
+class Policy(models.Model):
+    """A municipality's retention rules for concerns (defaults apply without a row)."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="concern_policy"
+    )
+    erase_contact_after_days = models.PositiveSmallIntegerField(
+        _("delete contact details this many days after closure"), default=90
+    )
+    delete_after_years = models.PositiveSmallIntegerField(
+        _("delete whole concerns this many years after closure"), default=5
+    )
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+
+    def __str__(self):
+        return str(self.municipality)
+
+
+class DeletionLog(models.Model):
+    """What retention deleted, and when: the reference only, nothing the reporter wrote."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=20)
+    closed_at = models.DateTimeField(null=True)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self):
+        return self.reference
+
+
 class ReferenceCounter(models.Model):
     """The last reference number given per municipality and year (row-locked on use)."""
 

@@ -37,6 +37,11 @@ def coordinates_project(user, concern) -> bool:
 
 
 @rules.predicate
+def administers(user, concern) -> bool:
+    return Role.ADMIN in roles_for(user, concern.municipality_id, concern.project_id)
+
+
+@rules.predicate
 def works_with_concerns(user) -> bool:
     return any(m.role in HANDLER_ROLES or m.role == Role.CASE_HANDLER for m in memberships_of(user))
 
@@ -45,3 +50,4 @@ rules.add_perm("concerns.view_concern", handles_concern)
 rules.add_perm("concerns.change_concern", handles_concern)
 rules.add_perm("concerns.view_contact", handles_for_unit | coordinates_project)
 rules.add_perm("concerns.use_inbox", works_with_concerns)
+rules.add_perm("concerns.view_access_log", coordinates_project | administers)

@@ -273,3 +273,51 @@ def reopen_request(*, concern: Concern, reason: str) -> None:
         raise WorkflowError(_("The case can no longer be reopened. Send a new report instead."))
     Message.objects.create(concern=concern, kind=Message.Kind.FROM_REPORTER, body=reason)
     concern_transition(concern=concern, to_status=Status.IN_PROGRESS, by=None)
+
+
+def policy_for(municipality: Municipality):
+    from naboskap.concerns.models import Policy
+
+    return Policy.objects.filter(municipality=municipality).first() or Policy(
+        municipality=municipality
+    )
+
+
+def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = False) -> dict:
+    """Erase contact details N days after closure and delete concerns K years after it.
+
+    Returns what was (or, with `dry_run`, would be) done: {"erased": [...], "deleted": [...]}
+    as lists of references. Deletions are logged by reference only.
+    """
+    from naboskap.concerns.models import DeletionLog
+
+    now = now or timezone.now()
+    policy = policy_for(municipality)
+    closed = Concern.objects.filter(
+        municipality=municipality, status__in=[Status.CLOSED, Status.CANCELLED]
+    )
+    to_delete = closed.filter(
+        closed_at__lt=now - timedelta(days=365 * policy.delete_after_years)
+    ).order_by("pk")
+    to_erase = (
+        closed.filter(closed_at__lt=now - timedelta(days=policy.erase_contact_after_days))
+        .exclude(pk__in=to_delete.values("pk"))
+        .filter(contact_erased_at__isnull=True)
+        .exclude(reporter_name="", reporter_email="", reporter_phone="")
+        .order_by("pk")
+    )
+    result = {
+        "erased": list(to_erase.values_list("reference", flat=True)),
+        "deleted": list(to_delete.values_list("reference", flat=True)),
+    }
+    if dry_run:
+        return result
+    with transaction.atomic():
+        for concern in to_erase:
+            contact_erase(concern=concern)
+        DeletionLog.objects.bulk_create(
+            DeletionLog(municipality=municipality, reference=c.reference, closed_at=c.closed_at)
+            for c in to_delete
+        )
+        to_delete.delete()
+    return result

@@ -76,3 +76,39 @@ def notify_unit(concern_id: int) -> None:
         return
     context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
     _send("assigned", context, recipients, concern.municipality.default_language)
+
+
+def overdue_reminders() -> int:
+    """Email each unit's lead (and the unit's address) the list of its overdue concerns.
+
+    Returns the number of emails sent. Run daily: `manage.py send_overdue_reminders`.
+    """
+    from naboskap.concerns.models import Concern
+    from naboskap.concerns.selectors import overdue_filter
+
+    overdue = (
+        Concern.objects.filter(overdue_filter(), assigned_unit__isnull=False)
+        .select_related("assigned_unit__lead", "assigned_unit__municipality", "category", "project")
+        .order_by("assigned_unit_id", "answer_due", "pk")
+    )
+    by_unit: dict = {}
+    for concern in overdue:
+        by_unit.setdefault(concern.assigned_unit, []).append(concern)
+    sent = 0
+    for unit, concerns in by_unit.items():
+        recipients = sorted({unit.email, unit.lead.email if unit.lead else ""} - {""})
+        if not recipients:
+            continue
+        context = {
+            "unit": unit,
+            "concerns": concerns,
+            "inbox_url": settings.SITE_URL + "/app/meldinger/?overdue=on",
+        }
+        _send("overdue", context, recipients, unit.municipality.default_language)
+        sent += 1
+    return sent
+
+
+@task()
+def send_overdue_reminders() -> None:
+    overdue_reminders()

@@ -1,6 +1,7 @@
 """Staff case handling under /app/meldinger/. Every view fetches through concerns.access."""
 
 import rules
+from auditlog.models import LogEntry
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -118,6 +119,13 @@ def _detail_context(request, concern, **forms):
             initial={"unit": concern.assigned_unit, "handler": concern.assigned_to},
         ),
     }
+    if rules.has_perm("concerns.view_access_log", request.user, concern):
+        context["access_log"] = (
+            LogEntry.objects.get_for_object(concern)
+            .filter(action=LogEntry.Action.ACCESS)
+            .select_related("actor")
+            .order_by("-timestamp")[:50]
+        )
     context.update(forms)
     return context
 

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
@@ -20,14 +21,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from naboskap.lib import pagecache
 from naboskap.lib.http import form_status, posted
 from naboskap.portal.forms import SubscribeForm
 from naboskap.projects import selectors, services
 from naboskap.projects.models import Project, Subscription
 
+
 # Generous for reading, strict for writing: a neighbourhood shares few IP addresses.
-READ_RATE = "300/m"
-WRITE_RATE = "10/h"
+def READ_RATE(group, request) -> str:
+    return settings.PUBLIC_READ_RATE
+
+
+def WRITE_RATE(group, request) -> str:
+    return settings.PUBLIC_WRITE_RATE
+
+
 UPDATES_ON_PAGE = 10
 UPDATES_PER_PAGE = 20
 
@@ -49,10 +58,12 @@ def current_municipality(request: HttpRequest):
 
 
 def get_public_project(request: HttpRequest, slug: str) -> Project:
-    return get_object_or_404(
-        selectors.public_projects(current_municipality(request)).select_related("municipality"),
-        slug=slug,
-    )
+    municipality = current_municipality(request)
+    project = selectors.public_projects(municipality).filter(slug=slug).first()
+    if project is None:
+        raise Http404
+    project.municipality = municipality  # already loaded for this request
+    return project
 
 
 @public_read
@@ -62,28 +73,37 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"projects": projects})
 
 
-def project_content(request: HttpRequest, project: Project) -> str:
-    """The project page's main content, cached in the shared cache.
+def cache_timeout(project: Project) -> int:
+    """How long the project's cached page may live: a scheduled update shortens it, so the
+    update appears when its time comes."""
+    timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
+    scheduled = selectors.next_scheduled_update(project)
+    if scheduled is not None:
+        timeout = min(timeout, int((scheduled - timezone.now()).total_seconds()) + 1)
+    return timeout
 
-    The key holds the project's `changed_at`, which every service that changes what this
-    shows moves forward, so an edit is visible at once. A scheduled update shortens the
-    lifetime so it appears when its time comes.
-    """
-    key = ":".join(
+
+def page_cache_key(request: HttpRequest, part: str) -> str:
+    """Everything a cached public page depends on: the generation (which every change to
+    public content moves on), the host and municipality prefix, the path and the language."""
+    return ":".join(
         [
-            "portal-project",
-            str(project.pk),
-            project.changed_at.isoformat(),
-            get_language(),
+            "public-page",
+            part,
+            str(pagecache.generation(request)),
+            request.get_host(),
             get_script_prefix(),
+            request.path_info,
+            get_language(),
         ]
     )
+
+
+def project_content(request: HttpRequest, project: Project) -> str:
+    """The project page's main content, cached in the shared cache."""
+    key = page_cache_key(request, "content")
     html = cache.get(key)
     if html is None:
-        timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
-        scheduled = selectors.next_scheduled_update(project)
-        if scheduled is not None:
-            timeout = max(1, min(timeout, int((scheduled - timezone.now()).total_seconds()) + 1))
         context = {
             "project": project,
             "phase_changes": project.phase_changes.all(),
@@ -93,19 +113,44 @@ def project_content(request: HttpRequest, project: Project) -> str:
             "updates_on_page": UPDATES_ON_PAGE,
         }
         html = render_to_string("portal/project_content.html", context, request=request)
-        cache.set(key, html, timeout)
+        timeout = cache_timeout(project)
+        if timeout > 0:
+            cache.set(key, html, timeout)
     return html
+
+
+def is_anonymous_view(request: HttpRequest) -> bool:
+    """The page is the same for every anonymous visitor with nothing pending to be told."""
+    return not request.user.is_authenticated and not len(messages.get_messages(request))
+
+
+# The whole page is cached with this in place of the CSRF token; each response gets its own.
+CSRF_PLACEHOLDER = "naboskap-csrf-placeholder"
 
 
 @public_read
 def project(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_public_project(request, slug)
-    context = {
-        "project": project,
-        "content": project_content(request, project),
-        "form": SubscribeForm(),
-    }
-    return render(request, "portal/project.html", context)
+    # Anonymous visitors (without a query string, which would make each variant an entry of
+    # its own) get the whole page from the cache, with no database query.
+    whole_page = is_anonymous_view(request) and not request.GET
+    key = page_cache_key(request, "page")
+    html = cache.get(key) if whole_page else None
+    if html is None:
+        project = get_public_project(request, slug)
+        context = {
+            "project": project,
+            "content": project_content(request, project),
+            "form": SubscribeForm(),
+        }
+        if whole_page:
+            context["csrf_token"] = CSRF_PLACEHOLDER
+        html = render_to_string("portal/project.html", context, request=request)
+        timeout = cache_timeout(project)
+        if whole_page and timeout > 0:
+            cache.set(key, html, timeout)
+    if whole_page:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return HttpResponse(html)
 
 
 @public_read

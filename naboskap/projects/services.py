@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from naboskap.lib import pagecache
 from naboskap.projects import tasks
 from naboskap.projects.models import (
     ContactPoint,
@@ -39,9 +40,10 @@ PROJECT_FIELDS = [
 
 
 def project_touch(*, project: Project) -> None:
-    """Mark the project's public content as changed, which invalidates its cached page."""
+    """Mark the project's public content as changed, which invalidates its cached pages."""
     project.changed_at = timezone.now()
     Project.objects.filter(pk=project.pk).update(changed_at=project.changed_at)
+    pagecache.invalidate()
 
 
 @transaction.atomic
@@ -58,6 +60,7 @@ def project_create(
     project.save()
     project.participating_units.set(participating_units)
     PhaseChange.objects.create(project=project, to_phase=phase, changed_by=created_by)
+    pagecache.invalidate()
     return project
 
 
@@ -74,6 +77,7 @@ def project_edit(
     project.save(update_fields=[*fields.keys(), "changed_at"])
     if participating_units is not None:
         project.participating_units.set(participating_units)
+    pagecache.invalidate()
     return project
 
 
@@ -86,8 +90,8 @@ def project_change_phase(*, project: Project, to_phase: str, changed_by, note: s
         project=locked, from_phase=locked.phase, to_phase=to_phase, changed_by=changed_by, note=note
     )
     project.phase = locked.phase = to_phase
-    project.changed_at = timezone.now()
-    Project.objects.filter(pk=project.pk).update(phase=to_phase, changed_at=project.changed_at)
+    Project.objects.filter(pk=project.pk).update(phase=to_phase)
+    project_touch(project=project)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.views.defaults import page_not_found
 
-from naboskap.tenancy.selectors import municipality_by_slug, municipality_for_host
+from naboskap.tenancy.selectors import municipality_by_slug, municipality_for_request
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 PREFIX = re.compile(r"^/k/(?P<slug>[-a-z0-9]+)(?P<rest>/.*)$")
@@ -45,9 +45,7 @@ class MunicipalityMiddleware:
                 # The prefix is thread-local: leave the thread as it was found.
                 set_script_prefix(previous)
         else:
-            request.municipality = SimpleLazyObject(
-                lambda: municipality_for_host(request.get_host())
-            )
+            request.municipality = SimpleLazyObject(lambda: municipality_for_request(request))
         return self.get_response(request)
 
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from naboskap.lib import pagecache
+
 
 class Language(models.TextChoices):
     BOKMAL = "nb", _("Norwegian Bokmål")
@@ -48,6 +50,11 @@ class Municipality(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Name, contacts and language show on every public page.
+        pagecache.invalidate()
+
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
@@ -64,6 +71,15 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     email = models.EmailField(_("email"), blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead"),
+        help_text=_("Gets the daily list of the unit's overdue concerns."),
+    )
 
     class Meta:
         verbose_name = _("unit")

@@ -263,14 +263,14 @@ def words_found(text: str, words: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
-@pytest.mark.parametrize("page", ["home", "project", "staff", "login"])
-def test_pages_are_in_norwegian(world, page, language):
-    if page == "staff":
+@pytest.mark.parametrize("which", ["home", "project", "staff", "login"])
+def test_pages_are_in_norwegian(world, which, language):
+    if which == "staff":
         client = client_for(world.users["coordinator"])
         url = reverse("projects:detail", args=[world.project.pk])
     else:
         client = client_for(None)
-        url = {"home": "/", "login": reverse("account_login")}.get(page)
+        url = {"home": "/", "login": reverse("account_login")}.get(which)
         url = url or world.project.get_public_url()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = client.get(url)
@@ -278,7 +278,7 @@ def test_pages_are_in_norwegian(world, page, language):
     html = response.content.decode()
     assert f'<html lang="{language}"' in html
     text = visible_text(html)
-    expected = EXPECTED[language] + PAGE_EXPECTED[(page, language)]
+    expected = EXPECTED[language] + PAGE_EXPECTED[(which, language)]
     assert not [s for s in expected if s not in text], text
     assert not words_found(text, ENGLISH), text
     if language == "nn":

@@ -183,3 +183,12 @@ def test_inbox_and_case_page_do_not_grow_queries(world, count, django_assert_max
         assert client.get(reverse("concerns:inbox"), {"side": "2", "sort": "answer_due"})
     with django_assert_max_num_queries(18):
         assert client.get(concerns[0].get_absolute_url()).status_code == 200
+
+
+def test_coordinators_read_the_access_log(world, concern, unit_handler):
+    english(unit_handler).get(concern.get_absolute_url())
+    html = english(world.users["coordinator"]).get(concern.get_absolute_url()).content.decode()
+    assert "Who has opened this case" in html
+    assert "Test Person" in html or unit_handler.username in html
+    handler_view = english(unit_handler).get(concern.get_absolute_url()).content.decode()
+    assert "Who has opened this case" not in handler_view

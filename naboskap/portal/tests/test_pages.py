@@ -233,10 +233,12 @@ def test_public_pages_do_not_grow_queries_with_updates(
 ):
     UpdateFactory.create_batch(count, project=world.project)
     url = world.project.get_public_url()
-    # Cold: municipality, project, cache read, five content queries, cache write.
-    with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 13):
+    # Cold: the cache generation, municipality, page and content cache reads, project, five
+    # content queries, two cache writes.
+    with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 16):
         assert client_en.get(url).status_code == 200
-    # Warm: municipality, project, cache read.
+    # Warm: the cache generation and the page, from the cache (no query with Redis), and the
+    # municipality (for the language).
     with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 3):
         assert client_en.get(url).status_code == 200
     with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 4):
@@ -263,3 +265,39 @@ def test_phase_history_is_append_only(world):
     assert list(after.values_list("pk", flat=True))[: len(before)] == before
     assert after.last().from_phase == "planning"
     assert Project.objects.get(pk=world.project.pk).phase == "construction"
+
+
+def test_cached_page_gives_every_visitor_a_working_form(world):
+    """The whole page is cached for anonymous visitors; its forms still carry a valid token."""
+    import re
+
+    url = world.project.get_public_url()
+    Client().get(url)  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get(url).content.decode()
+    assert "naboskap-csrf-placeholder" not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = visitor.post(
+        reverse("portal:subscribe", args=[world.project.slug]),
+        {"email": "nabo@example.org", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 200
+
+
+def test_municipality_changes_show_on_cached_pages(world, client_en):
+    url = world.project.get_public_url()
+    client_en.get(url)
+    world.municipality.email = "ny-adresse@fjordby.example"
+    world.municipality.save()
+    assert "ny-adresse@fjordby.example" in client_en.get(url).content.decode()
+
+
+def test_a_cached_page_does_not_read_the_project_tables(world, client_en):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = world.project.get_public_url()
+    client_en.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client_en.get(url).status_code == 200
+    assert not [q for q in queries.captured_queries if "projects_" in q["sql"]]
