@@ -11,7 +11,7 @@ from naboskap.concerns.models import Concern
 def get_concern_for_user(user, pk: int, *, log_access: bool = False) -> Concern:
     concern = (
         Concern.objects.select_related(
-            "municipality", "project", "category", "assigned_unit", "assigned_to"
+            "municipality", "project", "category", "assigned_unit", "assigned_to", "merged_into"
         )
         .filter(pk=pk)
         .first()

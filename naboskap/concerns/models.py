@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from naboskap.concerns.storage import photo_path, private_storage
 from naboskap.concerns.workflow import OPEN, PUBLIC_TEXT, CancelReason, Status
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Municipality, Unit
@@ -190,6 +191,15 @@ class Concern(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     contact_erased_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+        help_text=_("A duplicate's reporter gets the answers given on this concern."),
+    )
     satisfaction = models.PositiveSmallIntegerField(
         _("how satisfied are you"),
         null=True,
@@ -286,6 +296,34 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.concern}: {self.get_kind_display()}"
 
+
+
+class Photo(models.Model):
+    """A photo attached to a concern: re-encoded on upload, without EXIF, GPS or other
+    metadata, and stored privately (see `naboskap.concerns.storage`)."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        upload_to=photo_path,
+        storage=private_storage,
+        max_length=200,
+    )
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.concern}: {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("concerns:photo", args=[self.concern_id, self.pk])
 
 # Every opening of a concern's detail page is logged (auditlog's access log), and changes to
 # how it is handled. Never what the reporter wrote or their contact details: the audit log

@@ -1,5 +1,7 @@
 """Reads about concerns that several pages share."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -34,3 +36,24 @@ def overdue_filter() -> Q:
 def counts_by_status(concerns: QuerySet[Concern]) -> dict[str, int]:
     rows = concerns.order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
+
+
+SIMILAR_DAYS = 7
+
+
+def similar_open(concern: Concern) -> QuerySet[Concern]:
+    """Open concerns of the same project and category from around the same time: likely
+    reports of the same thing."""
+    window = timedelta(days=SIMILAR_DAYS)
+    return (
+        Concern.objects.filter(
+            project_id=concern.project_id,
+            category_id=concern.category_id,
+            status__in=OPEN,
+            created_at__gte=concern.created_at - window,
+            created_at__lte=concern.created_at + window,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=concern.pk)
+        .order_by("created_at")
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +14,13 @@ from naboskap.concerns.models import (
     Category,
     Concern,
     Message,
+    Photo,
     ReferenceCounter,
     RoutingRule,
     StatusChange,
 )
+from naboskap.concerns.photos import CleanPhoto, clean_photos
+from naboskap.concerns.storage import private_storage
 from naboskap.concerns.workdays import add_working_days
 from naboskap.concerns.workflow import CancelReason, Status, allowed
 from naboskap.projects.models import Project
@@ -96,11 +100,14 @@ def concern_submit(
     reporter_phone: str = "",
     preferred_channel: str = Concern.Channel.EMAIL,
     language: str = "nb",
+    photos=(),
 ) -> tuple[Concern, bool]:
     """Store a new concern, routed and with deadlines. Returns (concern, created).
 
     The same idempotency key twice (a double click, a retry on a flaky network) returns the
-    first concern and creates nothing.
+    first concern and creates nothing, photos included. `photos` (uploads, or photos the form
+    has already checked) are checked before anything is stored: a ValidationError stores
+    nothing at all.
     """
     municipality = project.municipality
     existing = Concern.objects.filter(
@@ -108,6 +115,7 @@ def concern_submit(
     ).first()
     if existing:
         return existing, False
+    photos = clean_photos(photos)
     try:
         with transaction.atomic():
             today = timezone.localdate()
@@ -131,6 +139,7 @@ def concern_submit(
                 answer_due=add_working_days(today, category.answer_days),
             )
             StatusChange.objects.create(concern=concern, to_status=Status.RECEIVED)
+            photos_store(concern=concern, photos=photos)
             if concern.reporter_email:
                 transaction.on_commit(lambda: tasks.send_receipt.enqueue(concern.pk))
             if unit is not None:
@@ -144,6 +153,57 @@ def concern_submit(
             raise
         return existing, False
     return concern, True
+
+
+def photos_add(*, concern: Concern, files) -> list[Photo]:
+    """Attach photos to a concern: each checked, stripped of metadata and re-encoded.
+
+    Raises a ValidationError naming every rejected file (not a JPEG or PNG, too large, too
+    many); then nothing is stored.
+    """
+    photos = clean_photos(files, already=concern.photos.count())
+    with transaction.atomic():
+        return photos_store(concern=concern, photos=photos)
+
+
+def photos_store(*, concern: Concern, photos: list[CleanPhoto]) -> list[Photo]:
+    """Write checked photos (files first, then rows). If anything fails, the files already
+    written are removed again, so no photo is left on disk without its row."""
+    from django.core.files.base import ContentFile
+
+    stored = []
+    try:
+        for clean in photos:
+            photo = Photo(
+                concern=concern,
+                content_type=clean.content_type,
+                size=len(clean.data),
+                width=clean.width,
+                height=clean.height,
+            )
+            photo.image.save(f"photo.{clean.extension}", ContentFile(clean.data), save=False)
+            stored.append(photo)
+            photo.save()
+    except BaseException:
+        for photo in stored:
+            photo.image.delete(save=False)
+        raise
+    return stored
+
+
+def photos_delete(*, concerns) -> int:
+    """Delete the photos of these concerns: the rows now, the files on disk once the
+    transaction has committed (a rollback keeps both)."""
+    photos = list(Photo.objects.filter(concern__in=concerns))
+    Photo.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    names = [photo.image.name for photo in photos]
+
+    def remove_files():
+        for name in names:
+            private_storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return len(photos)
 
 
 @transaction.atomic
@@ -193,13 +253,38 @@ def concern_transition(
 
 
 def message_send(*, concern: Concern, body: str, author) -> Message:
-    """A message to the reporter: shown on the follow-up page, and emailed when possible."""
-    message = Message.objects.create(
-        concern=concern, kind=Message.Kind.TO_REPORTER, body=body, author=author
+    """A message to the reporter: shown on the follow-up page, and emailed when possible.
+
+    The reporters of concerns merged into this one get it too, on their own pages.
+    """
+    first = None
+    for target in [concern, *concern.merged.all()]:
+        message = Message.objects.create(
+            concern=target, kind=Message.Kind.TO_REPORTER, body=body, author=author
+        )
+        first = first or message
+        if target.reporter_email:
+            transaction.on_commit(lambda pk=message.pk: tasks.send_message.enqueue(pk))
+    return first
+
+
+@transaction.atomic
+def concern_merge(*, duplicate: Concern, into: Concern, by) -> None:
+    """Close `duplicate` as a duplicate of `into`; its reporter gets `into`'s answers."""
+    if duplicate.pk == into.pk or into.merged_into_id is not None:
+        raise WorkflowError(_("Choose another concern to merge into."))
+    if (duplicate.municipality_id, duplicate.project_id) != (into.municipality_id, into.project_id):
+        raise WorkflowError(_("Only concerns about the same project can be merged."))
+    duplicate.merged_into = into
+    duplicate.save(update_fields=["merged_into"])
+    Concern.objects.filter(merged_into=duplicate).update(merged_into=into)
+    concern_transition(
+        concern=duplicate,
+        to_status=Status.CANCELLED,
+        by=by,
+        note=into.reference,
+        cancel_reason=CancelReason.DUPLICATE,
     )
-    if concern.reporter_email:
-        transaction.on_commit(lambda: tasks.send_message.enqueue(message.pk))
-    return message
 
 
 def note_add(*, concern: Concern, body: str, author) -> Message:
@@ -284,7 +369,7 @@ def policy_for(municipality: Municipality):
 
 
 def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = False) -> dict:
-    """Erase contact details N days after closure and delete concerns K years after it.
+    """Erase contact details and photos N days after closure, delete concerns K years after.
 
     Returns what was (or, with `dry_run`, would be) done: {"erased": [...], "deleted": [...]}
     as lists of references. Deletions are logged by reference only.
@@ -302,8 +387,13 @@ def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = Fal
     to_erase = (
         closed.filter(closed_at__lt=now - timedelta(days=policy.erase_contact_after_days))
         .exclude(pk__in=to_delete.values("pk"))
-        .filter(contact_erased_at__isnull=True)
-        .exclude(reporter_name="", reporter_email="", reporter_phone="")
+        .filter(
+            # Contact details not yet erased, or photos (an anonymous report's too).
+            Q(contact_erased_at__isnull=True)
+            & ~Q(reporter_name="", reporter_email="", reporter_phone="")
+            | Q(photos__isnull=False)
+        )
+        .distinct()
         .order_by("pk")
     )
     result = {
@@ -313,11 +403,16 @@ def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = Fal
     if dry_run:
         return result
     with transaction.atomic():
-        for concern in to_erase:
-            contact_erase(concern=concern)
+        erasing, deleting = list(to_erase), list(to_delete)
+        for concern in erasing:
+            if concern.has_contact:
+                contact_erase(concern=concern)
+        # Photos go with the contact details; a deleted concern's files go too (the rows
+        # would cascade, the files would not).
+        photos_delete(concerns=[c.pk for c in erasing + deleting])
         DeletionLog.objects.bulk_create(
             DeletionLog(municipality=municipality, reference=c.reference, closed_at=c.closed_at)
-            for c in to_delete
+            for c in deleting
         )
         to_delete.delete()
     return result

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/status/", views.transition, name="transition"),
     path("<int:pk>/melding/", views.message, name="message"),
     path("<int:pk>/tildel/", views.assign, name="assign"),
+    path("<int:pk>/slaa-sammen/", views.merge, name="merge"),
 ]

@@ -111,6 +111,13 @@ def _detail_context(request, concern, **forms):
         "concern": concern,
         "can_see_contact": rules.has_perm("concerns.view_contact", request.user, concern),
         "history": concern.history.select_related("changed_by"),
+        "similar": [
+            c
+            for c in selectors.similar_open(concern).select_related("category")
+            if rules.has_perm("concerns.change_concern", request.user, c)
+        ]
+        if concern.is_open and concern.merged_into_id is None
+        else [],
         "thread": concern.messages.select_related("author"),
         "transition_form": TransitionForm(concern=concern),
         "message_form": MessageForm(),
@@ -196,3 +203,26 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("concerns:inbox")
     context = _detail_context(request, concern, assign_form=form)
     return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge this concern (a duplicate) into another one the user also handles."""
+    duplicate = get_concern_for_user(request.user, pk)
+    into_pk = request.POST.get("into", "")
+    into = get_concern_for_user(request.user, int(into_pk)) if into_pk.isdigit() else None
+    if into is None:
+        messages.error(request, _("Choose the concern to merge into."))
+        return redirect(duplicate)
+    try:
+        services.concern_merge(duplicate=duplicate, into=into, by=request.user)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(duplicate)
+    messages.success(
+        request,
+        _("%(duplicate)s was merged into %(into)s. Its reporter gets the answers given there.")
+        % {"duplicate": duplicate.reference, "into": into.reference},
+    )
+    return redirect(into)

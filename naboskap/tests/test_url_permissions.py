@@ -88,6 +88,11 @@ MATRIX = {
         lambda w: {"pk": concern_pk(w)},
         expect(400, allowed=CONCERN_HANDLERS, denied=404),
     ),
+    "concerns:merge": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        expect(302, allowed=CONCERN_HANDLERS, denied=404),
+    ),
     "concerns:assign": (
         "post",
         lambda w: {"pk": concern_pk(w)},
