@@ -5,6 +5,8 @@ load-generator processes and prints one line per benchmark:
 
     BENCH healthz rps=...
     BENCH public_project_page rps=... baseline_rps=... ratio=... queries=... ...
+    BENCH concern_intake submissions_per_s=... ratio=... queries=... consistent=ok retry=ok
+    BENCH concern_inbox size=... queries=... median_ms=...  (bench/concerns.py)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -38,6 +40,7 @@ PROJECT_SLUG = "benkveien"
 PROJECT_NAME = "Benkveien bofellesskap"
 PAGE_PATH = f"/prosjekter/{PROJECT_SLUG}/"
 RESULT_MARK = "BENCH-RESULT "
+BENCHMARKS = ["page", "intake", "inbox"]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
     "DATABASE_URL",
@@ -457,7 +460,7 @@ def run(args: argparse.Namespace) -> int:
             f"# naboskap bench: NABOSKAP_ENV=production database={database} cache={cache} "
             f"gunicorn workers={args.workers} (sync) connections={args.connections} "
             f"warmup={args.warmup:g}s duration={args.duration:g}s updates={args.updates} "
-            f"cpus={os.cpu_count()}",
+            f"cpus={os.cpu_count()} only={','.join(args.only)}",
             flush=True,
         )
         print("# RATELIMIT_ENABLE=0: rate limiting is off in the server under test", flush=True)
@@ -465,73 +468,18 @@ def run(args: argparse.Namespace) -> int:
         log(f"setup in {var_dir}: migrate, createcachetable, collectstatic, seed")
         setup = run_phase(env, "_setup", str(args.updates))
         queries, queries_one = setup["queries"], setup["queries_1_update"]
-        if queries != queries_one:
+        if "page" in args.only and queries != queries_one:
             failures.append(
                 f"queries grow with updates: {queries_one} with 1 update, "
                 f"{queries} with {args.updates}"
             )
 
-        def measure(port: int) -> tuple[dict, dict]:
-            log(
-                f"GET /healthz and {PAGE_PATH} in turns of {SLICE:g} s: "
-                f"{args.warmup:g} s warm-up, {args.duration:g} s each"
-            )
-            results = drive(
-                port, ["/healthz", PAGE_PATH], args.connections, args.warmup, args.duration
-            )
-            for path, result in results.items():
-                if result["errors"] or not result["requests"]:
-                    raise BenchError(f"{path}: answers other than 200: {result['statuses']}")
-            return results["/healthz"], results[PAGE_PATH]
+        if "page" in args.only:
+            run_page(args, env, var_dir, setup, failures)
+        if {"intake", "inbox"} & set(args.only):
+            import concerns
 
-        with gunicorn(env, var_dir, "cached", args.workers) as port:
-            status, body = get(port, PAGE_PATH)
-            if status != 200 or PROJECT_NAME not in body:
-                raise BenchError(f"{PAGE_PATH} answered {status} without the project")
-            baseline, page = measure(port)
-            invalidation = check_invalidation(env, port)
-            if invalidation != "ok":
-                failures.append(f"invalidation: {invalidation}")
-        ratio = page["rps"] / baseline["rps"]
-        print(
-            f"BENCH healthz rps={fmt(baseline['rps'])} "
-            f"p50_ms={baseline['p50_ms']:.1f} p99_ms={baseline['p99_ms']:.1f}",
-            flush=True,
-        )
-        print(
-            f"BENCH public_project_page rps={fmt(page['rps'])} "
-            f"baseline_rps={fmt(baseline['rps'])} ratio={ratio:.2f} "
-            f"queries={queries['warm']} queries_1_update={queries_one['warm']} "
-            f"queries_render={queries['cold']} queries_render_1_update={queries_one['cold']} "
-            f"p50_ms={page['p50_ms']:.1f} p99_ms={page['p99_ms']:.1f} "
-            f"invalidation={invalidation}",
-            flush=True,
-        )
-
-        if args.uncached:
-            # PUBLIC_PAGE_CACHE_SECONDS=0: the fragment is rendered on every request. A key
-            # prefix of its own, so that nothing cached by the first server is found.
-            uncached_env = {
-                **env,
-                "PUBLIC_PAGE_CACHE_SECONDS": "0",
-                "CACHE_KEY_PREFIX": f"{env['CACHE_KEY_PREFIX']}-uncached",
-            }
-            uncached_queries = run_phase(uncached_env, "_queries")["queries"]
-            with gunicorn(uncached_env, var_dir, "uncached", args.workers) as port:
-                uncached_baseline, uncached = measure(port)
-            print(
-                f"BENCH public_project_page_uncached rps={fmt(uncached['rps'])} "
-                f"baseline_rps={fmt(uncached_baseline['rps'])} "
-                f"ratio={uncached['rps'] / uncached_baseline['rps']:.2f} "
-                f"queries={uncached_queries['warm']} "
-                f"p50_ms={uncached['p50_ms']:.1f} p99_ms={uncached['p99_ms']:.1f}",
-                flush=True,
-            )
-
-        met = "met" if ratio >= args.target else "NOT met"
-        print(f"# target ratio >= {args.target:g}: {met}", flush=True)
-        if args.fail_below is not None and ratio < args.fail_below:
-            failures.append(f"ratio {ratio:.2f} is below {args.fail_below:g}")
+            failures += concerns.run_benchmarks(args, env, var_dir, set(args.only))
     finally:
         cleanup(
             var_dir,
@@ -542,6 +490,71 @@ def run(args: argparse.Namespace) -> int:
     for failure in failures:
         log(f"FAILED: {failure}")
     return 1 if failures else 0
+
+
+def run_page(args, env: dict, var_dir: Path, setup: dict, failures: list[str]) -> None:
+    """The public project page (cached and uncached) against /healthz."""
+    queries, queries_one = setup["queries"], setup["queries_1_update"]
+
+    def measure(port: int) -> tuple[dict, dict]:
+        log(
+            f"GET /healthz and {PAGE_PATH} in turns of {SLICE:g} s: "
+            f"{args.warmup:g} s warm-up, {args.duration:g} s each"
+        )
+        results = drive(port, ["/healthz", PAGE_PATH], args.connections, args.warmup, args.duration)
+        for path, result in results.items():
+            if result["errors"] or not result["requests"]:
+                raise BenchError(f"{path}: answers other than 200: {result['statuses']}")
+        return results["/healthz"], results[PAGE_PATH]
+
+    with gunicorn(env, var_dir, "cached", args.workers) as port:
+        status, body = get(port, PAGE_PATH)
+        if status != 200 or PROJECT_NAME not in body:
+            raise BenchError(f"{PAGE_PATH} answered {status} without the project")
+        baseline, page = measure(port)
+        invalidation = check_invalidation(env, port)
+        if invalidation != "ok":
+            failures.append(f"invalidation: {invalidation}")
+    ratio = page["rps"] / baseline["rps"]
+    print(
+        f"BENCH healthz rps={fmt(baseline['rps'])} "
+        f"p50_ms={baseline['p50_ms']:.1f} p99_ms={baseline['p99_ms']:.1f}",
+        flush=True,
+    )
+    print(
+        f"BENCH public_project_page rps={fmt(page['rps'])} "
+        f"baseline_rps={fmt(baseline['rps'])} ratio={ratio:.2f} "
+        f"queries={queries['warm']} queries_1_update={queries_one['warm']} "
+        f"queries_render={queries['cold']} queries_render_1_update={queries_one['cold']} "
+        f"p50_ms={page['p50_ms']:.1f} p99_ms={page['p99_ms']:.1f} "
+        f"invalidation={invalidation}",
+        flush=True,
+    )
+
+    if args.uncached:
+        # PUBLIC_PAGE_CACHE_SECONDS=0: the fragment is rendered on every request. A key
+        # prefix of its own, so that nothing cached by the first server is found.
+        uncached_env = {
+            **env,
+            "PUBLIC_PAGE_CACHE_SECONDS": "0",
+            "CACHE_KEY_PREFIX": f"{env['CACHE_KEY_PREFIX']}-uncached",
+        }
+        uncached_queries = run_phase(uncached_env, "_queries")["queries"]
+        with gunicorn(uncached_env, var_dir, "uncached", args.workers) as port:
+            uncached_baseline, uncached = measure(port)
+        print(
+            f"BENCH public_project_page_uncached rps={fmt(uncached['rps'])} "
+            f"baseline_rps={fmt(uncached_baseline['rps'])} "
+            f"ratio={uncached['rps'] / uncached_baseline['rps']:.2f} "
+            f"queries={uncached_queries['warm']} "
+            f"p50_ms={uncached['p50_ms']:.1f} p99_ms={uncached['p99_ms']:.1f}",
+            flush=True,
+        )
+
+    met = "met" if ratio >= args.target else "NOT met"
+    print(f"# target ratio >= {args.target:g}: {met}", flush=True)
+    if args.fail_below is not None and ratio < args.fail_below:
+        failures.append(f"ratio {ratio:.2f} is below {args.fail_below:g}")
 
 
 def check_invalidation(env: dict, port: int) -> str:
@@ -577,7 +590,12 @@ def cleanup(var_dir: Path, admin_url: str | None, redis_url: str | None, prefix:
 
 
 def main() -> int:
+    # bench/concerns.py imports this module as `run`: the same module, not a second copy.
+    sys.modules.setdefault("run", sys.modules[__name__])
+    import concerns
+
     phases = {
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in concerns.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -611,7 +629,36 @@ def main() -> int:
         action="store_false",
         help="skip the page with PUBLIC_PAGE_CACHE_SECONDS=0",
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(BENCHMARKS),
+        help=f"comma-separated benchmarks to run, of {','.join(BENCHMARKS)} (default: all)",
+    )
+    parser.add_argument(
+        "--intake-clients", type=int, default=32, help="concurrent form submitters (32)"
+    )
+    parser.add_argument(
+        "--intake-processes",
+        type=int,
+        default=4,
+        help="processes the submitters run in, as threads (4)",
+    )
+    parser.add_argument(
+        "--inbox-sizes",
+        default="1000,100000",
+        help="concerns in the inbox, smallest first (1000,100000)",
+    )
+    parser.add_argument(
+        "--inbox-requests", type=int, default=50, help="timed GETs of each inbox page (50)"
+    )
     args = parser.parse_args()
+    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    if not args.only or set(args.only) - set(BENCHMARKS):
+        parser.error(f"--only takes a comma-separated list of {', '.join(BENCHMARKS)}")
+    try:
+        args.inbox_sizes = sorted(int(size) for size in args.inbox_sizes.split(","))
+    except ValueError:
+        parser.error("--inbox-sizes takes numbers, like 1000,100000")
     if args.updates < 2 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
         parser.error("--updates must be at least 2; --duration, --connections, --workers positive")
 

@@ -66,6 +66,8 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "outbox"
+    # Photos attached to concerns: never into the repository's var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # Look static files up per request instead of scanning STATIC_ROOT for every new test
     # client (a developer's var/static may hold a full collectstatic).
     settings.WHITENOISE_AUTOREFRESH = True

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "naboskap.tenancy",
     "naboskap.projects",
     "naboskap.concerns",
+    "naboskap.api",
     "naboskap.portal",
     "naboskap.demo",
     "django.contrib.admin",
@@ -255,6 +256,11 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Files nobody may reach by URL (photos attached to concerns): served only by views that check
+# access, never by whitenoise or MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+CONCERN_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+CONCERN_PHOTO_MAX_COUNT = 5
 
 # Email: console and an outbox folder in development, SMTP in production.
 EMAIL_BACKEND = os.environ.get(

@@ -18,5 +18,6 @@ urlpatterns = [
     path("app/", include("naboskap.projects.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("open311/v2/", include("naboskap.api.urls")),
     path("", include("naboskap.portal.urls")),
 ]

@@ -222,6 +222,8 @@ class Concern(models.Model):
         ]
         indexes = [
             models.Index(fields=["municipality", "status", "-created_at"]),
+            # The inbox's default order, so a page is an index range, not a sort of all rows.
+            models.Index(fields=["municipality", "-created_at", "-id"], name="concern_inbox_order"),
             models.Index(fields=["assigned_unit", "status"]),
             models.Index(fields=["answer_due"]),
         ]
@@ -297,7 +299,6 @@ class Message(models.Model):
         return f"{self.concern}: {self.get_kind_display()}"
 
 
-
 class Photo(models.Model):
     """A photo attached to a concern: re-encoded on upload, without EXIF, GPS or other
     metadata, and stored privately (see `naboskap.concerns.storage`)."""
@@ -324,6 +325,7 @@ class Photo(models.Model):
 
     def get_absolute_url(self):
         return reverse("concerns:photo", args=[self.concern_id, self.pk])
+
 
 # Every opening of a concern's detail page is logged (auditlog's access log), and changes to
 # how it is handled. Never what the reporter wrote or their contact details: the audit log

@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.concerns import selectors, services
 from naboskap.concerns.access import get_concern_for_user
 from naboskap.concerns.forms import AssignForm, InboxFilterForm, MessageForm, TransitionForm
+from naboskap.concerns.models import Photo
 from naboskap.concerns.workflow import Status
 from naboskap.lib.http import form_status, posted
 from naboskap.tenancy.access import staff_required
@@ -119,6 +120,7 @@ def _detail_context(request, concern, **forms):
         if concern.is_open and concern.merged_into_id is None
         else [],
         "thread": concern.messages.select_related("author"),
+        "photos": list(concern.photos.all()),
         "transition_form": TransitionForm(concern=concern),
         "message_form": MessageForm(),
         "assign_form": AssignForm(
@@ -141,6 +143,23 @@ def _detail_context(request, concern, **forms):
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern_for_user(request.user, pk, log_access=True)
     return render(request, "concerns/detail.html", _detail_context(request, concern))
+
+
+@staff_required
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo attached to a concern, for those who may see the concern: never cached,
+    never sniffed, shown in the browser."""
+    concern = get_concern_for_user(request.user, pk)
+    found = get_object_or_404(Photo, pk=photo_pk, concern=concern)
+    try:
+        file = found.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(file, content_type=found.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

@@ -103,7 +103,8 @@ def report_form(request: HttpRequest, project) -> HttpResponse:
     initial = {"idempotency_key": new_idempotency_key()}
     if project is not None:
         initial["project"] = project.pk
-    form = ReportForm(posted(request), initial=initial, municipality=municipality)
+    files = request.FILES if request.method == "POST" else None
+    form = ReportForm(posted(request), files, initial=initial, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         concern, created = submit(request, form)
         if created:
@@ -144,6 +145,7 @@ def submit(request: HttpRequest, form: ReportForm) -> tuple[Concern, bool]:
         reporter_phone=data["reporter_phone"] or "",
         preferred_channel=data["preferred_channel"],
         language=get_language(),
+        photos=data.get("photos") or [],
     )
 
 

@@ -115,3 +115,24 @@ def make_concern(project, category_code: str = "noise", **fields):
         **fields,
     )
     return concern
+
+
+def make_image(fmt: str = "JPEG", size=(64, 48), color=(200, 30, 30), **save_options) -> bytes:
+    """A real image made with Pillow (JPEG or PNG, or any format Pillow writes)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt, **save_options)
+    return out.getvalue()
+
+
+def make_photo(concern, name: str = "photo.jpg", data: bytes | None = None):
+    """A photo attached through the real operation (checked and re-encoded)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from naboskap.concerns import services
+
+    upload = SimpleUploadedFile(name, data or make_image(), content_type="image/jpeg")
+    return services.photos_add(concern=concern, files=[upload])[0]

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from naboskap.conftest import PERSONAS
 from naboskap.projects.models import Subscription
-from naboskap.testing.factories import make_concern
+from naboskap.testing.factories import make_concern, make_photo
 
 # Third-party URL modules, covered by `test_third_party_urls_never_fail`.
 THIRD_PARTY_MODULES = ("django.contrib.admin", "allauth")
@@ -37,6 +37,11 @@ def subscription_token(world):
 
 def concern_pk(world):
     return make_concern(world.project, reporter_email="nabo@example.org").pk
+
+
+def concern_photo(world):
+    concern = make_concern(world.project, reporter_email="nabo@example.org")
+    return {"pk": concern.pk, "photo_pk": make_photo(concern).pk}
 
 
 def reported(world):
@@ -78,6 +83,11 @@ MATRIX = {
         lambda w: {"pk": concern_pk(w)},
         expect(allowed=CONCERN_HANDLERS, denied=404),
     ),
+    "concerns:photo": (
+        "get",
+        lambda w: concern_photo(w),
+        expect(allowed=CONCERN_HANDLERS, denied=404),
+    ),
     "concerns:transition": (
         "post",
         lambda w: {"pk": concern_pk(w)},
@@ -100,6 +110,19 @@ MATRIX = {
     ),
     "healthz": ("get", lambda w: {}, EVERYONE_200),
     "set_language": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
+    "open311:services": ("get", lambda w: {"fmt": "json"}, EVERYONE_200),
+    "open311:service_definition": (
+        "get",
+        lambda w: {"code": "noise", "fmt": "json"},
+        EVERYONE_200,
+    ),
+    "open311:requests": ("get", lambda w: {"fmt": "json"}, EVERYONE_200),
+    "open311:request": (
+        "get",
+        lambda w: {"reference": make_concern(w.project).reference, "fmt": "json"},
+        EVERYONE_200,
+    ),
+    "open311:not_found": ("get", lambda w: {"rest": "nothing-here"}, dict.fromkeys(PERSONAS, 404)),
     "portal:home": ("get", lambda w: {}, EVERYONE_200),
     "portal:feed": ("get", lambda w: {}, EVERYONE_200),
     "portal:project": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),

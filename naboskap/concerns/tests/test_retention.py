@@ -66,3 +66,54 @@ def test_overdue_reminders_go_to_the_units_lead(world):
     assert "Sent 1" in out.getvalue()
     assert mail.outbox[-1].to == [world.users["coordinator"].email]
     assert late.reference in mail.outbox[-1].body
+
+
+def photo_files(settings) -> list:
+    root = settings.PRIVATE_MEDIA_ROOT
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_retention_deletes_photos_with_the_contact_details(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from naboskap.concerns.models import Photo
+    from naboskap.testing.factories import make_photo
+
+    recent = closed(world, 10)
+    old = closed(world, 100)
+    anonymous = make_concern(world.project)  # no contact details, but a photo
+    ancient = closed(world, 6 * 365)
+    kept, erased, anonymous_photo, deleted = (
+        make_photo(recent),
+        make_photo(old),
+        make_photo(anonymous),
+        make_photo(ancient),
+    )
+    Concern.objects.filter(pk=anonymous.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now() - timedelta(days=100)
+    )
+    assert len(photo_files(settings)) == 4
+    dry = services.retention_apply(municipality=world.municipality, dry_run=True)
+    assert dry == {"erased": [old.reference, anonymous.reference], "deleted": [ancient.reference]}
+    assert Photo.objects.count() == 4 and len(photo_files(settings)) == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retention_apply(municipality=world.municipality)
+    assert list(Photo.objects.all()) == [kept]
+    assert photo_files(settings) == [settings.PRIVATE_MEDIA_ROOT / kept.image.name]
+    for gone in (erased, anonymous_photo, deleted):
+        assert not (settings.PRIVATE_MEDIA_ROOT / gone.image.name).exists()
+    assert Concern.objects.get(pk=anonymous.pk).description  # the text stays
+    # Nothing left to do the next time.
+    again = services.retention_apply(municipality=world.municipality, dry_run=True)
+    assert again == {"erased": [], "deleted": []}
+
+
+def test_the_reporters_own_erase_keeps_the_photos(world, settings):
+    from naboskap.testing.factories import make_photo
+
+    concern = make_concern(world.project, reporter_email="kari@example.org")
+    photo = make_photo(concern)
+    services.contact_erase(concern=concern)
+    assert list(concern.photos.all()) == [photo]
+    assert (settings.PRIVATE_MEDIA_ROOT / photo.image.name).exists()

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,9 +18,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from naboskap.concerns import services
-from naboskap.concerns.models import Category, Concern, Message, StatusChange
+from naboskap.concerns.models import Category, Concern, Message, Photo, StatusChange
 from naboskap.concerns.workflow import CancelReason, Status
-from naboskap.testing.factories import ProjectFactory, make_concern
+from naboskap.testing.factories import ProjectFactory, make_concern, make_image
 
 FUZZ = hsettings(
     max_examples=60,
@@ -662,6 +663,122 @@ def test_fuzz_follow_up_actions(world, open_limits, action, reference, token, da
         assert added == 0
     else:
         assert added == 1
+    consistent()
+
+
+# Photos -----------------------------------------------------------------------------------
+
+
+def photo_files(settings) -> list:
+    root = settings.PRIVATE_MEDIA_ROOT
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def image_upload(name="bilde.jpg", fmt="JPEG", content_type="image/jpeg", data=None):
+    return SimpleUploadedFile(name, data or make_image(fmt), content_type=content_type)
+
+
+def test_the_form_takes_photos(world, client_en, settings):
+    body = client_en.get(reverse("portal:report")).content.decode()
+    assert 'enctype="multipart/form-data"' in body
+    assert re.search(r'<input[^>]* type="file" name="photos"[^>]*multiple', body)
+    assert 'accept="image/jpeg,image/png"' in body
+    assert "Up to 5 photos, JPEG or PNG, at most 10 MB each." in body
+    data = report_data(world)
+    data["photos"] = [image_upload(), image_upload("skisse.png", "PNG", "image/png")]
+    response = client_en.post(reverse("portal:report"), data)
+    assert response.status_code == 302
+    concern = Concern.objects.get()
+    assert [p.content_type for p in concern.photos.all()] == ["image/jpeg", "image/png"]
+    assert len(photo_files(settings)) == 2
+    # A retry with the same key: no second concern, no extra photos.
+    data["photos"] = [image_upload()]
+    retry = client_en.post(reverse("portal:report"), data)
+    assert retry.status_code == 302
+    assert Concern.objects.count() == 1 and Photo.objects.count() == 2
+    assert len(photo_files(settings)) == 2
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            lambda: image_upload("anim.gif", "GIF", "image/gif"),
+            "“anim.gif” is not a JPEG or PNG photo.",
+        ),
+        (
+            lambda: SimpleUploadedFile("side.jpg", b"<html>hei</html>", "image/jpeg"),
+            "“side.jpg” is not a JPEG or PNG photo.",
+        ),
+        (lambda: "six", "You can attach at most 5 photos."),
+        (lambda: "large", "“stor.jpg” is larger than 1 MB."),
+    ],
+)
+def test_refused_photos_are_explained_and_the_text_kept(
+    world, client_en, settings, upload, message
+):
+    settings.CONCERN_PHOTO_MAX_BYTES = 1024 * 1024
+    files = upload()
+    if files == "six":
+        files = [image_upload(f"{n}.jpg") for n in range(6)]
+    elif files == "large":
+        files = [image_upload("stor.jpg", data=make_image() + b"\0" * 1024 * 1024)]
+    else:
+        files = [image_upload(), files]
+    data = report_data(world, location="Ved <b>lekeplassen</b>")
+    data["photos"] = files
+    response = client_en.post(reverse("portal:report"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert html.escape(message) in body or message in body
+    assert "Choose the photos again." in body
+    assert 'id="id_photos_error"' in body
+    assert html.escape(data["description"]) in body
+    assert html.escape(data["location"]) in body
+    assert not Concern.objects.exists() and not Photo.objects.exists()
+    assert photo_files(settings) == []
+
+
+def test_good_photos_must_be_chosen_again_when_another_field_is_wrong(world, client_en):
+    data = report_data(world, description="")
+    data["photos"] = [image_upload()]
+    response = client_en.post(reverse("portal:report"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This field is required." in body and "Choose the photos again." in body
+    assert not Photo.objects.exists()
+
+
+def uploadable_name(name: str) -> bool:
+    """A name the test client can send (the server copes with any)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "\x00" not in name and base not in {"", ".", ".."}
+
+
+@FUZZ
+@given(
+    files=st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=40).filter(uploadable_name),
+            st.one_of(
+                st.binary(max_size=2000),
+                st.sampled_from(["JPEG", "PNG", "GIF"]).map(make_image),
+                st.binary(max_size=200).map(lambda tail: make_image("PNG")[:60] + tail),
+            ),
+            st.sampled_from(["image/jpeg", "image/png", "text/html", "application/octet-stream"]),
+        ),
+        max_size=7,
+    ),
+)
+def test_fuzz_report_form_files(world, open_limits, settings, files):
+    data = report_data(world)
+    data["photos"] = [SimpleUploadedFile(n, b, content_type=t) for n, b, t in files]
+    response = Client().post(reverse("portal:report"), data)
+    assert response.status_code in {302, 400}
+    if response.status_code == 400:
+        assert not Concern.objects.filter(idempotency_key=data["idempotency_key"]).exists()
+    stored = sum(c.photos.count() for c in Concern.objects.all())
+    assert Photo.objects.count() == stored == len(photo_files(settings))
     consistent()
 
 
