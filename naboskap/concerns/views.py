@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from naboskap.concerns import selectors, services
@@ -103,7 +104,9 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
             handler=form.cleaned_data["handler"],
             by=request.user,
         )
-    messages.success(request, _("%(count)d concerns were assigned.") % {"count": len(concerns)})
+    count = len(concerns)
+    text = ngettext("%(count)d concern was assigned.", "%(count)d concerns were assigned.", count)
+    messages.success(request, text % {"count": count})
     return redirect("concerns:inbox")
 
 
