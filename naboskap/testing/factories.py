@@ -13,7 +13,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Municipality
 
     name = factory.Sequence(lambda n: f"Testvik {n} kommune")
-    number = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    # Four digits, always (n grows over a whole run); 99xx stays free for fixtures and demo.
+    number = factory.Sequence(lambda n: f"{1000 + n % 8000:04d}")
     slug = factory.Sequence(lambda n: f"testvik-{n}")
 
 
