@@ -10,6 +10,7 @@ Staff personas are enrolled in TOTP, as MFA is required by default.
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -138,13 +139,27 @@ def world(db) -> World:
     )
 
 
-def client_for(user) -> Client:
-    client = Client()
+def client_for(user, *, language: str | None = None, **client_kwargs) -> Client:
+    """A test client logged in as `user` (anonymous for None), past the MFA stage; with
+    `language`, as a visitor who chose that language (English shows the source strings)."""
+    client = Client(**client_kwargs)
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if user is not None:
         client.force_login(user)
         if has_mfa(user):
             pass_mfa_stage(client, user)
     return client
+
+
+def english(user=None, **client_kwargs) -> Client:
+    return client_for(user, language="en", **client_kwargs)
+
+
+@pytest.fixture
+def client_en() -> Client:
+    """An anonymous visitor who chose English."""
+    return english()
 
 
 @pytest.fixture

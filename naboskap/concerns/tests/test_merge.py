@@ -7,14 +7,8 @@ from django.urls import reverse
 from naboskap.concerns import services
 from naboskap.concerns.models import Message
 from naboskap.concerns.workflow import CancelReason, Status
-from naboskap.conftest import client_for
+from naboskap.conftest import english
 from naboskap.testing.factories import ProjectFactory, make_concern
-
-
-def english(user):
-    client = client_for(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def test_similar_concerns_are_listed_and_merged(world):

@@ -10,6 +10,7 @@ from PIL import Image, PngImagePlugin
 
 from naboskap.concerns import services
 from naboskap.concerns.models import Photo
+from naboskap.conftest import english
 from naboskap.testing.factories import make_concern, make_image, make_photo
 
 GPS_IFD = 0x8825
@@ -214,8 +215,7 @@ def test_a_photo_is_only_reached_through_its_own_concern(world, concern, persona
 
 def test_the_case_page_shows_the_photos(world, concern, persona_clients, settings):
     photos = [make_photo(concern), make_photo(concern, data=make_image("PNG"))]
-    client = persona_clients["coordinator"]
-    client.cookies["django_language"] = "en"
+    client = english(world.users["coordinator"])
     body = client.get(concern.get_absolute_url()).content.decode()
     for photo in photos:
         assert f'src="{photo.get_absolute_url()}"' in body

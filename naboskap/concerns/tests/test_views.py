@@ -7,15 +7,9 @@ from django.urls import reverse
 
 from naboskap.concerns.models import Concern, Message
 from naboskap.concerns.workflow import Status
-from naboskap.conftest import client_for, make_staff
+from naboskap.conftest import english, make_staff
 from naboskap.tenancy.models import Role
 from naboskap.testing.factories import make_concern
-
-
-def english(user):
-    client = client_for(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture

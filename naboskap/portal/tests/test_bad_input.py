@@ -26,13 +26,6 @@ def open_limits(settings):
     settings.RATELIMIT_ENABLE = False
 
 
-@pytest.fixture
-def client_en():
-    client = Client()
-    client.cookies["django_language"] = "en"
-    return client
-
-
 def test_invalid_email_is_explained_and_kept(world, client_en):
     url = reverse("portal:subscribe", args=[world.project.slug])
     for value in ["ikke-en-epost", "a@", "x" * 300 + "@example.org", "nabo@exa mple.org"]:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern, Message, Photo, StatusChange
 from naboskap.concerns.workflow import CancelReason, Status
+from naboskap.conftest import english
 from naboskap.testing.factories import ProjectFactory, make_concern, make_image
 
 FUZZ = hsettings(
@@ -31,17 +32,6 @@ OK_OR_CLIENT_ERROR = {200, 301, 302, 400, 404, 405}
 REFERENCE = re.compile(r"/melding/(\d{4}-\d{6})/\?t=([\w-]+)$")
 # Each public request also pays for its rate limits (see test_pages.RATE_LIMIT_QUERIES).
 RATE_LIMIT_QUERIES = 12
-
-
-def english() -> Client:
-    client = Client()
-    client.cookies["django_language"] = "en"
-    return client
-
-
-@pytest.fixture
-def client_en():
-    return english()
 
 
 @pytest.fixture

@@ -8,20 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from naboskap.conftest import english
 from naboskap.projects import services
 from naboskap.projects.models import PhaseChange, Project, Update
 from naboskap.testing.factories import ProjectFactory, UpdateFactory
-
-
-def english() -> Client:
-    client = Client()
-    client.cookies["django_language"] = "en"
-    return client
-
-
-@pytest.fixture
-def client_en():
-    return english()
 
 
 def test_home_lists_the_municipalitys_public_projects_only(world, client_en):
@@ -159,8 +149,7 @@ def test_friendly_not_found_page(world, client_en):
 
 
 def test_expired_form_gets_a_friendly_csrf_page(world, client_en):
-    client = Client(enforce_csrf_checks=True)
-    client.cookies["django_language"] = "en"
+    client = english(enforce_csrf_checks=True)
     response = client.post(
         reverse("portal:subscribe", args=[world.project.slug]), {"email": "a@example.org"}
     )

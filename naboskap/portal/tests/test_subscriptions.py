@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from naboskap.conftest import english
 from naboskap.projects import services
 from naboskap.projects.models import Subscription, Update
 
@@ -33,8 +34,7 @@ def publish(world, title: str, when=None) -> Update:
 
 
 def test_subscribe_confirm_receive_and_unsubscribe(world, tasks):
-    client = Client()
-    client.cookies["django_language"] = "en"
+    client = english()
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(
             reverse("portal:subscribe", args=[world.project.slug]), {"email": "Nabo@Example.org"}

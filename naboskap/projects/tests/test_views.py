@@ -4,16 +4,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from naboskap.conftest import client_for
+from naboskap.conftest import client_for, english
 from naboskap.projects.models import ContactPoint, PhaseChange, PlannedPhase, Project, Update
 from naboskap.testing.factories import ProjectFactory, UpdateFactory
 
 
 @pytest.fixture
 def coordinator(world) -> Client:
-    client = client_for(world.users["coordinator"])
-    client.cookies["django_language"] = "en"
-    return client
+    return english(world.users["coordinator"])
 
 
 def project_data(world, **overrides):
@@ -186,8 +184,7 @@ def test_objects_of_another_project_are_not_found(world, coordinator):
 
 
 def test_read_only_roles_see_but_do_not_get_edit_buttons(world):
-    client = client_for(world.users["politician"])
-    client.cookies["django_language"] = "en"
+    client = english(world.users["politician"])
     html = client.get(reverse("projects:detail", args=[world.project.pk])).content.decode()
     assert world.project.name in html
     assert reverse("projects:edit", args=[world.project.pk]) not in html

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
+from naboskap.conftest import english
 from naboskap.testing.factories import PASSWORD
 
 
 def english_client() -> Client:
     """A browser that chose English, so that pages show the source strings."""
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return english()
 
 
 def log_in(client: Client, login: str, password: str = PASSWORD):
