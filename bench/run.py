@@ -40,7 +40,7 @@ PROJECT_SLUG = "benkveien"
 PROJECT_NAME = "Benkveien bofellesskap"
 PAGE_PATH = f"/prosjekter/{PROJECT_SLUG}/"
 RESULT_MARK = "BENCH-RESULT "
-BENCHMARKS = ["page", "intake", "inbox"]
+BENCHMARKS = ["page", "intake", "inbox", "plan", "risk", "addresses"]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
     "DATABASE_URL",
@@ -480,6 +480,18 @@ def run(args: argparse.Namespace) -> int:
             import concerns
 
             failures += concerns.run_benchmarks(args, env, var_dir, set(args.only))
+        if "plan" in args.only:
+            import plans
+
+            failures += plans.run_benchmarks(args, env)
+        if "risk" in args.only:
+            import risk
+
+            failures += risk.run_benchmarks(args, env)
+        if "addresses" in args.only:
+            import addresses
+
+            failures += addresses.run_benchmarks(args, env, var_dir)
     finally:
         cleanup(
             var_dir,
@@ -592,10 +604,16 @@ def cleanup(var_dir: Path, admin_url: str | None, redis_url: str | None, prefix:
 def main() -> int:
     # bench/concerns.py imports this module as `run`: the same module, not a second copy.
     sys.modules.setdefault("run", sys.modules[__name__])
+    import addresses
     import concerns
+    import plans
+    import risk
 
     phases = {
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in concerns.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in plans.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in risk.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in addresses.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -650,6 +668,13 @@ def main() -> int:
     )
     parser.add_argument(
         "--inbox-requests", type=int, default=50, help="timed GETs of each inbox page (50)"
+    )
+    parser.add_argument(
+        "--plan-measures", type=int, default=500, help="measures in the benchmark plan (500)"
+    )
+    parser.add_argument("--plan-units", type=int, default=12, help="units they spread over (12)")
+    parser.add_argument(
+        "--plan-pdf-target", type=float, default=10, help="CPU seconds the plan PDF may take (10)"
     )
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]

@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "naboskap.tenancy",
     "naboskap.projects",
     "naboskap.concerns",
+    "naboskap.plans",
+    "naboskap.meetings",
+    "naboskap.stakeholders",
+    "naboskap.risk",
+    "naboskap.routines",
     "naboskap.api",
     "naboskap.portal",
     "naboskap.demo",
@@ -285,12 +290,18 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # Which municipality `/` shows when a request's host names none.
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
 
+# Where neighbour lists find addresses: a class implementing
+# naboskap.stakeholders.sources.AddressSource. The default reads the imported register.
+ADDRESS_SOURCE = os.environ.get("ADDRESS_SOURCE", "naboskap.stakeholders.sources.RegisterSource")
+
 # Rate limits for public endpoints (django-ratelimit on the shared cache).
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "naboskap.portal.views.rate_limited"
 # Per client address: reading public pages, and sending public forms.
 PUBLIC_READ_RATE = os.environ.get("PUBLIC_READ_RATE", "300/m")
 PUBLIC_WRITE_RATE = os.environ.get("PUBLIC_WRITE_RATE", "10/h")
+# Open311 clients with an API key (a municipal app) submit for many people at once.
+OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "600/h")
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 # The database cache's increment is a read and a write, not one atomic step: under a burst
 # of parallel requests a limit may let a few more through. That is acceptable for abuse
@@ -338,5 +349,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # PDF rendering (naboskap.lib.pdf): a line per page and per font subset at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

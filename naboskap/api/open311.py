@@ -18,6 +18,8 @@ from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -32,7 +34,7 @@ from naboskap.api.services import api_key_check
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import OPEN, CancelReason, Status
-from naboskap.portal.views import READ_RATE, WRITE_RATE
+from naboskap.portal.views import READ_RATE
 from naboskap.projects.selectors import public_projects
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -128,6 +130,13 @@ def write_key(group, request) -> str:
     return "ip:" + (request.META.get("REMOTE_ADDR") or "")
 
 
+def write_rate(group, request) -> str:
+    """Per API key, a rate for an app that reports for many people; per address without."""
+    if request.POST.get("api_key"):
+        return settings.OPEN311_KEY_RATE
+    return settings.PUBLIC_WRITE_RATE
+
+
 def limited(request: HttpRequest) -> bool:
     read = is_ratelimited(
         request, group="open311.read", key="ip", rate=READ_RATE, method=ALL, increment=True
@@ -138,7 +147,7 @@ def limited(request: HttpRequest) -> bool:
         request,
         group="open311.write",
         key=write_key,
-        rate=WRITE_RATE,
+        rate=write_rate,
         method="POST",
         increment=True,
     )
@@ -157,7 +166,7 @@ def active_categories(municipality):
 def service_row(category: Category) -> dict:
     return {
         "service_code": category.code,
-        "service_name": category.name,
+        "service_name": category.label,
         "description": category.description,
         "metadata": False,
         "type": "realtime",
@@ -220,7 +229,7 @@ def request_row(concern: Concern) -> dict:
         "service_request_id": concern.reference,
         "status": public_status(concern.status),
         "service_code": concern.category.code,
-        "service_name": concern.category.name,
+        "service_name": concern.category.label,
         "project": concern.project.name,
         "requested_datetime": iso(concern.created_at),
         "updated_datetime": iso(concern.updated or concern.created_at),
@@ -432,18 +441,29 @@ def submit(request, fmt, municipality):
         channel = Concern.Channel.PHONE
     else:
         channel = Concern.Channel.NONE
-    concern, created = services.concern_submit(
-        project=project,
-        category=category,
-        idempotency_key=stored_key(key, fields_of(request)),
-        description=data["description"],
-        location=location,
-        reporter_name=f"{data['first_name']} {data['last_name']}".strip(),
-        reporter_email=data["email"],
-        reporter_phone=phone,
-        preferred_channel=channel,
-        language=language,
-    )
+    if request.POST.get("media_url"):
+        raise ApiError(
+            400,
+            "media_url is not supported: send the photo itself, as a multipart file named "
+            "media (JPEG or PNG; several media files are allowed).",
+        )
+    try:
+        with translation.override("en"):
+            concern, created = services.concern_submit(
+                project=project,
+                category=category,
+                idempotency_key=stored_key(key, fields_of(request)),
+                description=data["description"],
+                location=location,
+                reporter_name=f"{data['first_name']} {data['last_name']}".strip(),
+                reporter_email=data["email"],
+                reporter_phone=phone,
+                preferred_channel=channel,
+                language=language,
+                photos=request.FILES.getlist("media"),
+            )
+    except ValidationError as exc:
+        raise ApiError(400, "media: " + " ".join(exc.messages)) from None
     notice = f"Received. The municipality will answer by {concern.answer_due.isoformat()}."
     if not created:
         notice = "This service request had already been received."

@@ -11,7 +11,13 @@ from naboskap.concerns.models import Concern
 def get_concern_for_user(user, pk: int, *, log_access: bool = False) -> Concern:
     concern = (
         Concern.objects.select_related(
-            "municipality", "project", "category", "assigned_unit", "assigned_to", "merged_into"
+            "municipality",
+            "project",
+            "category",
+            "assigned_unit",
+            "assigned_to",
+            "merged_into",
+            "unwanted_event__analysis",
         )
         .filter(pk=pk)
         .first()

@@ -1,13 +1,27 @@
 from django.contrib import admin
 
 from naboskap.concerns.models import Category, Concern, RoutingRule
+from naboskap.lib import pagecache
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "municipality", "acknowledge_days", "answer_days", "active"]
     list_filter = ["municipality", "active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_nn", "name_en", "code"]
+
+    # The public report form lists the categories from the public page cache.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pagecache.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.invalidate()
 
 
 @admin.register(RoutingRule)
@@ -32,4 +46,9 @@ class ConcernAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    # Concerns are deleted by the retention rules only: with a deletion log, photo files
+    # included, and the inbox counts told (see services.retention_apply).
+    def has_delete_permission(self, request, obj=None):
         return False

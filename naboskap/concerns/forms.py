@@ -8,9 +8,40 @@ from naboskap.projects.models import Project
 from naboskap.tenancy.models import Unit
 
 
-class ConcernForm(forms.ModelForm):
-    """The public report form. Contact details are optional."""
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects the view has already loaded: cleaning finds the chosen one in
+    that list, without a database query (the public form is the busiest page there is)."""
 
+    def __init__(self, *, objects=(), **kwargs):
+        super().__init__(**kwargs)
+        self.objects = objects
+
+    @property
+    def objects(self):
+        return list(self._objects.values())
+
+    @objects.setter
+    def objects(self, objects):
+        self._objects = {str(obj.pk): obj for obj in objects}
+        self.choices = [(key, str(obj)) for key, obj in self._objects.items()]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self._objects.get(value) if value else None
+
+    def valid_value(self, value):
+        return str(value) in self._objects
+
+
+class ConcernForm(forms.ModelForm):
+    """The public report form. Contact details are optional.
+
+    The projects and categories to choose from come from the caller (see
+    `portal.concern_views.intake_choices`), already loaded.
+    """
+
+    project = ObjectChoiceField(label=_("Project"))
+    category = ObjectChoiceField(label=_("Category"), widget=forms.RadioSelect)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # A field people never see: bots fill it in, and their reports are dropped.
     website = forms.CharField(
@@ -19,11 +50,11 @@ class ConcernForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    field_order = ["project", "category"]
+
     class Meta:
         model = Concern
         fields = [
-            "project",
-            "category",
             "description",
             "location",
             "occurred_at",
@@ -37,7 +68,6 @@ class ConcernForm(forms.ModelForm):
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
-            "category": forms.RadioSelect,
             "preferred_channel": forms.RadioSelect,
         }
         help_texts = {
@@ -48,16 +78,10 @@ class ConcernForm(forms.ModelForm):
             "location": _("For example the street, the playground or the bus stop."),
         }
 
-    def __init__(self, *args, municipality, **kwargs):
+    def __init__(self, *args, projects, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.filter(
-            municipality=municipality, visibility=Project.Visibility.PUBLIC
-        ).order_by("name")
-        self.fields["project"].empty_label = None
-        self.fields["category"].queryset = Category.objects.filter(
-            municipality=municipality, active=True
-        )
-        self.fields["category"].empty_label = None
+        self.fields["project"].objects = projects
+        self.fields["category"].objects = categories
         self.fields["reporter_name"].label = _("Your name (optional)")
         self.fields["reporter_email"].label = _("Your email (optional)")
         self.fields["reporter_phone"].label = _("Your phone (optional)")
@@ -203,3 +227,137 @@ class InboxFilterForm(forms.Form):
         )
         self.fields["project"].queryset = Project.objects.filter(pk__in=project_ids)
         self.fields["unit"].queryset = Unit.objects.filter(municipality_id__in=municipality_ids)
+
+
+class ConcernMeasureForm(forms.Form):
+    """A measure the concern leads to: the rest is filled in on the plan."""
+
+    prefix = "measure"  # the case page has several forms
+    title = forms.CharField(label=_("What will be done"), max_length=200)
+    owner_unit = forms.ModelChoiceField(label=_("Owner unit"), queryset=Unit.objects.none())
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = Unit.objects.filter(municipality=municipality)
+
+
+MAX_DAYS = 120
+
+
+class CategoryForm(forms.ModelForm):
+    """A category of a municipality. Its code is fixed once made (Open311 clients use it)."""
+
+    class Meta:
+        model = Category
+        fields = [
+            "name",
+            "name_nn",
+            "name_en",
+            "code",
+            "description",
+            "acknowledge_days",
+            "answer_days",
+            "default_unit",
+            "position",
+            "active",
+        ]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality
+        self.fields["default_unit"].queryset = Unit.objects.filter(municipality=municipality)
+        if self.instance.pk:
+            del self.fields["code"]  # shown as text: Open311 clients know it
+        self.fields["acknowledge_days"].widget.attrs["max"] = MAX_DAYS
+        self.fields["answer_days"].widget.attrs["max"] = MAX_DAYS
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        taken = Category.objects.filter(municipality=self.instance.municipality, code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another category has this code."))
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        acknowledge, answer = cleaned.get("acknowledge_days"), cleaned.get("answer_days")
+        for name in ("acknowledge_days", "answer_days"):
+            if (cleaned.get(name) or 0) > MAX_DAYS:
+                self.add_error(name, _("At most %(days)d working days.") % {"days": MAX_DAYS})
+        if acknowledge is not None and answer is not None and answer < acknowledge:
+            self.add_error("answer_days", _("The answer cannot be due before the acknowledgement."))
+        return cleaned
+
+
+class RoutingRuleForm(forms.Form):
+    prefix = "rule"
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("Every project"),
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(municipality=municipality)
+        self.fields["project"].queryset = Project.objects.filter(municipality=municipality)
+        self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
+
+
+class PolicyForm(forms.Form):
+    prefix = "policy"
+    erase_contact_after_days = forms.IntegerField(
+        label=_("Delete contact details and photos this many days after closure"),
+        min_value=1,
+        max_value=3650,
+    )
+    delete_after_years = forms.IntegerField(
+        label=_("Delete whole concerns this many years after closure"),
+        min_value=1,
+        max_value=30,
+        help_text=_("The deletion log keeps the reference and the date only."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        days, years = cleaned.get("erase_contact_after_days"), cleaned.get("delete_after_years")
+        if days and years and days > years * 365:
+            self.add_error(
+                "erase_contact_after_days",
+                _("Contact details must be deleted before the whole concern is."),
+            )
+        return cleaned
+
+
+class UnwantedEventForm(forms.Form):
+    """Which unwanted event of the project's ROS analyses the concern is an occurrence of."""
+
+    prefix = "event"
+    unwanted_event = forms.ModelChoiceField(
+        label=_("Unwanted event"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Concerns linked to an event count towards how often it happens."),
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        from naboskap.risk.models import Analysis, UnwantedEvent
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["unwanted_event"]
+        field.queryset = (
+            UnwantedEvent.objects.filter(analysis__project=project)
+            .exclude(analysis__status=Analysis.Status.SUPERSEDED)
+            .select_related("analysis")
+            .order_by("analysis__title", "number")
+        )
+        field.label_from_instance = lambda event: (
+            f"{event.number}. {event.title} ({event.analysis})"
+        )

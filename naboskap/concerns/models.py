@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -23,7 +24,13 @@ class Category(models.Model):
     code = models.SlugField(
         _("code"), max_length=40, help_text=_("Stable code, also the Open311 service code.")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name (bokmål)"), max_length=100)
+    name_nn = models.CharField(
+        _("name (nynorsk)"), max_length=100, blank=True, help_text=_("Empty: the bokmål name.")
+    )
+    name_en = models.CharField(
+        _("name (English)"), max_length=100, blank=True, help_text=_("Empty: the bokmål name.")
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     acknowledge_days = models.PositiveSmallIntegerField(
         _("acknowledge within (working days)"), default=1
@@ -49,7 +56,12 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the current language, falling back to bokmål."""
+        return {"nn": self.name_nn, "en": self.name_en}.get(get_language(), "") or self.name
 
 
 class RoutingRule(models.Model):
@@ -191,6 +203,16 @@ class Concern(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     contact_erased_at = models.DateTimeField(null=True, blank=True)
+    # What the concern is an occurrence of, in the project's ROS analysis: it feeds the
+    # event's observed frequency.
+    unwanted_event = models.ForeignKey(
+        "risk.UnwantedEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("unwanted event"),
+    )
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -8,7 +8,7 @@ the unit the concern is routed to. Reporter contact details are narrower still.
 import rules
 
 from naboskap.tenancy.models import Role
-from naboskap.tenancy.rules import memberships_of, roles_for
+from naboskap.tenancy.rules import is_municipality_admin, memberships_of, roles_for
 
 HANDLER_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.FACILITY_STAFF}
 
@@ -51,3 +51,4 @@ rules.add_perm("concerns.change_concern", handles_concern)
 rules.add_perm("concerns.view_contact", handles_for_unit | coordinates_project)
 rules.add_perm("concerns.use_inbox", works_with_concerns)
 rules.add_perm("concerns.view_access_log", coordinates_project | administers)
+rules.add_perm("concerns.configure", is_municipality_admin)

@@ -1,7 +1,11 @@
 """Reads about concerns that several pages share."""
 
+import hashlib
+import time
 from datetime import timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -33,9 +37,52 @@ def overdue_filter() -> Q:
     )
 
 
-def counts_by_status(concerns: QuerySet[Concern]) -> dict[str, int]:
-    rows = concerns.order_by().values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
+# The inbox's counts per status are counted once per change, not once per page view: they
+# are cached under a generation number per municipality, which every write that changes a
+# concern's status, unit or existence moves on (`concerns_changed`). Counting 100,000 rows
+# costs more than the rest of the page together.
+COUNTS_GENERATION = "concern-counts-generation:{}"
+COUNTS_TIMEOUT = 600  # a safety net only: every such write moves the generation on
+
+
+def _generations(municipality_ids) -> str:
+    keys = [COUNTS_GENERATION.format(pk) for pk in sorted(municipality_ids)]
+    found = cache.get_many(keys)
+    missing = {key: time.time_ns() for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, None)
+    return "-".join(str({**found, **missing}[key]) for key in keys)
+
+
+def _bump(municipality_id: int) -> None:
+    key = COUNTS_GENERATION.format(municipality_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # not in the cache (any more): a number never used before
+        cache.set(key, time.time_ns(), None)
+
+
+def concerns_changed(municipality_id: int) -> None:
+    """A concern of the municipality was created, deleted, moved on or reassigned. Bumped
+    now and again once the change is committed, so that a count made in between (which
+    cannot see the change yet) is stored under a number that nobody reads again."""
+    _bump(municipality_id)
+    transaction.on_commit(lambda: _bump(municipality_id))
+
+
+def counts_by_status(user) -> dict[str, int]:
+    """How many of the concerns the user may see are in each status."""
+    reach = sorted(
+        (m.role, m.municipality_id, m.project_id or 0, m.unit_id or 0) for m in memberships_of(user)
+    )
+    signature = hashlib.sha256(repr(reach).encode()).hexdigest()[:24]
+    key = f"concern-counts:{signature}:{_generations({m[1] for m in reach})}"
+    counts = cache.get(key)
+    if counts is None:
+        rows = concerns_for_user(user).order_by().values("status").annotate(n=Count("pk"))
+        counts = {row["status"]: row["n"] for row in rows}
+        cache.set(key, counts, COUNTS_TIMEOUT)
+    return counts
 
 
 SIMILAR_DAYS = 7

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from auditlog.context import disable_auditlog
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.concerns import tasks
+from naboskap.concerns import selectors, tasks
 from naboskap.concerns.models import (
     Category,
     Concern,
@@ -23,6 +25,7 @@ from naboskap.concerns.photos import CleanPhoto, clean_photos
 from naboskap.concerns.storage import private_storage
 from naboskap.concerns.workdays import add_working_days
 from naboskap.concerns.workflow import CancelReason, Status, allowed
+from naboskap.lib import pagecache
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Municipality, Unit
 
@@ -44,22 +47,34 @@ class WorkflowError(Exception):
     """A transition the workflow does not allow, or one missing what it needs."""
 
 
-def categories_ensure_defaults(*, municipality: Municipality) -> None:
-    """Give a municipality the default categories (names in bokmål), once."""
+def default_category_names(name) -> dict[str, str]:
+    """A default category's name in bokmål, nynorsk and English, from the catalogues."""
     from django.utils import translation
 
-    with translation.override("nb"):
-        for position, (code, name, ack, answer) in enumerate(DEFAULT_CATEGORIES):
-            Category.objects.get_or_create(
-                municipality=municipality,
-                code=code,
-                defaults={
-                    "name": str(name),
-                    "acknowledge_days": ack,
-                    "answer_days": answer,
-                    "position": position,
-                },
-            )
+    names = {}
+    for field, language in (("name", "nb"), ("name_nn", "nn"), ("name_en", "en")):
+        with translation.override(language):
+            names[field] = str(name)
+    return names
+
+
+def categories_ensure_defaults(*, municipality: Municipality) -> None:
+    """Give a municipality the default categories (named in all three languages), once."""
+    created = False
+    for position, (code, name, ack, answer) in enumerate(DEFAULT_CATEGORIES):
+        _category, new = Category.objects.get_or_create(
+            municipality=municipality,
+            code=code,
+            defaults={
+                **default_category_names(name),
+                "acknowledge_days": ack,
+                "answer_days": answer,
+                "position": position,
+            },
+        )
+        created = created or new
+    if created:
+        pagecache.invalidate()  # the report form lists the categories
 
 
 def route(*, category: Category, project: Project) -> Unit | None:
@@ -78,13 +93,26 @@ def route(*, category: Category, project: Project) -> Unit | None:
 
 
 def next_reference(*, municipality: Municipality) -> str:
+    """The next reference of the municipality's year (`2026-000123`), gap-free per year.
+
+    One statement in the common case: the row is incremented and read back at once
+    (UPDATE … RETURNING, in PostgreSQL and SQLite alike), which also locks it until commit.
+    """
     year = timezone.localdate().year
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
-        municipality=municipality, year=year
-    )
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE municipality_id = %s AND year = %s "  # noqa: S608
+            "RETURNING last",
+            [municipality.pk, year],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the year's first concern: make the counter, then count as usual
+        # In a savepoint, which a racing creator's win rolls back (and is then let be).
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            ReferenceCounter.objects.create(municipality=municipality, year=year, last=0)
+        return next_reference(municipality=municipality)
+    return f"{year}-{row[0]:06d}"
 
 
 def concern_submit(
@@ -110,14 +138,13 @@ def concern_submit(
     nothing at all.
     """
     municipality = project.municipality
-    existing = Concern.objects.filter(
-        municipality=municipality, idempotency_key=idempotency_key
-    ).first()
-    if existing:
-        return existing, False
     photos = clean_photos(photos)
+    # No look-up first: the unique key refuses a second row (and the transaction, reference
+    # number included, is rolled back), which keeps the common case one query shorter.
     try:
-        with transaction.atomic():
+        # The status history records the creation. The audit log does not: its entry would
+        # keep the reporter's IP address beyond the reach of the retention rules.
+        with transaction.atomic(), disable_auditlog():
             today = timezone.localdate()
             unit = route(category=category, project=project)
             concern = Concern.objects.create(
@@ -139,13 +166,12 @@ def concern_submit(
                 answer_due=add_working_days(today, category.answer_days),
             )
             StatusChange.objects.create(concern=concern, to_status=Status.RECEIVED)
+            selectors.concerns_changed(municipality.pk)
             photos_store(concern=concern, photos=photos)
-            if concern.reporter_email:
-                transaction.on_commit(lambda: tasks.send_receipt.enqueue(concern.pk))
-            if unit is not None:
-                transaction.on_commit(lambda: tasks.notify_unit.enqueue(concern.pk))
+            if concern.reporter_email or unit is not None:
+                transaction.on_commit(lambda: tasks.concern_received.enqueue(concern.pk))
     except IntegrityError:
-        # Two requests with the same key raced; the other one won.
+        # The key was used before (a double submit), or two requests with it raced.
         existing = Concern.objects.filter(
             municipality=municipality, idempotency_key=idempotency_key
         ).first()
@@ -244,6 +270,7 @@ def concern_transition(
         setattr(locked, name, value)
         setattr(concern, name, value)
     locked.save(update_fields=list(fields))
+    selectors.concerns_changed(locked.municipality_id)
     StatusChange.objects.create(
         concern=locked, from_status=from_status, to_status=to_status, changed_by=by, note=note
     )
@@ -310,8 +337,17 @@ def concern_assign(*, concern: Concern, unit: Unit | None, handler=None, by=None
     concern.assigned_unit = unit
     concern.assigned_to = handler
     concern.save(update_fields=["assigned_unit", "assigned_to"])
+    selectors.concerns_changed(concern.municipality_id)
     if changed and unit is not None:
         transaction.on_commit(lambda: tasks.notify_unit.enqueue(concern.pk))
+
+
+def concern_link_event(*, concern: Concern, unwanted_event) -> None:
+    """Link the concern to an unwanted event of its project's ROS analysis (or unlink it)."""
+    if unwanted_event is not None and unwanted_event.analysis.project_id != concern.project_id:
+        raise WorkflowError(_("Choose an unwanted event of the concern's own project."))
+    concern.unwanted_event = unwanted_event
+    concern.save(update_fields=["unwanted_event"])
 
 
 def contact_erase(*, concern: Concern) -> None:
@@ -415,4 +451,45 @@ def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = Fal
             for c in deleting
         )
         to_delete.delete()
+        selectors.concerns_changed(municipality.pk)
     return result
+
+
+# Settings of a municipality: categories, routing rules and retention ---------------------
+
+
+def category_save(*, category: Category) -> Category:
+    """Save a category (new or changed). The public form lists categories from the cache."""
+    category.save()
+    pagecache.invalidate()
+    return category
+
+
+def routing_rule_add(*, category: Category, project: Project | None, unit: Unit) -> RoutingRule:
+    """Send the category's concerns (for one project, or for all) to the unit. Replaces the
+    rule for the same category and project, if there is one."""
+    rule, _created = RoutingRule.objects.update_or_create(
+        category=category,
+        project=project,
+        defaults={"municipality": category.municipality, "unit": unit},
+    )
+    return rule
+
+
+def routing_rule_delete(*, rule: RoutingRule) -> None:
+    rule.delete()
+
+
+def policy_save(
+    *, municipality: Municipality, erase_contact_after_days: int, delete_after_years: int
+):
+    from naboskap.concerns.models import Policy
+
+    policy, _created = Policy.objects.update_or_create(
+        municipality=municipality,
+        defaults={
+            "erase_contact_after_days": erase_contact_after_days,
+            "delete_after_years": delete_after_years,
+        },
+    )
+    return policy

@@ -33,9 +33,18 @@ def _concern(concern_id: int):
 
 
 @task()
-def send_receipt(concern_id: int) -> None:
+def concern_received(concern_id: int) -> None:
+    """A new concern: the reporter's receipt and the assigned unit's notice, in one task
+    (one row to queue on the busy path of submitting)."""
     concern = _concern(concern_id)
-    if concern is None or not concern.reporter_email:
+    if concern is None:
+        return
+    _send_receipt(concern)
+    _notify_unit(concern)
+
+
+def _send_receipt(concern) -> None:
+    if not concern.reporter_email:
         return
     context = {
         "concern": concern,
@@ -63,7 +72,12 @@ def send_message(message_id: int) -> None:
 def notify_unit(concern_id: int) -> None:
     """Tell the assigned unit's case handlers (and the unit's shared address) of a new case."""
     concern = _concern(concern_id)
-    if concern is None or concern.assigned_unit is None:
+    if concern is not None:
+        _notify_unit(concern)
+
+
+def _notify_unit(concern) -> None:
+    if concern.assigned_unit is None:
         return
     unit = concern.assigned_unit
     handlers = get_user_model().objects.filter(

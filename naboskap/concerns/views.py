@@ -14,12 +14,21 @@ from django.views.decorators.http import require_POST
 
 from naboskap.concerns import selectors, services
 from naboskap.concerns.access import get_concern_for_user
-from naboskap.concerns.forms import AssignForm, InboxFilterForm, MessageForm, TransitionForm
+from naboskap.concerns.forms import (
+    AssignForm,
+    ConcernMeasureForm,
+    InboxFilterForm,
+    MessageForm,
+    TransitionForm,
+    UnwantedEventForm,
+)
 from naboskap.concerns.models import Photo
 from naboskap.concerns.workflow import Status
 from naboskap.lib.http import form_status, posted
+from naboskap.plans import services as plans
 from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.models import Role
+from naboskap.tenancy.rules import memberships_of, municipality_roles
 
 PER_PAGE = 25
 
@@ -50,6 +59,16 @@ def _filtered(request: HttpRequest, form: InboxFilterForm, concerns):
     return concerns.order_by(data["sort"] or "-created_at", "-pk")
 
 
+def _total_from_counts(form: InboxFilterForm, counts: dict[str, int]) -> int | None:
+    """The number of concerns the inbox lists, when only the status narrows it."""
+    if not form.is_valid():
+        return sum(counts.values())
+    data = form.cleaned_data
+    if any(data[name] for name in ("q", "category", "project", "unit", "overdue", "mine")):
+        return None
+    return counts.get(data["status"], 0) if data["status"] else sum(counts.values())
+
+
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     _require_inbox(request)
@@ -63,13 +82,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     concerns = _filtered(request, form, visible).select_related(
         "project", "category", "assigned_unit", "assigned_to"
     )
-    page = Paginator(concerns, PER_PAGE).get_page(request.GET.get("side"))
+    counts = selectors.counts_by_status(request.user)
+    paginator = Paginator(concerns, PER_PAGE)
+    total = _total_from_counts(form, counts)
+    if total is not None:
+        paginator.count = total  # known already: no COUNT(*) over every row
+    page = paginator.get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
     context = {
         "form": form,
         "page": page,
-        "counts": selectors.counts_by_status(visible),
+        "counts": counts,
         "statuses": Status.choices,
         "overdue": set(
             concerns.filter(selectors.overdue_filter(), pk__in=[c.pk for c in page]).values_list(
@@ -78,6 +102,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ),
         "query": query.urlencode(),
         "assign_form": AssignForm(municipality=memberships[0].municipality),
+        "can_configure": any(
+            Role.ADMIN in municipality_roles(request.user, m.municipality_id) for m in memberships
+        ),
     }
     return render(request, "concerns/inbox.html", context, status=form_status(form))
 
@@ -129,6 +156,14 @@ def _detail_context(request, concern, **forms):
         "assign_form": AssignForm(
             municipality=concern.municipality,
             initial={"unit": concern.assigned_unit, "handler": concern.assigned_to},
+        ),
+        "measures": concern.measures.select_related("owner_unit"),
+        "event_form": UnwantedEventForm(
+            project=concern.project, initial={"unwanted_event": concern.unwanted_event_id}
+        ),
+        "can_plan": rules.has_perm("plans.change_plan", request.user, concern.project),
+        "measure_form": ConcernMeasureForm(
+            municipality=concern.municipality, initial={"owner_unit": concern.assigned_unit}
         ),
     }
     if rules.has_perm("concerns.view_access_log", request.user, concern):
@@ -204,6 +239,49 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The message was sent to the reporter."))
         return redirect(concern)
     context = _detail_context(request, concern, message_form=form)
+    return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A measure on the project's plan, with this concern as its source."""
+    concern = get_concern_for_user(request.user, pk)
+    if not rules.has_perm("plans.change_plan", request.user, concern.project):
+        raise PermissionDenied
+    form = ConcernMeasureForm(posted(request), municipality=concern.municipality)
+    if form.is_valid():
+        try:
+            measure = plans.measure_create(
+                project=concern.project,
+                created_by=request.user,
+                concern=concern,
+                **form.cleaned_data,
+            )
+        except plans.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The measure “%(title)s” is on the project's plan.") % {"title": measure.title},
+            )
+            return redirect(concern)
+    context = _detail_context(request, concern, measure_form=form)
+    return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def link_event(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = UnwantedEventForm(posted(request), project=concern.project)
+    if form.is_valid():
+        services.concern_link_event(
+            concern=concern, unwanted_event=form.cleaned_data["unwanted_event"]
+        )
+        messages.success(request, _("The link to the risk analysis was saved."))
+        return redirect(concern)
+    context = _detail_context(request, concern, event_form=form)
     return render(request, "concerns/detail.html", context, status=400)
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.formats import date_format
@@ -25,15 +28,20 @@ from naboskap.concerns.access import get_concern_for_reporter
 from naboskap.concerns.forms import ReopenForm, ReplyForm, SatisfactionForm
 from naboskap.concerns.models import Category, Concern, Message
 from naboskap.concerns.workflow import Status
+from naboskap.lib import pagecache
 from naboskap.lib.http import form_status, posted
 from naboskap.portal.forms import ReportForm
 from naboskap.portal.views import (
+    CSRF_PLACEHOLDER,
     WRITE_RATE,
     current_municipality,
-    get_public_project,
+    is_anonymous_view,
+    page_cache_key,
     public_endpoint,
     public_read,
 )
+from naboskap.projects import selectors
+from naboskap.projects.models import Project
 
 # The reporter's progress, in plain words. Cancelled cases show their status text only.
 STEPS = [
@@ -85,26 +93,82 @@ def new_idempotency_key() -> str:
 
 
 def report(request: HttpRequest) -> HttpResponse:
-    return report_form(request, project=None)
+    return report_form(request, slug=None)
 
 
 def project_report(request: HttpRequest, slug: str) -> HttpResponse:
-    return report_form(request, project=get_public_project(request, slug))
+    return report_form(request, slug=slug)
 
 
 report = write_limited(report, REPORT_GROUP)
 project_report = write_limited(project_report, REPORT_GROUP)
 
 
-def report_form(request: HttpRequest, project) -> HttpResponse:
+def intake_choices(request: HttpRequest) -> tuple[list[Project], list[Category]]:
+    """The municipality's public projects and active categories, from the shared cache.
+
+    Everything the form and routing need of them comes along (the units they route to), so a
+    submission reads neither table. Changing a project or a category moves the public page
+    generation on (`naboskap.lib.pagecache`), which retires these lists too.
+    """
     municipality = current_municipality(request)
-    if not Category.objects.filter(municipality=municipality).exists():
-        services.categories_ensure_defaults(municipality=municipality)
-    initial = {"idempotency_key": new_idempotency_key()}
+    key = f"intake-choices:{pagecache.generation(request)}:{municipality.pk}"
+    choices = cache.get(key)
+    if choices is None:
+        categories = Category.objects.filter(municipality=municipality)
+        if not categories.exists():
+            services.categories_ensure_defaults(municipality=municipality)
+        projects = selectors.public_projects(municipality).select_related("responsible_unit")
+        choices = (
+            list(projects.order_by("name")),
+            list(categories.filter(active=True).select_related("default_unit")),
+        )
+        cache.set(key, choices, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    projects, categories = choices
+    for project in projects:
+        project.municipality = municipality  # already loaded for this request
+    return projects, categories
+
+
+# The whole form page is cached for anonymous visitors with these in place of the CSRF token
+# and the one-time key; each response gets its own.
+KEY_PLACEHOLDER = "naboskap-idempotency-key-placeholder"
+
+
+def report_form(request: HttpRequest, slug: str | None) -> HttpResponse:
+    whole_page = request.method == "GET" and is_anonymous_view(request) and not request.GET
+    html = cache.get(page_cache_key(request, "report")) if whole_page else None
+    if html is None:
+        response = render_report_form(request, slug, whole_page)
+        if response.status_code != 200 or not whole_page:
+            return response
+        html = response.content.decode()
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = html.replace(KEY_PLACEHOLDER, new_idempotency_key())
+    return private_form(HttpResponse(html))
+
+
+def private_form(response: HttpResponse) -> HttpResponse:
+    # The page holds a one-time key: no shared cache may hand it to someone else. It may stay
+    # in the visitor's own history, so that "back" and "send" again land on the same report.
+    patch_cache_control(response, private=True, no_cache=True, max_age=0)
+    return response
+
+
+def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool) -> HttpResponse:
+    projects, categories = intake_choices(request)
+    project = None
+    if slug is not None:
+        project = next((p for p in projects if p.slug == slug), None)
+        if project is None:
+            raise Http404
+    initial = {"idempotency_key": KEY_PLACEHOLDER if whole_page else new_idempotency_key()}
     if project is not None:
         initial["project"] = project.pk
     files = request.FILES if request.method == "POST" else None
-    form = ReportForm(posted(request), files, initial=initial, municipality=municipality)
+    form = ReportForm(
+        posted(request), files, initial=initial, projects=projects, categories=categories
+    )
     if request.method == "POST" and form.is_valid():
         concern, created = submit(request, form)
         if created:
@@ -124,11 +188,16 @@ def report_form(request: HttpRequest, project) -> HttpResponse:
         data["website"] = ""
         form.data = data
     context = {"form": form, "project": project}
+    if whole_page:
+        context["csrf_token"] = CSRF_PLACEHOLDER
     response = render(request, "portal/concerns/report.html", context, status=form_status(form))
-    # The page holds a one-time key: no shared cache may hand it to someone else. It may stay
-    # in the visitor's own history, so that "back" and "send" again land on the same report.
-    patch_cache_control(response, private=True, no_cache=True, max_age=0)
-    return response
+    if whole_page and settings.PUBLIC_PAGE_CACHE_SECONDS > 0:
+        cache.set(
+            page_cache_key(request, "report"),
+            response.content.decode(),
+            settings.PUBLIC_PAGE_CACHE_SECONDS,
+        )
+    return private_form(response)
 
 
 def submit(request: HttpRequest, form: ReportForm) -> tuple[Concern, bool]:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from naboskap.portal import concern_views, feeds, views
+from naboskap.portal import concern_views, feeds, input_views, meeting_views, views
 
 app_name = "portal"
 
@@ -58,4 +58,11 @@ urlpatterns = [
         name="concern_satisfaction",
     ),
     path("melding/<reference:reference>/gjenapne/", concern_views.reopen, name="concern_reopen"),
+    path("prosjekter/<slug:slug>/innspill/", input_views.suggest, name="input_suggest"),
+    path("prosjekter/<slug:slug>/innspill/takk/", input_views.thanks, name="input_thanks"),
+    path("prosjekter/<slug:slug>/du-sa-vi-gjorde/", input_views.you_said, name="you_said"),
+    path("svar/<token:token>/", meeting_views.rsvp, name="meeting_rsvp"),
+    path("svar/<token:token>/kalender.ics", meeting_views.rsvp_calendar, name="rsvp_calendar"),
+    path("prosjekter/<slug:slug>/moter.ics", meeting_views.project_feed, name="meeting_feed"),
+    path("kalender/naboraad/<token:token>.ics", meeting_views.body_feed, name="body_feed"),
 ]

@@ -23,6 +23,8 @@ from django_ratelimit.decorators import ratelimit
 
 from naboskap.lib import pagecache
 from naboskap.lib.http import form_status, posted
+from naboskap.meetings import selectors as meeting_selectors
+from naboskap.plans import selectors as plan_selectors
 from naboskap.portal.forms import SubscribeForm
 from naboskap.projects import selectors, services
 from naboskap.projects.models import Project, Subscription
@@ -111,6 +113,8 @@ def project_content(request: HttpRequest, project: Project) -> str:
             "contact_points": project.contact_points.all(),
             "updates": list(selectors.published_updates(project)[: UPDATES_ON_PAGE + 1]),
             "updates_on_page": UPDATES_ON_PAGE,
+            "measures": plan_selectors.public_measures(project),
+            "meetings": meeting_selectors.public_upcoming_meetings(project),
         }
         html = render_to_string("portal/project_content.html", context, request=request)
         timeout = cache_timeout(project)

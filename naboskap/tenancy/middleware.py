@@ -14,6 +14,8 @@ from naboskap.tenancy.selectors import municipality_by_slug, municipality_for_re
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 PREFIX = re.compile(r"^/k/(?P<slug>[-a-z0-9]+)(?P<rest>/.*)$")
+# Under an unknown prefix these answer "no such municipality" themselves, in their format.
+MACHINE_PATHS = ("/open311/",)
 
 
 class MunicipalityMiddleware:
@@ -33,8 +35,10 @@ class MunicipalityMiddleware:
             try:
                 municipality = municipality_by_slug(match["slug"])
             except Http404 as exc:
-                request.municipality = None
-                return page_not_found(request, exc)
+                if not match["rest"].startswith(MACHINE_PATHS):
+                    request.municipality = None
+                    return page_not_found(request, exc)
+                municipality = None  # the view answers in the machine client's own format
             request.municipality = municipality
             request.path_info = match["rest"]
             previous = get_script_prefix()

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -137,3 +139,70 @@ def make_photo(concern, name: str = "photo.jpg", data: bytes | None = None):
 
     upload = SimpleUploadedFile(name, data or make_image(), content_type="image/jpeg")
     return services.photos_add(concern=concern, files=[upload])[0]
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    """A measure saved directly (no history row); use plans.services for the real operation."""
+
+    class Meta:
+        model = "plans.Measure"
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Tiltak {n}")
+    description = "Kommunen gjør dette."
+    owner_unit = factory.SubFactory(
+        UnitFactory, municipality=factory.SelfAttribute("..project.municipality")
+    )
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+def make_plan(project, *, measures: int, units, overdue_every: int = 5) -> list:
+    """Add `measures` measures to the project's plan across `units` units of its municipality
+    (a number: made here; or a list of units), each with two participating units; every
+    `overdue_every`-th one is overdue. Bulk-created: fast enough for hundreds. Returns the
+    units."""
+    from naboskap.plans.models import Measure, Participation
+
+    if isinstance(units, int):
+        units = [
+            UnitFactory(municipality=project.municipality, name=f"Planenhet {project.pk}-{n}")
+            for n in range(units)
+        ]
+    count = len(units)
+    start = Measure.objects.filter(project=project).count()
+    today = timezone.localdate()
+    rows = Measure.objects.bulk_create(
+        Measure(
+            project=project,
+            title=f"Tiltak nummer {n}",
+            owner_unit=units[n % count],
+            due_date=today + timedelta(days=-3 if n % overdue_every == 0 else 10 + n % 60),
+            status=Measure.Status.IN_PROGRESS if n % 2 else Measure.Status.PLANNED,
+            progress=(n * 7) % 100,
+        )
+        for n in range(start, start + measures)
+    )
+    parts = list(Participation.Part.values)
+    Participation.objects.bulk_create(
+        Participation(measure=m, unit=units[(i + k) % count], part=parts[(i + k) % len(parts)])
+        for i, m in enumerate(rows, start=start)
+        for k in (1, 2)
+        if count > 2
+    )
+    return units
+
+
+def make_measure(project, *, owner_unit_name: str | None = None, by=None, **fields):
+    """A measure created through the real operation (with its first history row); the owner
+    is the named unit of the project's municipality, else the project's responsible unit."""
+    from naboskap.plans import services
+    from naboskap.tenancy.models import Unit
+
+    if owner_unit_name:
+        fields["owner_unit"] = Unit.objects.get(
+            municipality=project.municipality, name=owner_unit_name
+        )
+    fields.setdefault("owner_unit", project.responsible_unit)
+    fields.setdefault("title", "Fast kontaktperson for naboene")
+    fields.setdefault("due_date", timezone.localdate() + timedelta(days=30))
+    return services.measure_create(project=project, created_by=by, **fields)

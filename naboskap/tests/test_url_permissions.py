@@ -31,6 +31,34 @@ def expect(ok=200, *, allowed, anonymous=302, denied=403, outsider=404):
 EVERYONE_200 = dict.fromkeys(PERSONAS, 200)
 
 
+def category_kwargs(world):
+    from naboskap.concerns.services import categories_ensure_defaults
+
+    categories_ensure_defaults(municipality=world.municipality)
+    return {"category_pk": world.municipality.concern_categories.get(code="noise").pk}
+
+
+def rule_kwargs(world):
+    from naboskap.concerns.models import Category, RoutingRule
+
+    category = Category.objects.get(pk=category_kwargs(world)["category_pk"])
+    rule = RoutingRule.objects.create(
+        municipality=world.municipality, category=category, unit=world.project.responsible_unit
+    )
+    return {"rule_pk": rule.pk}
+
+
+def rule_data(world):
+    return {
+        "rule-category": category_kwargs(world)["category_pk"],
+        "rule-unit": world.project.responsible_unit_id,
+    }
+
+
+# Concern settings: the municipality's administrator only (no one else administers one).
+SETTINGS = expect(allowed={"admin"}, outsider=403)
+
+
 def subscription_token(world):
     return Subscription.objects.create(project=world.project, email="nabo@example.org").token
 
@@ -65,9 +93,276 @@ def token(world, **data):
 CONCERN_HANDLERS = {"admin", "coordinator", "facility_staff"}
 
 
+def measure(world):
+    """One measure per test, owned by the case-handler persona's unit (Helse og sosial)."""
+    if not hasattr(world, "measure"):
+        from naboskap.testing.factories import make_measure
+
+        world.measure = make_measure(world.project, owner_unit_name="Helse og sosial")
+    return world.measure
+
+
+def measure_kwargs(world):
+    return {"pk": world.project.pk, "measure_pk": measure(world).pk}
+
+
+# The plan: everyone with a role in the project reads it; managers change it; the owner
+# unit's people (the case handler here) report progress.
+MEASURE_UPDATERS = MANAGERS | {"case_handler"}
+
+
+def input_kwargs(world):
+    """One input per test, sent through the public form (with an email address)."""
+    if not hasattr(world, "input"):
+        from naboskap.plans import services
+
+        world.input, _created = services.input_submit_public(
+            project=world.project,
+            idempotency_key="matrix-input-key-0001",
+            text="Vi ønsker en benk ved lekeplassen.",
+            contact_email="nabo@example.org",
+        )
+    return {"pk": world.project.pk, "input_pk": world.input.pk}
+
+
+def routine(world, *, publish: bool):
+    """A routine of Fjordby's (the outsider's municipality does not reach it)."""
+    from naboskap.routines.tests.factories import make_routine
+
+    return make_routine(world.municipality, publish=publish)
+
+
+def draft(world, *more):
+    draft_routine = routine(world, publish=False)
+    phase = draft_routine.phases.first()
+    built = {"pk": draft_routine.pk, "phase_pk": phase.pk, "task_pk": phase.tasks.first().pk}
+    return {key: built[key] for key in ("pk", *more)}
+
+
+def routine_task(world):
+    """A task of the project's checklist for the facility staff's role."""
+    from naboskap.routines.tests.factories import project_task
+
+    return {"pk": world.project.pk, "task_pk": project_task(world.project).pk}
+
+
+def risk_event(world):
+    """One ROS analysis (a draft on the default scale) with one event, per test."""
+    if not hasattr(world, "risk_event"):
+        from naboskap.risk import services
+        from naboskap.risk.tests.factories import make_analysis
+
+        analysis = make_analysis(world.project)
+        world.risk_event = services.event_create(analysis=analysis, title="Støy om natta")
+    return world.risk_event
+
+
+def analysis_kwargs(world):
+    return {"pk": world.project.pk, "analysis_pk": risk_event(world).analysis_id}
+
+
+def event_kwargs(world):
+    return {**analysis_kwargs(world), "event_pk": risk_event(world).pk}
+
+
+def scale_kwargs(world):
+    return {"pk": risk_event(world).analysis.scale_version.scale_id}
+
+
+# ROS analyses: everyone who reaches the project reads them (politicians too); managers and
+# the dialogue owner change them. Scales: the municipality's staff read them, its
+# administrators and coordinators edit them.
+RISK_MATRIX = {
+    "risk:analysis_list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "risk:analysis_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "risk:analysis_detail": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:analysis_edit": ("get", analysis_kwargs, expect(allowed=MANAGERS)),
+    "risk:analysis_status": (
+        "post",
+        analysis_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"to_status": "review"},
+    ),
+    # A draft is changed, not revised: refused with a message.
+    "risk:analysis_revise": ("post", analysis_kwargs, expect(400, allowed=MANAGERS)),
+    "risk:analysis_diff": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:matrix": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:event_create": ("get", analysis_kwargs, expect(allowed=MANAGERS)),
+    "risk:event_detail": ("get", event_kwargs, expect(allowed=STAFF)),
+    "risk:event_edit": ("get", event_kwargs, expect(allowed=MANAGERS)),
+    "risk:event_score": ("get", event_kwargs, expect(allowed=MANAGERS)),
+    "risk:event_delete": ("post", event_kwargs, expect(302, allowed=MANAGERS)),
+    "risk:event_measure_create": (
+        "post",
+        event_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {
+            "title": "Husordensregler",
+            "kind": "probability",
+            "owner_unit": w.project.responsible_unit_id,
+            "status": "planned",
+        },
+    ),
+    "risk:scale_list": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "risk:scale_create": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "risk:scale_detail": ("get", scale_kwargs, expect(allowed=STAFF)),
+    "risk:scale_edit": ("get", scale_kwargs, expect(allowed=MANAGERS)),
+    "risk:scale_make_default": ("post", scale_kwargs, expect(302, allowed=MANAGERS)),
+}
+
+
+def council(world):
+    """One neighbourhood council with a coming meeting and one invitation, per test."""
+    if not hasattr(world, "council"):
+        from naboskap.meetings.tests.factories import invitation, make_body, make_meeting
+
+        world.council = make_body(world.project)
+        world.council_meeting = make_meeting(world.project, body=world.council, is_public=True)
+        world.council_invitation = invitation(world.council_meeting)
+    return world.council
+
+
+def body_kwargs(world):
+    return {"pk": world.project.pk, "body_pk": council(world).pk}
+
+
+def member_kwargs(world):
+    return {**body_kwargs(world), "member_pk": council(world).members.first().pk}
+
+
+def meeting_kwargs(world):
+    council(world)
+    return {"pk": world.project.pk, "meeting_pk": world.council_meeting.pk}
+
+
+def invitation_kwargs(world):
+    return {**meeting_kwargs(world), "inv_pk": world.council_invitation.pk}
+
+
+# Councils and meetings: everyone who reaches the project sees them; managers, the dialogue
+# owner and the project's facility staff (the secretariat) run them. The RSVP link and the
+# calendars are public, keyed by their tokens.
+MEETINGS_MATRIX = {
+    "meetings:body_list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "meetings:body_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=WRITERS)),
+    "meetings:body_detail": ("get", body_kwargs, expect(allowed=STAFF)),
+    "meetings:body_edit": ("get", body_kwargs, expect(allowed=WRITERS)),
+    "meetings:body_feed_rotate": ("post", body_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:member_create": ("get", body_kwargs, expect(allowed=WRITERS)),
+    "meetings:member_edit": ("get", member_kwargs, expect(allowed=WRITERS)),
+    "meetings:member_end_term": ("post", member_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:meeting_list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "meetings:meeting_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=WRITERS)),
+    "meetings:meeting_detail": ("get", meeting_kwargs, expect(allowed=STAFF)),
+    "meetings:meeting_edit": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "meetings:meeting_cancel": ("post", meeting_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:meeting_invite": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "meetings:meeting_letters": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "meetings:invitation_bounce": ("post", invitation_kwargs, expect(302, allowed=WRITERS)),
+    "portal:meeting_rsvp": (
+        "get",
+        lambda w: {"token": council(w) and w.council_invitation.token},
+        EVERYONE_200,
+    ),
+    "portal:rsvp_calendar": (
+        "get",
+        lambda w: {"token": council(w) and w.council_invitation.token},
+        EVERYONE_200,
+    ),
+    "portal:meeting_feed": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:body_feed": ("get", lambda w: {"token": council(w).feed_token}, EVERYONE_200),
+}
+
+
+def neighbour_entry(world):
+    """The project (given a site) with a neighbour list of one address, once per test."""
+    if not hasattr(world, "neighbour_entry"):
+        from decimal import Decimal
+
+        from naboskap.stakeholders import services
+        from naboskap.stakeholders.tests.factories import make_address
+
+        world.project.latitude, world.project.longitude = Decimal("69.65"), Decimal("18.95")
+        world.project.save()
+        make_address(world.municipality, 69.6501, 18.95)
+        neighbour_list = services.neighbour_list_compute(project=world.project, radius_m=200)
+        world.neighbour_entry = neighbour_list.entries.get()
+    return world.neighbour_entry
+
+
+def entry_kwargs(world):
+    return {"pk": world.project.pk, "entry_pk": neighbour_entry(world).pk}
+
+
+def listed_project(world):
+    neighbour_entry(world)
+    return {"pk": world.project.pk}
+
+
+# Neighbour lists: everyone who reaches the project reads them; managers and the dialogue
+# owner compute and edit them. The address register: the municipality's administrator.
+STAKEHOLDERS_MATRIX = {
+    "stakeholders:addresses": ("get", lambda w: {}, expect(allowed={"admin"}, outsider=403)),
+    "stakeholders:neighbour_list": ("get", listed_project, expect(allowed=STAFF)),
+    "stakeholders:neighbour_export": ("get", listed_project, expect(allowed=STAFF)),
+    "stakeholders:neighbour_compute": (
+        "post",
+        listed_project,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"radius_m": "200"},
+    ),
+    "stakeholders:neighbour_add": (
+        "post",
+        listed_project,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"address": neighbour_entry(w).address_id},
+    ),
+    "stakeholders:neighbour_remove": ("post", entry_kwargs, expect(302, allowed=MANAGERS)),
+    "stakeholders:neighbour_restore": ("post", entry_kwargs, expect(302, allowed=MANAGERS)),
+}
+
+
 # name: (method, kwargs builder, expected statuses per persona[, data builder])
 # The optional data builder gives the query string of a GET, or the form data of a POST.
 MATRIX = {
+    # Inputs: everyone who reaches the project reads them; managers of the plan change them.
+    "inputs:list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "inputs:create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "inputs:detail": ("get", input_kwargs, expect(allowed=STAFF)),
+    "inputs:edit": ("get", input_kwargs, expect(allowed=MANAGERS)),
+    "inputs:decide": (
+        "post",
+        input_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"decision": "adopted", "decision_reason": "Benken kommer i vår."},
+    ),
+    "inputs:publish": (
+        "post",
+        input_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"public_text": "Ønske om en benk ved lekeplassen."},
+    ),
+    "inputs:hide": ("post", input_kwargs, expect(302, allowed=MANAGERS)),
+    "inputs:measure_create": (
+        "post",
+        input_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"title": "Sett opp en benk", "owner_unit": w.project.responsible_unit_id},
+    ),
+    "plans:my_measures": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "plans:plan": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "plans:plan_pdf": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "plans:plan_xlsx": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "plans:matrix": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "plans:measure_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "plans:measure_detail": ("get", measure_kwargs, expect(allowed=STAFF)),
+    "plans:measure_edit": ("get", measure_kwargs, expect(allowed=MANAGERS)),
+    "plans:measure_progress": (
+        "post",
+        measure_kwargs,
+        expect(302, allowed=MEASURE_UPDATERS),
+        lambda w: {"status": "in_progress", "progress": "40", "note": "Godt i gang."},
+    ),
     "concerns:inbox": (
         "get",
         lambda w: {},
@@ -107,6 +402,38 @@ MATRIX = {
         "post",
         lambda w: {"pk": concern_pk(w)},
         expect(302, allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "concerns:measure_create": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        # Facility staff handle the concern, but only the plan's managers add to the plan.
+        {**expect(302, allowed=MANAGERS, denied=404), "facility_staff": 403},
+        lambda w: {
+            "measure-title": "Flytte benken",
+            "measure-owner_unit": w.project.responsible_unit_id,
+        },
+    ),
+    "concerns:link_event": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        expect(302, allowed=CONCERN_HANDLERS, denied=404),
+        lambda w: {"event-unwanted_event": ""},
+    ),
+    "concerns:settings": ("get", lambda w: {}, SETTINGS),
+    "concerns:category_create": ("get", lambda w: {}, SETTINGS),
+    "concerns:category_edit": ("get", category_kwargs, SETTINGS),
+    "concerns:rule_add": (
+        "post",
+        lambda w: {},
+        expect(302, allowed={"admin"}, outsider=403),
+        rule_data,
+    ),
+    "concerns:rule_delete": ("post", rule_kwargs, expect(302, allowed={"admin"}, outsider=403)),
+    "concerns:policy_edit": (
+        "post",
+        lambda w: {},
+        expect(302, allowed={"admin"}, outsider=403),
+        lambda w: {"policy-erase_contact_after_days": "60", "policy-delete_after_years": "3"},
     ),
     "healthz": ("get", lambda w: {}, EVERYONE_200),
     "set_language": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
@@ -152,6 +479,9 @@ MATRIX = {
         dict.fromkeys(PERSONAS, 400),
         lambda w: token(w, score="4"),
     ),
+    "portal:input_suggest": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:input_thanks": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "portal:you_said": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
     "portal:concern_reopen": (
         "post",
         reference,
@@ -198,6 +528,64 @@ MATRIX = {
         lambda w: {"pk": w.project.pk, "cp_pk": w.contact_point.pk},
         expect(302, allowed=MANAGERS),
     ),
+    # Routines: all staff read them; administrators and coordinators write them. A project's
+    # checklist: everyone who reaches the project reads it; managers (and the dialogue owner)
+    # choose routines; a task's role holders complete it.
+    "routines:list": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "routines:create": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "routines:import": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "routines:detail": ("get", lambda w: draft(w), expect(allowed=STAFF)),
+    "routines:export": ("get", lambda w: draft(w), expect(allowed=STAFF)),
+    "routines:edit": ("get", lambda w: draft(w), expect(allowed=MANAGERS)),
+    "routines:publish": ("post", lambda w: draft(w), expect(302, allowed=MANAGERS)),
+    "routines:delete": ("post", lambda w: draft(w), expect(302, allowed=MANAGERS)),
+    "routines:retire": (
+        "post",
+        lambda w: {"pk": routine(w, publish=True).pk},
+        expect(302, allowed=MANAGERS),
+    ),
+    "routines:new_version": (
+        "post",
+        lambda w: {"pk": routine(w, publish=True).pk},
+        expect(302, allowed=MANAGERS),
+    ),
+    "routines:phase_create": ("get", lambda w: draft(w), expect(allowed=MANAGERS)),
+    "routines:phase_edit": ("get", lambda w: draft(w, "phase_pk"), expect(allowed=MANAGERS)),
+    "routines:phase_delete": (
+        "post",
+        lambda w: draft(w, "phase_pk"),
+        expect(302, allowed=MANAGERS),
+    ),
+    "routines:phase_move": (
+        "post",
+        lambda w: draft(w, "phase_pk"),
+        expect(302, allowed=MANAGERS),
+        lambda w: {"direction": "down"},
+    ),
+    "routines:task_create": ("get", lambda w: draft(w, "phase_pk"), expect(allowed=MANAGERS)),
+    "routines:task_edit": ("get", lambda w: draft(w, "task_pk"), expect(allowed=MANAGERS)),
+    "routines:task_delete": ("post", lambda w: draft(w, "task_pk"), expect(302, allowed=MANAGERS)),
+    "routines:task_move": (
+        "post",
+        lambda w: draft(w, "task_pk"),
+        expect(302, allowed=MANAGERS),
+        lambda w: {"direction": "down"},
+    ),
+    "routines:project_routine": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "routines:checklist": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "routines:milestones": (
+        "post",
+        lambda w: {"pk": w.project.pk},
+        expect(302, allowed=MANAGERS),
+    ),
+    "routines:task_complete": (
+        "get",
+        routine_task,
+        expect(allowed=MANAGERS | {"facility_staff"}),
+    ),
+    **RISK_MATRIX,
+    **STAKEHOLDERS_MATRIX,
+    **MEETINGS_MATRIX,
 }
 
 

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -18,7 +19,7 @@ from naboskap.api.services import api_key_create
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import CancelReason, Status
-from naboskap.testing.factories import ProjectFactory, make_concern
+from naboskap.testing.factories import ProjectFactory, make_concern, make_image
 
 BASE = "/open311/v2/"
 OTHER = "/k/annenby/open311/v2/"
@@ -159,7 +160,7 @@ def test_post_creates_a_concern_through_the_form_operation(
     assert str(concern.reporter_phone) == SECRET_PHONE
     assert concern.preferred_channel == Concern.Channel.EMAIL
     queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert any(path.endswith("send_receipt") for path in queued)
+    assert any(path.endswith("concern_received") for path in queued)
     assert ApiKey.objects.get().last_used_at is not None
 
 
@@ -390,15 +391,45 @@ def test_other_municipalitys_requests_are_invisible(world, reported, api_key):
 
 
 def test_rate_limits(world, api_key, settings):
-    settings.PUBLIC_WRITE_RATE = "2/h"
+    settings.OPEN311_KEY_RATE = "2/h"
+    settings.PUBLIC_WRITE_RATE = "1/h"
     assert post(report(api_key, description="En")).status_code == 201
     assert post(report(api_key, description="To")).status_code == 201
-    errors(post(report(api_key, description="Tre")), 429)
+    assert "Too many requests" in errors(post(report(api_key, description="Tre")), 429)
     assert Concern.objects.count() == 2
+    # Without a key: the public limit per address (and no report without a key anyway).
+    anonymous = Client(REMOTE_ADDR="10.0.0.98")
+    errors(post(report("", description="Fire"), client=anonymous), 403)
+    errors(post(report("", description="Fem"), client=anonymous), 429)
     settings.PUBLIC_READ_RATE = "1/m"
     client = Client(REMOTE_ADDR="10.0.0.99")
     assert client.get(BASE + "services.json").status_code == 200
     errors(client.get(BASE + "services.json"), 429)
+
+
+def test_photos_come_as_media_files(world, api_key, open_limits):
+    photo = SimpleUploadedFile("bilde.jpg", make_image(), content_type="image/jpeg")
+    response = post(report(api_key, media=photo))
+    assert response.status_code == 201
+    concern = Concern.objects.get(reference=response.json()[0]["service_request_id"])
+    assert concern.photos.count() == 1
+    # Not an image: refused with the reason, nothing stored.
+    fake = SimpleUploadedFile("bilde.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    before = Concern.objects.count()
+    assert "JPEG or PNG" in errors(post(report(api_key, description="Ny", media=fake)), 400)
+    assert Concern.objects.count() == before
+    # A URL to fetch is not taken: the server fetches nothing on a client's word.
+    message = errors(post(report(api_key, description="Url", media_url="http://x/y.jpg")), 400)
+    assert "multipart file named media" in message
+
+
+def test_an_unknown_municipality_prefix_answers_in_the_specification_format(world):
+    assert "No municipality" in errors(Client().get("/k/finnes-ikke/open311/v2/services.json"), 404)
+    response = Client().get("/k/finnes-ikke/open311/v2/services.xml")
+    assert response.status_code == 404 and b"<errors><error><code>404</code>" in response.content
+    # Pages for people still get the ordinary page.
+    page = Client().get("/k/finnes-ikke/prosjekter/")
+    assert page.status_code == 404 and b"<!doctype html>" in page.content.lower()
 
 
 def test_post_needs_no_csrf_token(world, api_key):

@@ -7,9 +7,14 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib import admin
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -18,9 +23,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from naboskap.concerns import services
+from naboskap.concerns.admin import CategoryAdmin
 from naboskap.concerns.models import Category, Concern, Message, Photo, StatusChange
 from naboskap.concerns.workflow import CancelReason, Status
 from naboskap.conftest import english
+from naboskap.projects import services as services_projects
 from naboskap.testing.factories import ProjectFactory, make_concern, make_image
 
 FUZZ = hsettings(
@@ -135,6 +142,96 @@ def test_project_report_page_has_the_project_chosen(world, client_en):
     assert client_en.get("/prosjekter/annenvei/meld/").status_code == 404
     draft = ProjectFactory(municipality=world.municipality, slug="utkast", visibility="draft")
     assert client_en.get(f"/prosjekter/{draft.slug}/meld/").status_code == 404
+
+
+def not_cache(queries) -> list[str]:
+    """The statements of a request other than the database cache's own (with Redis, those
+    are no statements at all)."""
+    return [q["sql"] for q in queries if "naboskap_cache" not in q["sql"]]
+
+
+def test_the_form_comes_from_the_cache_with_a_key_and_token_of_its_own(world, open_limits):
+    url = reverse("portal:project_report", args=[world.project.slug])
+    category(world.municipality)  # the default categories exist
+    Client().get(url)  # renders, and fills the cache
+    visitors = [Client(enforce_csrf_checks=True) for _n in range(2)]
+    keys = []
+    for visitor in visitors:
+        with CaptureQueriesContext(connection) as queries:
+            response = visitor.get(url)
+        assert response.status_code == 200
+        assert not_cache(queries) == []  # the municipality and the page: all from the cache
+        assert "private" in response["Cache-Control"]
+        keys.append(hidden_key(response))
+        assert "placeholder" not in response.content.decode()
+    assert keys[0] != keys[1]
+    # The cached page's CSRF token is each visitor's own: sending the form works.
+    body = visitors[0].get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    data = report_data(world, idempotency_key=hidden_key(visitors[0].get(url)))
+    response = visitors[0].post(url, {**data, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and REFERENCE.search(response["Location"])
+    # With a message waiting (the thank-you), the page is rendered for this visitor.
+    assert "Takk! Meldingen din har referansen" in visitors[0].get(url).content.decode()
+
+
+def test_a_submission_takes_at_most_twelve_queries(world, client_en, open_limits):
+    url = reverse("portal:report")
+    client_en.post(url, report_data(world))  # the year's reference counter now exists
+    data = report_data(world, reporter_email="nabo@example.org")
+    with CaptureQueriesContext(connection) as queries:
+        response = client_en.post(url, data)
+    assert response.status_code == 302
+    statements = not_cache(queries)
+    assert len(statements) <= 12, "\n".join(statements)
+    concern = Concern.objects.latest("pk")
+    assert concern.reporter_email == "nabo@example.org" and concern.assigned_unit is not None
+    # The history has the creation; the audit log keeps no entry (and no IP address) of it.
+    assert list(concern.history.values_list("to_status", flat=True)) == [Status.RECEIVED]
+    assert not LogEntry.objects.get_for_object(concern).exists()
+
+
+def test_changed_categories_and_projects_reach_the_cached_form(world, client_en):
+    url = reverse("portal:report")
+    noise = category(world.municipality)
+    assert "Noise" in client_en.get(url).content.decode()
+    noise.name_en = "Loud noise"
+    noise.save()
+    # Saved outside the admin: the cached form does not know yet.
+    assert "Loud noise" not in client_en.get(url).content.decode()
+    CategoryAdmin(Category, admin.site).save_model(None, noise, None, change=True)
+    assert "Loud noise" in client_en.get(url).content.decode()
+    services_projects.project_edit(project=world.project, name="Lindeveien 12")
+    assert "Lindeveien 12" in client_en.get(url).content.decode()
+
+
+def test_category_names_follow_the_language(world, client_en):
+    services.categories_ensure_defaults(municipality=world.municipality)
+    traffic = Category.objects.get(municipality=world.municipality, code="traffic")
+    assert (traffic.name, traffic.name_en) == ("Trafikk og parkering", "Traffic and parking")
+    traffic.name_nn = "Trafikk og parkering (nynorsk)"
+    traffic.save()
+    bokmal = Client(HTTP_ACCEPT_LANGUAGE="nb")
+    assert "Trafikk og parkering" in bokmal.get(reverse("portal:report")).content.decode()
+    nynorsk = Client()
+    nynorsk.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
+    assert (
+        "Trafikk og parkering (nynorsk)" in nynorsk.get(reverse("portal:report")).content.decode()
+    )
+    assert "Traffic and parking" in client_en.get(reverse("portal:report")).content.decode()
+    # A name left empty falls back to bokmål.
+    traffic.name_en = ""
+    with translation.override("en"):
+        assert traffic.label == "Trafikk og parkering"
+
+
+def test_references_count_on_per_municipality_and_year(world):
+    first = make_concern(world.project)
+    second = make_concern(world.project)
+    other = make_concern(world.other_project)
+    year = timezone.localdate().year
+    assert first.reference == f"{year}-000001" and second.reference == f"{year}-000002"
+    assert other.reference == f"{year}-000001"
 
 
 def test_public_pages_link_to_the_form(world, client_en):

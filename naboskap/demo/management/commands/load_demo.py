@@ -7,6 +7,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 
+from naboskap.demo.addresses import load_addresses
+from naboskap.demo.inputs import load_inputs
+from naboskap.demo.meetings import load_meetings
+from naboskap.demo.plans import load_plans
+from naboskap.demo.risk import load_risk
+from naboskap.demo.routines import load_routines
 from naboskap.projects import services
 from naboskap.projects.models import (
     ContactPoint,
@@ -109,6 +115,12 @@ class Command(BaseCommand):
                 project=projects.get(project),
             )
         self.load_concerns(municipality, projects, users)
+        load_routines(projects, users)
+        load_plans(projects, users)
+        load_inputs(projects, users)
+        load_risk(projects, users)
+        load_meetings(projects, users)
+        load_addresses(projects, users)
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:
         """Modelled on the first seed: a planned welfare-housing build meeting resistance."""

@@ -1,0 +1,250 @@
+"""Demo ROS analysis for Lindeveien: the dialogue meeting of the first seed, where neighbours,
+the residents' association and the school's parents' committee named unwanted events with
+the municipality. Made through risk.services; skipped when the project has an analysis."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from naboskap.plans.models import Measure
+from naboskap.risk import services
+from naboskap.risk.models import Analysis, ConsequenceScore, UnwantedEvent
+from naboskap.tenancy.models import Unit
+
+BEFORE = ConsequenceScore.Stage.BEFORE
+AFTER = ConsequenceScore.Stage.AFTER
+STRONG, MEDIUM, WEAK = (k.value for k in UnwantedEvent.Knowledge)
+
+PARTICIPANTS = [
+    ("person", "Kari Nordmann", "Dialogansvarlig, Helse og sosial"),
+    ("person", "Sindre Lie", "Eiendom"),
+    ("group", "3 naboer fra Lindeveien velforening", "Velforeningen"),
+    ("group", "2 foreldre fra FAU ved Lindeveien skole", "FAU"),
+    ("person", "Representant for borettslaget Lindehagen", "Borettslaget"),
+    ("person", "Politikontakt", "Politiet"),
+]
+
+# title, scenario, causes, barriers, knock-on effects,
+# (probability, {dimension: level}), knowledge, residual (probability, {dimension: level})
+EVENTS = [
+    (
+        "Brukerutstyr eller rusmidler funnet på lekeplass eller skolevei",
+        "Barn finner sprøyter eller rester av rusmidler på lekeplassen ved borettslaget.",
+        "Rusmiddelbruk utendørs\nIngen trygg avfallsløsning for brukerutstyr",
+        "Miljøvaktmester går runder i nærområdet",
+        "Foreldre holder barna inne\nKrav om at boligene stenges",
+        (2, {"liv_helse": 3, "trygghet": 4, "materielle": 1, "tillit": 4}),
+        MEDIUM,
+        (1, {"liv_helse": 3, "trygghet": 3, "materielle": 1, "tillit": 3}),
+    ),
+    (
+        "Støy og uro fra boligene på kveld og natt",
+        "Høy musikk, roping og besøk til sent på natt i helgene.",
+        "Besøkende uten tilknytning til boligen\nUklare husordensregler",
+        "Husleiekontrakt med ordensregler",
+        "Naboer sover dårlig\nKlager til politiet",
+        (4, {"liv_helse": 1, "trygghet": 3, "materielle": 1, "tillit": 3}),
+        STRONG,
+        (3, {"liv_helse": 1, "trygghet": 2, "materielle": 1, "tillit": 2}),
+    ),
+    (
+        "Truende eller aggressiv atferd mot naboer eller barn",
+        "En beboer i psykisk krise roper og truer naboer på vei til skolen.",
+        "Manglende oppfølging ved forverring\nRus",
+        "Bemanning på dagtid",
+        "Naboer unngår området\nSaken løftes politisk",
+        (2, {"liv_helse": 3, "trygghet": 5, "materielle": 1, "tillit": 4}),
+        WEAK,
+        (2, {"liv_helse": 2, "trygghet": 3, "materielle": 1, "tillit": 3}),
+    ),
+    (
+        "Salg av rusmidler i nærområdet",
+        "Det oppstår et omsetningssted ved busslommen nær boligene.",
+        "Etterspørsel blant beboere og besøkende",
+        "Politiets patruljering",
+        "Økt kriminalitet\nOmdømmetap for hele området",
+        (2, {"liv_helse": 2, "trygghet": 4, "materielle": 1, "tillit": 4}),
+        WEAK,
+        None,
+    ),
+    (
+        "Hærverk og tyveri fra boder og biler",
+        "Innbrudd i sykkelboder og biler i borettslaget.",
+        "Dårlig belysning\nUlåste boder",
+        "",
+        "Forsikringssaker\nMistanke rettet mot beboerne",
+        (3, {"liv_helse": 1, "trygghet": 2, "materielle": 2, "tillit": 2}),
+        MEDIUM,
+        None,
+    ),
+    (
+        "Brann i boligen",
+        "Brann i en leilighet på grunn av røyking i sengen eller glemt komfyr.",
+        "Røyking innendørs\nRedusert egenomsorg",
+        "Brannvarsling koblet til vaktsentral\nKomfyrvakt",
+        "Evakuering av nabobygg",
+        (1, {"liv_helse": 5, "trygghet": 3, "materielle": 4, "tillit": 3, "natur_miljo": 2}),
+        STRONG,
+        None,
+    ),
+    (
+        "Naboer vet ikke hvor de skal melde fra",
+        "Naboer ringer ulike etater og opplever at ingen følger opp.",
+        "Ingen fast kontaktperson\nInformasjon bare på papir",
+        "",
+        "Tillitstap\nHenvendelser til politikere og media",
+        (3, {"liv_helse": 1, "trygghet": 3, "materielle": 1, "tillit": 4}),
+        STRONG,
+        (1, {"liv_helse": 1, "trygghet": 2, "materielle": 1, "tillit": 2}),
+    ),
+    (
+        "Negative oppslag i media og sosiale medier om beboerne",
+        "Et innlegg i nabolagsgruppen sprer rykter om hvem som skal flytte inn.",
+        "Lite informasjon om prosjektet\nFrykt for det ukjente",
+        "Informasjonsmøte før byggestart",
+        "Stigmatisering av beboerne\nMotstand mot senere prosjekter",
+        (3, {"liv_helse": 1, "trygghet": 2, "materielle": 1, "tillit": 4}),
+        MEDIUM,
+        None,
+    ),
+]
+
+# event index, title, kind, owner unit, due in days, status
+MEASURES = [
+    (
+        0,
+        "Miljøvaktmester går faste runder på lekeplass og skolevei",
+        "probability",
+        "Solbakken botiltak",
+        30,
+        Measure.Status.IN_PROGRESS,
+    ),
+    (
+        0,
+        "Beholder for brukerutstyr og opprydding innen 24 timer",
+        "consequence",
+        "Eiendom",
+        45,
+        Measure.Status.PLANNED,
+    ),
+    (
+        1,
+        "Husordensregler gjennomgås med hver beboer ved innflytting",
+        "probability",
+        "Helse og sosial",
+        60,
+        Measure.Status.PLANNED,
+    ),
+    (
+        2,
+        "Vakttelefon for naboer hele døgnet",
+        "consequence",
+        "Helse og sosial",
+        20,
+        Measure.Status.IN_PROGRESS,
+    ),
+    (
+        6,
+        "Ett sted å melde fra: meldeskjema og fast kontaktperson",
+        "probability",
+        "Kommunikasjon",
+        14,
+        Measure.Status.DONE,
+    ),
+]
+
+
+def _score(event, stage, probability, levels, dimensions, knowledge=""):
+    assessment = {}
+    if stage == BEFORE:
+        assessment = {
+            "knowledge": knowledge,
+            "knowledge_data": knowledge,
+            "knowledge_understanding": knowledge,
+            "knowledge_agreement": MEDIUM if knowledge == STRONG else knowledge,
+        }
+    else:
+        assessment = {
+            "acceptance": UnwantedEvent.Acceptance.ACCEPTED,
+            "acceptance_reason": "Risikoen er akseptabel med tiltakene i handlingsplanen.",
+        }
+    services.event_score(
+        event=event,
+        stage=stage,
+        probability=probability,
+        probability_justification="Vurdert i dialogmøtet ut fra erfaring fra lignende boliger.",
+        consequences={dimensions[key]: (level, "Skjønn i møtet.") for key, level in levels.items()},
+        **assessment,
+    )
+
+
+def load_risk(projects: dict, users: dict) -> None:
+    project = projects["lindeveien"]
+    if Analysis.objects.filter(project=project).exists():
+        return
+    coordinator = users["koordinator"]
+    today = timezone.localdate()
+    analysis = services.analysis_create(
+        project=project,
+        created_by=coordinator,
+        title="ROS-analyse for Lindeveien velferdsboliger",
+        purpose="Kartlegge uønskede hendelser som kan skape utrygghet i nabolaget rundt de "
+        "nye velferdsboligene, og bli enige om tiltak.",
+        method="Dialogmøte med velforening, FAU og borettslag. Deltakerne foreslo hendelser, "
+        "og sannsynlighet og konsekvens ble satt i fellesskap.",
+        area_description="Boligområde med borettslag, barneskole og lekeplass innenfor 300 m.",
+        next_revision_on=today + timedelta(days=365),
+        participants=[
+            {"kind": kind, "name": name, "represents": represents}
+            for kind, name, represents in PARTICIPANTS
+        ],
+        meetings=[{"held_on": date(today.year, 3, 12), "note": "Dialogmøte på skolen"}],
+    )
+    dimensions = {d.key: d.pk for d in analysis.scale_version.dimensions.all()}
+    events = []
+    for title, scenario, causes, barriers, knock_on, before, knowledge, after in EVENTS:
+        event = services.event_create(
+            analysis=analysis,
+            title=title,
+            scenario=scenario,
+            causes=causes,
+            existing_barriers=barriers,
+            knock_on_effects=knock_on,
+        )
+        _score(event, BEFORE, *before, dimensions, knowledge)
+        if after:
+            _score(event, AFTER, *after, dimensions)
+        events.append(event)
+    units = {u.name: u for u in Unit.objects.filter(municipality=project.municipality)}
+    for index, title, kind, unit, due, status in MEASURES:
+        services.event_measure_add(
+            event=events[index],
+            created_by=coordinator,
+            title=title,
+            kind=kind,
+            owner_unit=units[unit],
+            due_date=today + timedelta(days=due),
+            status=status,
+            phase=project.phase,
+        )
+    for status in (Analysis.Status.REVIEW, Analysis.Status.APPROVED):
+        services.analysis_change_status(analysis=analysis, to_status=status, changed_by=coordinator)
+    # A second revision after the first months: noise is less frequent, a new event.
+    revision = services.analysis_revise(analysis=analysis, created_by=coordinator)
+    noise = revision.events.get(number=2)
+    _score(noise, BEFORE, 3, EVENTS[1][5][1], dimensions, STRONG)
+    parking = services.event_create(
+        analysis=revision,
+        title="Parkering som sperrer utrykningsveien",
+        scenario="Besøkende parkerer i snuplassen, så ambulanse og brannbil ikke kommer fram.",
+        causes="For få besøksplasser",
+        knock_on_effects="Forsinket utrykning",
+    )
+    _score(
+        parking,
+        BEFORE,
+        3,
+        {"liv_helse": 4, "trygghet": 2, "materielle": 1, "tillit": 2},
+        dimensions,
+        MEDIUM,
+    )

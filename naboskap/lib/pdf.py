@@ -1,0 +1,70 @@
+"""PDF documents from templates with WeasyPrint: PDF/A-2b, tagged, offline.
+
+A template links its stylesheet, fonts and images with `{% static %}` as a web page does;
+`render_pdf` resolves those from the static files and fetches nothing else, so rendering
+never touches the network (and a link in user content cannot make the server fetch it).
+Include `pdf/base.css` (via `pdf/base.html`) for the Inter font and the page layout.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template.loader import render_to_string
+
+# The documents' own origin: relative links resolve below it, and only its static files load.
+BASE_URL = "https://pdf.naboskap.invalid/"
+PDF_VARIANT = "pdf/a-2b"
+
+
+def static_file(path: str) -> Path | None:
+    """The file behind a static path (`vendor/inter/files/…`), collected or not."""
+    found = finders.find(path)
+    if found:
+        return Path(found)
+    try:
+        collected = Path(staticfiles_storage.path(path))
+    except NotImplementedError:  # pragma: no cover (remote storage)
+        return None
+    return collected if collected.is_file() else None
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves the static files below BASE_URL; refuses every other URL."""
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            prefix = urlsplit(BASE_URL).netloc
+            static_path = urlsplit(settings.STATIC_URL).path
+            if parts.scheme != "https" or parts.netloc != prefix:
+                raise ValueError(f"PDF rendering loads static files only, not {url}")
+            path = unquote(parts.path)
+            if not path.startswith(static_path) or ".." in path.split("/"):
+                raise ValueError(f"PDF rendering loads static files only, not {url}")
+            found = static_file(path[len(static_path) :])
+            if found is None:
+                raise ValueError(f"No static file {path}")
+            content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                url, found.read_bytes(), {"Content-Type": content_type}, status=200
+            )
+
+    return StaticOnlyFetcher
+
+
+def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
+    """Render a template to a tagged PDF/A-2b document."""
+    # Imported here: WeasyPrint loads Pango when imported, which only PDF pages need.
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context, request=request)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher_class()())
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)

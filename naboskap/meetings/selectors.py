@@ -1,0 +1,182 @@
+"""Reads about bodies and meetings that several pages share, and the council's health."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from naboskap.meetings.models import Body, Invitation, Meeting, Member
+from naboskap.projects.models import Project
+
+TERM_WARNING_DAYS = 30
+# The positions that make a council work; "member" is not one of them.
+OFFICES = [Member.Position.CHAIR, Member.Position.DEPUTY_CHAIR, Member.Position.SECRETARY]
+
+
+@dataclass(frozen=True)
+class HealthWarning:
+    code: str
+    text: str
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day if it is shorter)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def active_members_filter(today: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}term_start__lte": today}) & (
+        Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": today})
+    )
+
+
+def bodies_with_health(project: Project) -> QuerySet[Body]:
+    """The project's bodies with what `council_health` needs, in a fixed number of queries:
+    `last_met` (the start of the latest held meeting) and `active_members`."""
+    today = timezone.localdate()
+    members = Member.objects.filter(active_members_filter(today)).select_related("user")
+    held = Q(meetings__cancelled_at__isnull=True, meetings__starts_at__lte=timezone.now())
+    return (
+        project.bodies.select_related("secretariat")
+        .annotate(last_met=Max("meetings__starts_at", filter=held))
+        .prefetch_related(Prefetch("members", queryset=members, to_attr="active_members"))
+    )
+
+
+def _identity(member: Member) -> str:
+    """One person may sit in several rows: the same account, address or name."""
+    if member.user_id:
+        return f"user:{member.user_id}"
+    if member.email:
+        return f"email:{member.email.lower()}"
+    return f"name:{' '.join(member.name.lower().split())}"
+
+
+def council_health(body: Body, *, today: date | None = None) -> list[HealthWarning]:
+    """What makes the council fragile. `body` comes from `bodies_with_health` (or gets the
+    same attributes read here)."""
+    today = today or timezone.localdate()
+    if not hasattr(body, "active_members"):
+        body = bodies_with_health(body.project).get(pk=body.pk)
+    members = body.active_members
+    warnings = []
+    last_met: datetime | None = body.last_met
+    since = months_before(today, body.meeting_interval_months)
+    if last_met is None or timezone.localdate(last_met) < since:
+        warnings.append(
+            HealthWarning(
+                "no_meeting",
+                _("No meeting in the last %(months)s months.")
+                % {"months": body.meeting_interval_months},
+            )
+        )
+    chairs = [m for m in members if m.position == Member.Position.CHAIR]
+    if not chairs:
+        warnings.append(HealthWarning("no_chair", _("The council has no chair.")))
+    elif any(m.category != Member.Category.NEIGHBOUR for m in chairs):
+        warnings.append(
+            HealthWarning(
+                "chair_not_neighbour",
+                _("The chair is not a neighbour. The council should be led by a neighbour."),
+            )
+        )
+    if not any(m.position == Member.Position.DEPUTY_CHAIR for m in members):
+        warnings.append(HealthWarning("no_deputy", _("The council has no deputy chair.")))
+    offices: dict[str, list[Member]] = {}
+    for member in members:
+        if member.position in OFFICES:
+            offices.setdefault(_identity(member), []).append(member)
+    for held in offices.values():
+        positions = sorted({m.position for m in held}, key=OFFICES.index)
+        if len(held) > 1:
+            warnings.append(
+                HealthWarning(
+                    "several_positions",
+                    _("%(name)s holds several positions: %(positions)s.")
+                    % {
+                        "name": held[0].name,
+                        "positions": ", ".join(str(Member.Position(p).label) for p in positions),
+                    },
+                )
+            )
+    soon = today + timedelta(days=TERM_WARNING_DAYS)
+    for member in members:
+        if member.term_end is not None and member.term_end <= soon:
+            warnings.append(
+                HealthWarning(
+                    "term_ending",
+                    _("The term of %(name)s (%(position)s) ends on %(date)s.")
+                    % {
+                        "name": member.name,
+                        "position": member.get_position_display().lower(),
+                        "date": date_format(member.term_end, "SHORT_DATE_FORMAT"),
+                    },
+                )
+            )
+    return warnings
+
+
+def upcoming_meetings(project: Project) -> QuerySet[Meeting]:
+    return (
+        project.meetings.filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True)
+        .select_related("body")
+        .order_by("starts_at", "pk")
+    )
+
+
+def public_upcoming_meetings(project: Project) -> QuerySet[Meeting]:
+    """What the public project page lists: public meetings that have not ended."""
+    return upcoming_meetings(project).filter(is_public=True)
+
+
+# Calendar feeds carry the last year of meetings and everything to come (cancelled ones too,
+# so that calendars which have them learn that they are off).
+FEED_HISTORY_DAYS = 365
+
+
+def feed_meetings(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    since = timezone.now() - timedelta(days=FEED_HISTORY_DAYS)
+    return meetings.filter(ends_at__gte=since).select_related("project").order_by("starts_at")
+
+
+def public_feed_meetings(project: Project) -> QuerySet[Meeting]:
+    return feed_meetings(project.meetings.filter(is_public=True))
+
+
+def body_feed_meetings(body: Body) -> QuerySet[Meeting]:
+    return feed_meetings(body.meetings.all())
+
+
+def meetings_with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Meetings with their numbers of invitations and answers, for lists."""
+    answered = {r: Count("invitations", filter=Q(invitations__response=r)) for r in ("yes", "no")}
+    return meetings.select_related("body").annotate(
+        invited=Count("invitations"),
+        answered_yes=answered["yes"],
+        answered_no=answered["no"],
+        bounced=Count("invitations", filter=Q(invitations__bounced_at__isnull=False)),
+    )
+
+
+def invitation_summary(meeting: Meeting) -> dict[str, int]:
+    rows = meeting.invitations.values("response").annotate(n=Count("pk"))
+    summary = {r.value: 0 for r in Invitation.Response}
+    summary.update({row["response"]: row["n"] for row in rows})
+    summary["total"] = sum(summary[r.value] for r in Invitation.Response)
+    return summary
+
+
+def letter_invitations(meeting: Meeting) -> QuerySet[Invitation]:
+    """Who gets a printed letter: those without email, and those whose email bounced."""
+    return meeting.invitations.filter(
+        Q(via=Invitation.Via.LETTER) | Q(bounced_at__isnull=False)
+    ).order_by("name", "pk")

@@ -1,0 +1,149 @@
+"""Emails about meetings, run by `manage.py db_worker` (and the reminder command).
+
+Each invitation is claimed before its email goes out (its `sent_sequence` or
+`reminder_sent_at` is set first), so a second worker or a re-run sends nothing twice. An
+address the mail server refuses is flagged as bounced, for staff to send a letter instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from naboskap.tenancy.selectors import municipality_url
+
+logger = logging.getLogger(__name__)
+
+REMINDER_BEFORE = timedelta(days=2)
+# Someone invited within this long before the meeting needs no reminder straight away.
+FRESH_INVITATION = timedelta(days=1)
+
+
+def _message(invitation, kind: str):
+    from naboskap.meetings import ical
+
+    meeting = invitation.meeting
+    municipality = meeting.project.municipality
+    rsvp_url = municipality_url(municipality, invitation.get_rsvp_url())
+    context = {
+        "invitation": invitation,
+        "meeting": meeting,
+        "project": meeting.project,
+        "kind": kind,
+        "rsvp_url": rsvp_url,
+    }
+    with translation.override(invitation.language):
+        subject = render_to_string("meetings/email/invitation_subject.txt", context).strip()
+        body = render_to_string("meetings/email/invitation_body.txt", context)
+    message = EmailMessage(subject, body, to=[invitation.email])
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    message.attach(
+        "cancel.ics" if meeting.is_cancelled else "invitation.ics",
+        ical.invitation_ics(invitation, url=rsvp_url),
+        f"text/calendar; method={method}; charset=utf-8",
+    )
+    return message
+
+
+def _deliver(invitation, kind: str, undo: dict) -> bool:
+    """Send one email; a refused address marks the invitation as bounced, any other failure
+    gives the claim back (`undo`) so that the next run tries again."""
+    from naboskap.meetings.models import Invitation
+
+    try:
+        _message(invitation, kind).send()
+    except smtplib.SMTPRecipientsRefused as error:
+        note = "; ".join(
+            f"{code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason}"
+            for code, reason in error.recipients.values()
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(
+            bounced_at=timezone.now(), bounce_note=f"Refused by the mail server: {note}"[:300]
+        )
+        return False
+    except Exception:
+        Invitation.objects.filter(pk=invitation.pk).update(**undo)
+        raise
+    return True
+
+
+@task()
+def send_invitations(meeting_id: int) -> int:
+    """Email every invitee who has not seen the meeting's current version: the invitation,
+    a change, or the cancellation. Returns how many emails went out."""
+    from naboskap.meetings.models import Invitation, Meeting
+
+    meeting = Meeting.objects.select_related("project__municipality").filter(pk=meeting_id).first()
+    if meeting is None or meeting.has_started:
+        return 0
+    pending = (
+        meeting.invitations.filter(via=Invitation.Via.EMAIL, bounced_at__isnull=True)
+        .exclude(sent_sequence=meeting.sequence)
+        .order_by("pk")
+    )
+    sent = 0
+    for invitation in pending:
+        previous = invitation.sent_sequence
+        if previous is None and meeting.is_cancelled:
+            continue  # never told of it: nothing to call off
+        same = Q(sent_sequence__isnull=True) if previous is None else Q(sent_sequence=previous)
+        undo = {"sent_sequence": previous, "sent_at": invitation.sent_at}
+        now = timezone.now()
+        claimed = Invitation.objects.filter(same, pk=invitation.pk).update(
+            sent_sequence=meeting.sequence, sent_at=now
+        )
+        if not claimed:
+            continue
+        invitation.meeting = meeting
+        if meeting.is_cancelled:
+            kind = "cancelled"
+        else:
+            kind = "invitation" if previous is None else "changed"
+        sent += _deliver(invitation, kind, undo)
+    return sent
+
+
+def meeting_reminders(*, now=None) -> int:
+    """Remind everyone emailed about a meeting that starts within two days, once. Those who
+    answered no are left alone. Returns the number of reminders sent.
+
+    Run it hourly or daily: `manage.py send_meeting_reminders`.
+    """
+    from naboskap.meetings.models import Invitation
+
+    now = now or timezone.now()
+    due = (
+        Invitation.objects.filter(
+            via=Invitation.Via.EMAIL,
+            bounced_at__isnull=True,
+            sent_at__isnull=False,
+            sent_at__lte=now - FRESH_INVITATION,
+            reminder_sent_at__isnull=True,
+            meeting__cancelled_at__isnull=True,
+            meeting__starts_at__gt=now,
+            meeting__starts_at__lte=now + REMINDER_BEFORE,
+        )
+        .exclude(response=Invitation.Response.NO)
+        .select_related("meeting__project__municipality")
+        .order_by("meeting_id", "pk")
+    )
+    sent = 0
+    for invitation in due:
+        claimed = Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
+        if claimed:
+            sent += _deliver(invitation, "reminder", {"reminder_sent_at": None})
+    return sent
+
+
+@task()
+def send_meeting_reminders() -> int:
+    return meeting_reminders()

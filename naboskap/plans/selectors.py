@@ -1,0 +1,119 @@
+"""Reads about the action plan that several pages (and the PDF, XLSX and emails) share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
+from naboskap.projects.models import Project
+from naboskap.projects.selectors import projects_for_user
+from naboskap.tenancy.models import Unit
+from naboskap.tenancy.rules import memberships_of
+
+OPEN_STATUSES = [Measure.Status.PLANNED, Measure.Status.IN_PROGRESS]
+GROUPINGS = ["source", "unit"]
+
+
+def overdue_filter() -> Q:
+    """Measures past their due date that are neither done nor cancelled."""
+    return Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+
+
+def with_related(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """What every list of measures shows: owner, responsible person, source, units."""
+    return measures.select_related(
+        "project", "owner_unit", "responsible", *SOURCE_FIELDS
+    ).prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("unit").order_by("unit__name"),
+        )
+    )
+
+
+def plan_measures(project: Project) -> QuerySet[Measure]:
+    return with_related(Measure.objects.filter(project=project))
+
+
+def involving_unit(unit: Unit) -> Q:
+    """Measures the unit owns or takes part in."""
+    return Q(owner_unit=unit) | Q(
+        pk__in=Participation.objects.filter(unit=unit).values("measure_id")
+    )
+
+
+def measures_for_user(user) -> QuerySet[Measure]:
+    """Measures that one of the user's units owns or takes part in, in projects they reach."""
+    unit_ids = {m.unit_id for m in memberships_of(user) if m.unit_id is not None}
+    involved = Q(owner_unit_id__in=unit_ids) | Q(
+        pk__in=Participation.objects.filter(unit_id__in=unit_ids).values("measure_id")
+    )
+    reachable = projects_for_user(user).values("pk")
+    return with_related(Measure.objects.filter(involved, project__in=reachable))
+
+
+def public_measures(project: Project) -> QuerySet[Measure]:
+    """What the public project page shows: only the public text and the status."""
+    return (
+        Measure.objects.filter(project=project, is_public=True)
+        .exclude(public_text="")
+        .only("pk", "project_id", "public_text", "status", "progress", "due_date")
+        .order_by("due_date", "pk")
+    )
+
+
+def unit_members_emails(unit: Unit) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(memberships__unit=unit, is_active=True)
+    return sorted({u.email for u in users if u.email})
+
+
+def unit_recipients(unit: Unit) -> list[str]:
+    """Whom to tell about a unit's measures: its shared address, else its lead, else its
+    members."""
+    if unit.email:
+        return [unit.email]
+    if unit.lead is not None and unit.lead.email and unit.lead.is_active:
+        return [unit.lead.email]
+    return unit_members_emails(unit)
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    measures: list = field(default_factory=list)
+
+
+def source_label(name: str) -> str:
+    if not name:
+        return str(_("No source"))
+    return str(Measure._meta.get_field(name).verbose_name).capitalize()
+
+
+def group_measures(measures, by: str) -> list[Group]:
+    """The plan's sections: by source (in SOURCE_FIELDS' order, then none) or by owner unit
+    (by name). Works on the loaded measures: no queries."""
+    groups: dict[str, Group] = {}
+    if by == "unit":
+        for measure in measures:
+            unit = measure.owner_unit
+            key = f"unit-{unit.pk}"
+            groups.setdefault(key, Group(key, unit.name)).measures.append(measure)
+        return sorted(groups.values(), key=lambda g: g.label.lower())
+    order = [*SOURCE_FIELDS, ""]
+    for name in order:
+        groups[name or "none"] = Group(f"source-{name or 'none'}", source_label(name))
+    for measure in measures:
+        groups[measure.source_field or "none"].measures.append(measure)
+    return [g for g in groups.values() if g.measures]
+
+
+def source_text(measure: Measure) -> str:
+    """A short label of where a measure came from, for tables and exports."""
+    return f"{measure.source_label}: {measure.source_name}" if measure.source_field else ""

@@ -1,0 +1,47 @@
+"""Background work for the action plan, run by `manage.py db_worker` (or from cron)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+
+def overdue_measure_reminders() -> int:
+    """Email each owner unit the list of its overdue measures: to the unit's address, else
+    its lead, else its members; in the municipality's language.
+
+    Returns the number of emails sent. Run weekly: `manage.py send_overdue_measures`.
+    """
+    from naboskap.plans.models import Measure
+    from naboskap.plans.selectors import overdue_filter, unit_recipients
+
+    overdue = (
+        Measure.objects.filter(overdue_filter())
+        .select_related("owner_unit__lead", "owner_unit__municipality", "project", "responsible")
+        .order_by("owner_unit_id", "due_date", "pk")
+    )
+    by_unit: dict = {}
+    for measure in overdue:
+        by_unit.setdefault(measure.owner_unit, []).append(measure)
+    sent = 0
+    for unit, measures in by_unit.items():
+        recipients = unit_recipients(unit)
+        if not recipients:
+            continue
+        context = {
+            "unit": unit,
+            "measures": [(m, settings.SITE_URL + m.get_absolute_url()) for m in measures],
+            "list_url": settings.SITE_URL + "/app/tiltak/?overdue=on",
+        }
+        with translation.override(unit.municipality.default_language):
+            subject = render_to_string("plans/email/overdue_subject.txt", context).strip()
+            body = render_to_string("plans/email/overdue_body.txt", context)
+        EmailMessage(subject, body, to=recipients).send()
+        sent += 1
+    return sent
+
+
+@task()
+def send_overdue_measures() -> None:
+    overdue_measure_reminders()

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from naboskap.risk import views
+
+app_name = "risk"
+
+ANALYSIS = "prosjekter/<int:pk>/ros/<int:analysis_pk>/"
+EVENT = ANALYSIS + "hendelser/<int:event_pk>/"
+
+urlpatterns = [
+    path("prosjekter/<int:pk>/ros/", views.analysis_list, name="analysis_list"),
+    path("prosjekter/<int:pk>/ros/ny/", views.analysis_create, name="analysis_create"),
+    path(ANALYSIS, views.analysis_detail, name="analysis_detail"),
+    path(ANALYSIS + "rediger/", views.analysis_edit, name="analysis_edit"),
+    path(ANALYSIS + "status/", views.analysis_status, name="analysis_status"),
+    path(ANALYSIS + "ny-revisjon/", views.analysis_revise, name="analysis_revise"),
+    path(ANALYSIS + "endringer/", views.analysis_diff, name="analysis_diff"),
+    path(ANALYSIS + "matrise/", views.matrix, name="matrix"),
+    path(ANALYSIS + "hendelser/ny/", views.event_create, name="event_create"),
+    path(EVENT, views.event_detail, name="event_detail"),
+    path(EVENT + "rediger/", views.event_edit, name="event_edit"),
+    path(EVENT + "vurdering/", views.event_score, name="event_score"),
+    path(EVENT + "slett/", views.event_delete, name="event_delete"),
+    path(EVENT + "tiltak/", views.event_measure_create, name="event_measure_create"),
+    path("ros-skalaer/", views.scale_list, name="scale_list"),
+    path("ros-skalaer/ny/", views.scale_create, name="scale_create"),
+    path("ros-skalaer/<int:pk>/", views.scale_detail, name="scale_detail"),
+    path("ros-skalaer/<int:pk>/rediger/", views.scale_edit, name="scale_edit"),
+    path("ros-skalaer/<int:pk>/standard/", views.scale_make_default, name="scale_make_default"),
+]

@@ -1,0 +1,530 @@
+"""Staff pages of ROS analyses and risk scales, under /app/. Every view fetches through
+risk.access (or projects.access) and every change goes through risk.services."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from naboskap.lib.http import form_status, posted
+from naboskap.plans.models import Measure
+from naboskap.projects.access import get_project_for_user
+from naboskap.risk import selectors, services
+from naboskap.risk.access import get_analysis_for_user, get_event_for_user, get_scale_for_user
+from naboskap.risk.forms import (
+    AnalysisForm,
+    EventForm,
+    EventMeasureForm,
+    ScaleCreateForm,
+    ScaleEditForm,
+    ScoreForm,
+    StatusForm,
+    formset_rows,
+    meeting_formset,
+    participant_formset,
+)
+from naboskap.risk.models import Analysis, Colour, ConsequenceScore, ScaleVersion
+from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.models import Municipality
+from naboskap.tenancy.rules import memberships_of
+
+CHANGE = "risk.change_analyses"
+BEFORE = ConsequenceScore.Stage.BEFORE
+AFTER = ConsequenceScore.Stage.AFTER
+
+
+def _can_change(request: HttpRequest, project) -> bool:
+    return rules.has_perm(CHANGE, request.user, project)
+
+
+def _refused(request: HttpRequest, exc: services.RiskError, target) -> HttpResponse:
+    for message in exc.messages:
+        messages.error(request, message)
+    return redirect(target)
+
+
+# Analyses ----------------------------------------------------------------------------------
+
+
+@staff_required
+def analysis_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "risk.view_analyses")
+    context = {
+        "project": project,
+        "analyses": selectors.analyses_for_project(project),
+        "can_change": _can_change(request, project),
+    }
+    return render(request, "risk/analysis_list.html", context)
+
+
+def _analysis_form(request: HttpRequest, project, analysis: Analysis | None) -> HttpResponse:
+    data = posted(request)
+    form = AnalysisForm(
+        data, instance=analysis, municipality=project.municipality, creating=analysis is None
+    )
+    participants = participant_formset(data, analysis)
+    meetings = meeting_formset(data, analysis)
+    if data is not None and form.is_valid() and participants.is_valid() and meetings.is_valid():
+        fields = {
+            name: form.cleaned_data[name]
+            for name in ("title", "purpose", "method", "area_description", "next_revision_on")
+        }
+        rows = {
+            "participants": formset_rows(participants, "name"),
+            "meetings": formset_rows(meetings, "held_on"),
+        }
+        try:
+            if analysis is None:
+                analysis = services.analysis_create(
+                    project=project,
+                    created_by=request.user,
+                    scale=form.cleaned_data["scale"],
+                    **rows,
+                    **fields,
+                )
+            else:
+                services.analysis_edit(analysis=analysis, **rows, **fields)
+        except services.RiskError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The analysis was saved."))
+            return redirect(analysis)
+    context = {
+        "project": project,
+        "analysis": analysis,
+        "form": form,
+        "participants": participants,
+        "meetings": meetings,
+    }
+    status = 400 if data is not None else 200
+    return render(request, "risk/analysis_form.html", context, status=status)
+
+
+@staff_required
+def analysis_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    return _analysis_form(request, project, None)
+
+
+@staff_required
+def analysis_edit(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk, CHANGE)
+    if not analysis.is_editable:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect(analysis)
+    return _analysis_form(request, analysis.project, analysis)
+
+
+def _analysis_data(analysis: Analysis) -> dict:
+    """The scale, the events with their risk, and their measures: a fixed number of queries."""
+    scale = selectors.load_scale(analysis.scale_version)
+    events = list(selectors.analysis_events(analysis))
+    risks = [selectors.event_risk(event, scale) for event in events]
+    measures = selectors.event_measures(events, analysis.revision)
+    for risk in risks:
+        risk.measures = measures[risk.event.lineage]
+        risk.event.url = reverse(
+            "risk:event_detail", args=[analysis.project_id, analysis.pk, risk.event.pk]
+        )
+    return {"scale": scale, "risks": risks}
+
+
+@staff_required
+def analysis_detail(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    return _analysis_page(request, get_analysis_for_user(request.user, pk, analysis_pk))
+
+
+def _analysis_page(request: HttpRequest, analysis: Analysis, errors=(), status: int = 200):
+    """The analysis page; with `errors` (a refused change), shown in an alert with 400."""
+    project = analysis.project
+    can_change = _can_change(request, project)
+    data = _analysis_data(analysis)
+    overall = [
+        selectors.matrix(data["scale"], data["risks"], selectors.OVERALL, _("Overall"), stage)
+        for stage in (BEFORE, AFTER)
+    ]
+    revisions = list(
+        Analysis.objects.filter(series=analysis.series)
+        .only("pk", "revision", "status")
+        .order_by("-revision")
+    )
+    context = {
+        "project": project,
+        "analysis": analysis,
+        "can_change": can_change,
+        "participants": analysis.participants.all(),
+        "meetings": analysis.meetings.all(),
+        "history": analysis.status_changes.select_related("changed_by"),
+        "revisions": revisions,
+        "is_newest": revisions[0].pk == analysis.pk,
+        "transitions": [
+            (value, Analysis.Status(value).label)
+            for value in services.MANUAL_TRANSITIONS.get(analysis.status, [])
+        ],
+        "matrices": overall,
+        "rows": selectors.table_rows(data["risks"], selectors.OVERALL),
+        "colours": Colour.choices,
+        "errors": errors,
+        **data,
+    }
+    return render(request, "risk/analysis_detail.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def analysis_status(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk, CHANGE)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _analysis_page(request, analysis, [_("Choose a status.")], status=400)
+    try:
+        services.analysis_change_status(
+            analysis=analysis,
+            to_status=form.cleaned_data["to_status"],
+            changed_by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except services.RiskError as exc:
+        return _analysis_page(request, analysis, exc.messages, status=400)
+    messages.success(request, _("The status was changed."))
+    return redirect(analysis)
+
+
+@require_POST
+@staff_required
+def analysis_revise(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk, CHANGE)
+    try:
+        revision = services.analysis_revise(analysis=analysis, created_by=request.user)
+    except services.RiskError as exc:
+        return _analysis_page(request, analysis, exc.messages, status=400)
+    messages.success(request, _("A new revision was made with every event copied."))
+    return redirect(revision)
+
+
+@staff_required
+def analysis_diff(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    """What changed against the previous revision: added, removed and re-scored events."""
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk)
+    diff = None
+    if analysis.previous is not None:
+        scale = selectors.load_scale(analysis.scale_version)
+        diff = selectors.revision_diff(analysis.previous, analysis, scale)
+    context = {"project": analysis.project, "analysis": analysis, "diff": diff}
+    return render(request, "risk/analysis_diff.html", context)
+
+
+@staff_required
+def matrix(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    """One matrix per consequence dimension and an overall one, before and after measures,
+    each with a table of the same data."""
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk)
+    data = _analysis_data(analysis)
+    scale, risks = data["scale"], data["risks"]
+    keys = [(selectors.OVERALL, _("Overall (each event at its worst cell)"))] + [
+        (d.key, d.name) for d in scale.dimensions
+    ]
+    sections = [
+        {
+            "key": key,
+            "name": name,
+            "matrices": [selectors.matrix(scale, risks, key, name, s) for s in (BEFORE, AFTER)],
+            "rows": selectors.table_rows(risks, key),
+        }
+        for key, name in keys
+    ]
+    context = {
+        "project": analysis.project,
+        "analysis": analysis,
+        "sections": sections,
+        "colours": Colour.choices,
+        **data,
+    }
+    return render(request, "risk/matrix.html", context)
+
+
+# Unwanted events ---------------------------------------------------------------------------
+
+
+@staff_required
+def event_create(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk, CHANGE)
+    if not analysis.is_editable:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect(analysis)
+    form = EventForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(analysis=analysis, **form.cleaned_data)
+        except services.RiskError as exc:
+            return _refused(request, exc, analysis)
+        event.analysis = analysis
+        messages.success(request, _("The event was added. Score it next."))
+        return redirect("risk:event_score", pk=pk, analysis_pk=analysis.pk, event_pk=event.pk)
+    context = {"project": analysis.project, "analysis": analysis, "form": form, "event": None}
+    return render(request, "risk/event_form.html", context, status=form_status(form))
+
+
+@staff_required
+def event_edit(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) -> HttpResponse:
+    event = get_event_for_user(request.user, pk, analysis_pk, event_pk, CHANGE)
+    analysis = event.analysis
+    if not analysis.is_editable:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect(event)
+    form = EventForm(posted(request), instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_edit(event=event, **form.cleaned_data)
+        except services.RiskError as exc:
+            return _refused(request, exc, event)
+        messages.success(request, _("The event was saved."))
+        return redirect(event)
+    context = {"project": analysis.project, "analysis": analysis, "form": form, "event": event}
+    return render(request, "risk/event_form.html", context, status=form_status(form))
+
+
+@require_POST
+@staff_required
+def event_delete(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) -> HttpResponse:
+    event = get_event_for_user(request.user, pk, analysis_pk, event_pk, CHANGE)
+    analysis = event.analysis
+    try:
+        services.event_delete(event=event)
+    except services.RiskError as exc:
+        return _refused(request, exc, event)
+    messages.success(request, _("The event was removed from this revision."))
+    return redirect(analysis)
+
+
+@staff_required
+def event_score(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) -> HttpResponse:
+    """Scores before and after measures, strength of knowledge and acceptance."""
+    event = get_event_for_user(request.user, pk, analysis_pk, event_pk, CHANGE)
+    analysis = event.analysis
+    if not analysis.is_editable:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect(event)
+    scale = selectors.load_scale(analysis.scale_version)
+    data = posted(request)
+    forms = [ScoreForm(data, scale=scale, stage=stage, event=event) for stage in (BEFORE, AFTER)]
+    if data is not None and all(form.is_valid() for form in forms):
+        try:
+            for form in forms:
+                services.event_score(
+                    event=event,
+                    stage=form.stage,
+                    probability=form.cleaned_data["probability"],
+                    probability_justification=form.cleaned_data["probability_justification"],
+                    consequences=form.consequences(),
+                    **form.assessment(),
+                )
+        except services.RiskError as exc:
+            for message in exc.messages:
+                forms[0].add_error(None, message)
+        else:
+            messages.success(request, _("The scores were saved."))
+            return redirect(event)
+    context = {
+        "project": analysis.project,
+        "analysis": analysis,
+        "event": event,
+        "forms": forms,
+        "scale": scale,
+    }
+    return render(request, "risk/event_score.html", context, status=form_status(*forms))
+
+
+def _event_page(request: HttpRequest, event, measure_form=None, status: int = 200):
+    analysis = event.analysis
+    project = analysis.project
+    scale = selectors.load_scale(analysis.scale_version)
+    event = (
+        selectors.analysis_events(analysis).select_related("previous__analysis").get(pk=event.pk)
+    )
+    event.analysis = analysis
+    risk = selectors.event_risk(event, scale)
+    measures = selectors.event_measures([event], analysis.revision)[event.lineage]
+    can_change = _can_change(request, project)
+    if measure_form is None and can_change and analysis.is_editable:
+        measure_form = EventMeasureForm(municipality=project.municipality)
+    dimensions = [
+        {
+            "dimension": d,
+            "before": risk.scores[BEFORE].get(d.key),
+            "after": risk.scores[AFTER].get(d.key),
+            "cell_before": risk.cells[BEFORE].get(d.key),
+            "cell_after": risk.cells[AFTER].get(d.key),
+        }
+        for d in scale.dimensions
+    ]
+    probability_names = {level.value: level for level in scale.probability_levels}
+    context = {
+        "project": project,
+        "analysis": analysis,
+        "event": event,
+        "risk": risk,
+        "scale": scale,
+        "dimensions": dimensions,
+        "probability_before": probability_names.get(event.probability),
+        "probability_after": probability_names.get(event.residual_probability),
+        "causes": _lines(event.causes),
+        "barriers": _lines(event.existing_barriers),
+        "knock_on": _lines(event.knock_on_effects),
+        "probability_measures": [m for m in measures if m.kind == Measure.Kind.PROBABILITY],
+        "consequence_measures": [m for m in measures if m.kind != Measure.Kind.PROBABILITY],
+        "measures": measures,
+        "can_change": can_change,
+        "form": measure_form,
+    }
+    return render(request, "risk/event_detail.html", context, status=status)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+
+@staff_required
+def event_detail(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) -> HttpResponse:
+    return _event_page(request, get_event_for_user(request.user, pk, analysis_pk, event_pk))
+
+
+@require_POST
+@staff_required
+def event_measure_create(
+    request: HttpRequest, pk: int, analysis_pk: int, event_pk: int
+) -> HttpResponse:
+    event = get_event_for_user(request.user, pk, analysis_pk, event_pk, CHANGE)
+    project = event.analysis.project
+    form = EventMeasureForm(request.POST, municipality=project.municipality)
+    if form.is_valid():
+        try:
+            services.event_measure_add(event=event, created_by=request.user, **form.cleaned_data)
+        except services.RiskError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The measure was added to the action plan."))
+            return redirect(event)
+    return _event_page(request, event, form, status=400)
+
+
+# Scales ------------------------------------------------------------------------------------
+
+
+def _staff_municipalities(request: HttpRequest) -> list[Municipality]:
+    ids = {m.municipality_id for m in memberships_of(request.user)}
+    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+
+
+@staff_required
+def scale_list(request: HttpRequest) -> HttpResponse:
+    municipalities = _staff_municipalities(request)
+    scales = list(selectors.scales_for_municipalities([m.pk for m in municipalities]))
+    can_add = any(rules.has_perm("risk.change_scales", request.user, m) for m in municipalities)
+    context = {"scales": scales, "can_add": can_add}
+    return render(request, "risk/scale_list.html", context)
+
+
+@staff_required
+def scale_create(request: HttpRequest) -> HttpResponse:
+    allowed = [
+        m
+        for m in _staff_municipalities(request)
+        if rules.has_perm("risk.change_scales", request.user, m)
+    ]
+    if not allowed:
+        raise PermissionDenied
+    municipality = allowed[0]
+    form = ScaleCreateForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scale = services.scale_create_from_preset(
+                municipality,
+                form.cleaned_data["preset"],
+                form.cleaned_data["size"],
+                name=form.scale_name(),
+                created_by=request.user,
+            )
+        except services.RiskError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The scale was made. Adjust it to your municipality."))
+            return redirect(scale)
+    context = {"form": form, "municipality": municipality}
+    return render(request, "risk/scale_create.html", context, status=form_status(form))
+
+
+@staff_required
+def scale_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scale = get_scale_for_user(request.user, pk)
+    versions = list(scale.versions.annotate(analysis_count=Count("analyses")).order_by("-number"))
+    chosen = versions[0]
+    wanted = request.GET.get("versjon", "")
+    if wanted.isdigit():
+        chosen = next((v for v in versions if v.number == int(wanted)), chosen)
+    view = selectors.load_scale(chosen)
+    context = {
+        "scale": scale,
+        "versions": versions,
+        "version": chosen,
+        "view": view,
+        "rows": selectors.matrix(view, [], selectors.OVERALL, "", BEFORE).rows,
+        "can_change": rules.has_perm("risk.change_scales", request.user, scale.municipality),
+    }
+    return render(request, "risk/scale_detail.html", context)
+
+
+@staff_required
+def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scale = get_scale_for_user(request.user, pk, "risk.change_scales")
+    current: ScaleVersion = services.scale_current_version(scale)
+    form = ScaleEditForm(posted(request), scale=scale, content=services.scale_content(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.scale_edit(
+                scale=scale,
+                content=form.edited_content(),
+                edited_by=request.user,
+                name=form.cleaned_data["name"].strip(),
+            )
+        except services.RiskError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            if version.pk != current.pk:
+                messages.success(
+                    request,
+                    _(
+                        "Saved as version %(number)d. Analyses made with the earlier version "
+                        "keep it."
+                    )
+                    % {"number": version.number},
+                )
+            else:
+                messages.success(request, _("The scale was saved."))
+            return redirect(scale)
+    context = {
+        "scale": scale,
+        "version": current,
+        "in_use": current.is_frozen,
+        "form": form,
+    }
+    return render(request, "risk/scale_edit.html", context, status=form_status(form))
+
+
+@require_POST
+@staff_required
+def scale_make_default(request: HttpRequest, pk: int) -> HttpResponse:
+    scale = get_scale_for_user(request.user, pk, "risk.change_scales")
+    services.scale_make_default(scale=scale)
+    messages.success(request, _("New analyses use this scale unless another is chosen."))
+    return redirect(scale)

@@ -1,0 +1,44 @@
+"""The neighbour list as CSV: semicolons and UTF-8 with a byte-order mark, so Excel opens it
+with the Norwegian letters intact. The headers are Norwegian whatever the page language: the
+file goes to Norwegian tools (mail merge, printers)."""
+
+import csv
+import io
+
+from naboskap.stakeholders.models import NeighbourList
+from naboskap.stakeholders.selectors import neighbour_entries
+
+HEADERS = [
+    "Adresse",
+    "Gatenavn",
+    "Husnummer",
+    "Bokstav",
+    "Postnummer",
+    "Poststed",
+    "Avstand (m)",
+    "Lagt til manuelt",
+    "Adresse-ID",
+]
+
+
+def neighbour_list_csv(neighbour_list: NeighbourList) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for entry in neighbour_entries(neighbour_list).iterator(chunk_size=2000):
+        address = entry.address
+        writer.writerow(
+            [
+                str(address),
+                address.street,
+                address.number,
+                address.letter,
+                address.postcode,
+                address.post_town,
+                round(entry.distance_m),
+                "ja" if entry.added_by_hand else "nei",
+                address.external_id,
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,28 @@
+"""Reads about addresses and neighbour lists that several pages (and, later, the letter run)
+share."""
+
+from django.db.models import QuerySet
+
+from naboskap.stakeholders.models import AddressImport, NeighbourEntry, NeighbourList
+from naboskap.tenancy.models import Municipality
+
+
+def neighbour_entries(neighbour_list: NeighbourList) -> QuerySet[NeighbourEntry]:
+    """The addresses on the list (not removed by hand), nearest first: what letters go to."""
+    return (
+        neighbour_list.entries.filter(removed=False)
+        .select_related("address")
+        .order_by("distance_m", "address__street", "address__number", "address__letter", "pk")
+    )
+
+
+def removed_entries(neighbour_list: NeighbourList) -> QuerySet[NeighbourEntry]:
+    return (
+        neighbour_list.entries.filter(removed=True)
+        .select_related("address")
+        .order_by("address__street", "address__number", "address__letter", "pk")
+    )
+
+
+def last_import(municipality: Municipality) -> AddressImport | None:
+    return municipality.address_imports.select_related("started_by").first()

@@ -1,0 +1,184 @@
+"""Staff pages: a project's neighbour list, and the municipality's address register."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from naboskap.lib.http import form_status, posted
+from naboskap.projects.access import get_project_for_user
+from naboskap.stakeholders import selectors, services
+from naboskap.stakeholders.access import administered_municipality
+from naboskap.stakeholders.exports import neighbour_list_csv
+from naboskap.stakeholders.forms import (
+    AddAddressForm,
+    AddressSearchForm,
+    AddressUploadForm,
+    RadiusForm,
+)
+from naboskap.stakeholders.models import AddressImport, NeighbourEntry, NeighbourList
+from naboskap.stakeholders.sources import address_source
+from naboskap.tenancy.access import staff_required
+
+ENTRIES_PER_PAGE = 50
+VIEW = "stakeholders.view_neighbour_list"
+CHANGE = "stakeholders.change_neighbour_list"
+
+
+def _neighbour_list(project) -> NeighbourList | None:
+    return NeighbourList.objects.filter(project=project).first()
+
+
+def _page(request, project, *, radius_form=None, status=200) -> HttpResponse:
+    neighbour_list = _neighbour_list(project)
+    can_change = rules.has_perm(CHANGE, request.user, project)
+    context = {
+        "project": project,
+        "neighbour_list": neighbour_list,
+        "can_change": can_change,
+        "has_site": project.latitude is not None and project.longitude is not None,
+        "radius_form": radius_form
+        or RadiusForm(initial={"radius_m": neighbour_list.radius_m} if neighbour_list else None),
+    }
+    if neighbour_list is not None:
+        page = Paginator(selectors.neighbour_entries(neighbour_list), ENTRIES_PER_PAGE)
+        context["page"] = page.get_page(request.GET.get("side"))
+        context["removed"] = list(selectors.removed_entries(neighbour_list))
+        if can_change:
+            search = AddressSearchForm(request.GET if "q" in request.GET else None)
+            context["search_form"] = search
+            if search.is_bound and search.is_valid():
+                context["results"] = address_source().search(
+                    municipality=project.municipality, text=search.cleaned_data["q"]
+                )
+            context["query"] = urlencode({"q": request.GET["q"]}) if "q" in request.GET else ""
+    return render(request, "stakeholders/neighbour_list.html", context, status=status)
+
+
+@staff_required
+def neighbour_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, VIEW)
+    return _page(request, project)
+
+
+@require_POST
+@staff_required
+def neighbour_compute(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    form = RadiusForm(posted(request))
+    if form.is_valid():
+        try:
+            neighbour_list = services.neighbour_list_compute(
+                project=project, radius_m=form.cleaned_data["radius_m"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            count = selectors.neighbour_entries(neighbour_list).count()
+            messages.success(
+                request,
+                _("The neighbour list has %(count)s addresses within %(radius)s m.")
+                % {"count": count, "radius": neighbour_list.radius_m},
+            )
+            return redirect("stakeholders:neighbour_list", pk=project.pk)
+    return _page(request, project, radius_form=form, status=form_status(form))
+
+
+def _entry(request, pk: int, entry_pk: int) -> NeighbourEntry:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    return get_object_or_404(
+        NeighbourEntry.objects.select_related("address"),
+        pk=entry_pk,
+        neighbour_list__project=project,
+    )
+
+
+@require_POST
+@staff_required
+def neighbour_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    entry = _entry(request, pk, entry_pk)
+    services.neighbour_entry_remove(entry=entry)
+    messages.success(
+        request, _("%(address)s was removed from the list.") % {"address": entry.address}
+    )
+    return redirect("stakeholders:neighbour_list", pk=pk)
+
+
+@require_POST
+@staff_required
+def neighbour_restore(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    entry = _entry(request, pk, entry_pk)
+    services.neighbour_entry_restore(entry=entry)
+    messages.success(request, _("%(address)s is on the list again.") % {"address": entry.address})
+    return redirect("stakeholders:neighbour_list", pk=pk)
+
+
+@require_POST
+@staff_required
+def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    neighbour_list = _neighbour_list(project)
+    if neighbour_list is None:
+        messages.error(request, _("Compute the neighbour list before you add addresses."))
+        return redirect("stakeholders:neighbour_list", pk=pk)
+    form = AddAddressForm(posted(request), municipality=project.municipality)
+    if not form.is_valid():
+        for error in form.errors.get("address", []):
+            messages.error(request, error)
+        return _page(request, project, status=400)
+    entry = services.neighbour_entry_add(
+        neighbour_list=neighbour_list, address=form.cleaned_data["address"]
+    )
+    messages.success(request, _("%(address)s is on the list.") % {"address": entry.address})
+    return redirect("stakeholders:neighbour_list", pk=pk)
+
+
+@staff_required
+def neighbour_export(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, VIEW)
+    neighbour_list = get_object_or_404(NeighbourList, project=project)
+    response = HttpResponse(
+        neighbour_list_csv(neighbour_list), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"naboliste-{slugify(project.slug) or project.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+def addresses(request: HttpRequest) -> HttpResponse:
+    municipality = administered_municipality(request)
+    form = AddressUploadForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        upload.seek(0)
+        record = services.address_import(
+            municipality=municipality,
+            stream=upload.file,
+            size=upload.size,
+            filename=upload.name,
+            via=AddressImport.Via.UPLOAD,
+            encoding=form.cleaned_data["encoding"],
+            dry_run=form.cleaned_data["dry_run"],
+            started_by=request.user,
+        )
+        if record.outcome == AddressImport.Outcome.FAILED:
+            messages.error(request, record.failure)
+        else:
+            messages.success(request, _("The file was read. See the report below."))
+        return redirect("stakeholders:addresses")
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "address_count": municipality.addresses.count(),
+        "last_import": selectors.last_import(municipality),
+    }
+    return render(request, "stakeholders/addresses.html", context, status=form_status(form))
