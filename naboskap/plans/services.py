@@ -141,7 +141,7 @@ def measure_update(
     given."""
     # Lock the row; "before" is what is stored, not what the caller's copy holds.
     stored = (
-        Measure.objects.select_for_update()
+        Measure.objects.select_for_update(of=("self",))
         .select_related("owner_unit", "responsible")
         .get(pk=measure.pk)
     )
