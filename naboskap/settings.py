@@ -300,6 +300,8 @@ RATELIMIT_VIEW = "naboskap.portal.views.rate_limited"
 # Per client address: reading public pages, and sending public forms.
 PUBLIC_READ_RATE = os.environ.get("PUBLIC_READ_RATE", "300/m")
 PUBLIC_WRITE_RATE = os.environ.get("PUBLIC_WRITE_RATE", "10/h")
+# Votes in a live ROS scoring round: a meeting room often shares one address.
+PUBLIC_VOTE_RATE = os.environ.get("PUBLIC_VOTE_RATE", "300/10m")
 # Open311 clients with an API key (a municipal app) submit for many people at once.
 OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "600/h")
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None

@@ -4,10 +4,11 @@ coming council meeting, and a public dialogue meeting about Lindeveien (the firs
 Made through meetings.services; skipped for a project that already has meetings."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
-from naboskap.meetings import services
+from naboskap.meetings import minutes_services, services
 from naboskap.meetings.models import Invitation, Meeting, Member
 from naboskap.tenancy.models import Unit
 
@@ -57,6 +58,7 @@ def load_meetings(projects, users) -> None:
         load_solbakken(solbakken, users)
     if not lindeveien.meetings.exists():
         load_lindeveien(lindeveien, users)
+    load_council_minutes(solbakken, users)
 
 
 def load_solbakken(project, users) -> None:
@@ -125,7 +127,7 @@ def load_solbakken(project, users) -> None:
         members=members,
         answers={"Ingrid Solheim": "yes", "Line Aas": "maybe", "Politikontakt": "no"},
     )
-    meeting(
+    christmas = meeting(
         30,
         (17, 20),
         kind=Meeting.Kind.SOCIAL,
@@ -133,6 +135,7 @@ def load_solbakken(project, users) -> None:
         description="Alle naboer er hjertelig velkomne. Naborådet byr på grøt og kaffe.",
         is_public=True,
     )
+    load_solbakken_extras(project, council, staff, christmas)
 
 
 def load_lindeveien(project, users) -> None:
@@ -160,4 +163,217 @@ def load_lindeveien(project, users) -> None:
         ],
         subscribers=True,
         answers={"FAU ved Lindeveien skole": "yes"},
+    )
+
+
+# The held council meeting's agenda, its residents' pre-meeting and approved minutes ----------
+
+# title, presenter, minutes, for the residents' meeting, notes, what the residents said
+SOLBAKKEN_AGENDA = [
+    ("Velkommen og godkjenning av innkallingen", "Ingrid Solheim", 5, False, "Godkjent.", ""),
+    (
+        "Støy fra uteområdet om kvelden",
+        "Berit Hansen",
+        20,
+        True,
+        "Naboene i Solbakkveien har hørt musikk og høye stemmer fra uteområdet etter kl. 23 "
+        "flere kvelder i mai. Botiltaket har snakket med beboerne om det. Vi snakker med "
+        "hverandre, ikke om hverandre.",
+        "Beboerne foreslår faste stilletider fra kl. 22 på uteområdet, og ønsker en benk på "
+        "baksiden av huset der det er mindre lytt.",
+    ),
+    (
+        "Trafikk og parkering i Solbakkveien",
+        "Tor Bakke",
+        15,
+        True,
+        "Besøkende parkerer langs veien og sperrer for brøytebilen. Botiltaket minner "
+        "besøkende om gjesteplassene.",
+        "Få beboere har bil. Beboerne tar det opp med dem som får besøk.",
+    ),
+    (
+        "Sommerfest for naboer og beboere",
+        "Ingrid Solheim",
+        15,
+        False,
+        "Sommerfesten er en fin måte å bli kjent på. Forslag om grilling i hagen i juni.",
+        "",
+    ),
+    ("Eventuelt", "", 5, False, "Ingen saker.", ""),
+]
+
+
+def load_council_minutes(project, users) -> None:
+    """An agenda, a residents' meeting with their notes, and approved, published minutes with
+    a decision that made a measure, for Solbakken's last held council meeting. Skipped when the
+    project has minutes already (or no held council meeting)."""
+    from naboskap.meetings import minutes_services
+    from naboskap.meetings.models import Minutes
+
+    if Minutes.objects.filter(meeting__project=project).exists():
+        return
+    held = (
+        project.meetings.filter(kind=Meeting.Kind.COUNCIL, starts_at__lt=timezone.now())
+        .order_by("-starts_at")
+        .first()
+    )
+    if held is None:
+        return
+    staff = users["botiltak"]
+    items = [
+        minutes_services.agenda_item_add(
+            meeting=held,
+            title=title,
+            presenter=presenter,
+            duration_minutes=duration,
+            for_residents=for_residents,
+        )
+        for title, presenter, duration, for_residents, _notes, _said in SOLBAKKEN_AGENDA
+    ]
+    residents = minutes_services.residents_meeting_create(
+        council_meeting=held,
+        created_by=staff,
+        title="Beboermøte før naborådsmøtet",
+        starts_at=held.starts_at - timedelta(days=7),
+        ends_at=held.starts_at - timedelta(days=7) + timedelta(hours=1),
+        place="Fellesstua, Solbakken 3",
+    )
+    said = {title: text for title, *_rest, text in SOLBAKKEN_AGENDA}
+    for copy in residents.agenda_items.all():
+        minutes_services.residents_note_save(item=copy, note=said[copy.title])
+
+    minutes = minutes_services.minutes_start(meeting=held, created_by=staff)
+    statuses = {"Ingrid Solheim": "present", "Tor Bakke": "present", "Berit Hansen": "present"}
+    statuses |= {"Line Aas": "apologies", "Beboerrepresentant 1": "present"}
+    minutes_services.attendance_set(
+        meeting=held,
+        statuses={m: statuses[m.name] for m in held.body.members.filter(name__in=statuses)},
+    )
+    for item, (*_first, notes, _said) in zip(items, SOLBAKKEN_AGENDA, strict=True):
+        minutes_services.item_notes_save(item=item, notes=notes)
+    owner = Unit.objects.get(municipality=project.municipality, name="Solbakken botiltak")
+    minutes_services.decision_add(
+        item=items[1],
+        created_by=staff,
+        text=(
+            "Botiltaket setter opp skilt om stilletid kl. 22–07 på uteområdet og setter ut en "
+            "benk på baksiden. Lederen av naborådet kan ringe vakttelefonen når det er støy."
+        ),
+        measure_title="Skilt om stilletid og benk på baksiden",
+        owner_unit=owner,
+        due_date=timezone.localdate() + timedelta(days=21),
+    )
+    minutes_services.decision_add(
+        item=items[3],
+        created_by=staff,
+        text="Sommerfesten holdes i hagen i juni. Botiltaket dekker kostnadene.",
+    )
+    minutes_services.minutes_edit(minutes=minutes, summary="Møtet startet kl. 18.", head_count=None)
+    minutes_services.minutes_approve(minutes=minutes, approved_by=staff)
+    minutes_services.minutes_publish(minutes=minutes, published_by=staff, confirmed=True)
+
+
+# The council's standing series, its parties' budgets and an external member ----------------
+
+# The seed: "Det har vært kostnader knyttet til julefester/sommerfester. Dette har
+# virksomheten dekket." (item, amount, paying unit)
+CHRISTMAS_COSTS = [
+    ("Grøt, skinke og tilbehør", "2450.00", "Solbakken botiltak"),
+    ("Kaffe, kaker og brus", "780.50", "Solbakken botiltak"),
+    ("Julepynt og små gaver til barna", "1200.00", "Solbakken botiltak"),
+]
+SUMMER_COSTS = [
+    ("Grillmat og drikke", "3120.00", "Solbakken botiltak"),
+    ("Leie av telt og benker", "1500.00", "Eiendom"),
+    ("Premier til natursti og aktiviteter", "450.00", "Solbakken botiltak"),
+]
+COUNCIL_AGENDA = [
+    ("Velkommen og godkjenning av innkalling", "Møteleder", 5, False),
+    ("Siden sist: saker fra beboermøtet", "Sekretær", 20, True),
+    ("Trygghet i nabolaget: runder, parkering og støy", "Miljøvaktmester", 25, True),
+    ("Planlegging av neste fest", "", 15, False),
+    ("Eventuelt", "", 10, False),
+]
+
+
+def _second_tuesday_after(days: int) -> datetime:
+    """18:00 on the second Tuesday of the first month that starts at least `days` from now."""
+    day = timezone.localdate() + timedelta(days=days)
+    first = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    tuesday = first + timedelta(days=(1 - first.weekday()) % 7 + 7)
+    return timezone.make_aware(datetime.combine(tuesday, time(18, 0)))
+
+
+def _costs(event, lines, units) -> None:
+    for item, amount, unit in lines:
+        services.cost_line_add(
+            meeting=event, item=item, amount=Decimal(amount), paying_unit=units[unit]
+        )
+
+
+def load_solbakken_extras(project, council, staff, christmas) -> None:
+    """A bimonthly council series from an agenda template, the summer party that was held and
+    the coming Christmas party with budgets and costs, and one more external member."""
+    units = {u.name: u for u in Unit.objects.filter(municipality=project.municipality)}
+    series = services.series_create(
+        project=project,
+        created_by=staff,
+        body=council,
+        kind=Meeting.Kind.COUNCIL,
+        title="Naborådsmøte",
+        first_starts_at=_second_tuesday_after(40),
+        duration_minutes=120,
+        frequency="monthly",
+        interval=2,
+        monthly_by="weekday",
+        count=6,
+        place="Fellesstua, Solbakken 3",
+        description="Fast møte i naborådet annenhver måned. Beboerne drøfter sakene først.",
+    )
+    first, *rest = series.meetings.order_by("starts_at")
+    for title, presenter, minutes, residents in COUNCIL_AGENDA:
+        minutes_services.agenda_item_add(
+            meeting=first,
+            title=title,
+            presenter=presenter,
+            duration_minutes=minutes,
+            for_residents=residents,
+        )
+    template = services.agenda_template_save(
+        meeting=first, name="Ordinært naborådsmøte", created_by=staff
+    )
+    for meeting in rest:
+        services.agenda_template_apply(template=template, meeting=meeting)
+    services.meeting_set_budget(meeting=christmas, budget=Decimal("5000"))
+    _costs(christmas, CHRISTMAS_COSTS, units)
+    # Last summer's party (the most recent June that has passed) was held.
+    today = timezone.localdate()
+    year = today.year if today.month > 6 else today.year - 1
+    starts = timezone.make_aware(datetime(year, 6, 15, 16, 0))
+    summer = services.meeting_create(
+        project=project,
+        created_by=staff,
+        body=council,
+        kind=Meeting.Kind.SOCIAL,
+        title="Sommerfest på Solbakken",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        place="Plenen bak Solbakken 3",
+        description="Grilling, natursti og leker for barna. Naboer, beboere og ansatte.",
+        is_public=True,
+    )
+    services.meeting_set_budget(meeting=summer, budget=Decimal("6000"))
+    _costs(summer, SUMMER_COSTS, units)
+    # An external member: a neighbour without a municipal account, who reads the members'
+    # page through one-time links ("Send login link" on the council's page).
+    services.member_save(
+        body=council,
+        member=Member(
+            name="Kari Nordby",
+            category=Member.Category.NEIGHBOUR,
+            position=Member.Position.MEMBER,
+            email="kari.nordby@example.org",
+            postal_address="Bakkeveien 12, 9999 Fjordvik",
+            term_start=timezone.localdate() - timedelta(days=60),
+        ),
     )

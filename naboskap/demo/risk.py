@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from naboskap.plans.models import Measure
-from naboskap.risk import services
+from naboskap.risk import selectors, services
 from naboskap.risk.models import Analysis, ConsequenceScore, UnwantedEvent
 from naboskap.tenancy.models import Unit
 
@@ -248,3 +248,94 @@ def load_risk(projects: dict, users: dict) -> None:
         dimensions,
         MEDIUM,
     )
+    _scoring_round(revision, coordinator)
+    _observed(project, revision)
+
+
+# Votes from the dialogue meeting's phones: (probability, trygghet, tillit) per participant.
+VOTES = {
+    2: [(3, 3, 3), (3, 2, 3), (4, 3, 2), (2, 3, 3), (3, 4, 3), (3, 3, 4), (4, 3, 3)],
+    5: [(3, 2, 2), (2, 2, 2), (3, 3, 2), (4, 2, 1), (3, 2, 2)],
+    6: [(2, 2, 2), (3, 1, 2), (4, 2, 3), (2, 2, 2)],
+}
+
+
+def _scoring_round(revision, coordinator) -> None:
+    """A closed scoring round from the meeting, with the noise event settled from it."""
+    events = {e.number: e for e in revision.events.filter(number__in=VOTES)}
+    scoring_round = services.round_open(
+        analysis=revision, events=list(events.values()), opened_by=coordinator
+    )
+    for number, votes in VOTES.items():
+        for n, (probability, trygghet, tillit) in enumerate(votes):
+            services.vote_cast(
+                scoring_round=scoring_round,
+                event=events[number],
+                device=services.device_key(f"demo-telefon-{n}"),
+                probability=probability,
+                consequences={
+                    "liv_helse": 1,
+                    "trygghet": trygghet,
+                    "materielle": 1 + n % 2,
+                    "tillit": tillit,
+                },
+            )
+    services.round_close(scoring_round=scoring_round, closed_by=coordinator)
+    scale = selectors.load_scale(revision.scale_version)
+    result = next(r for r in selectors.round_results(scoring_round, scale) if r.event.number == 2)
+    event = result.event
+    event.analysis = revision
+    services.round_settle_event(
+        scoring_round=scoring_round,
+        event=event,
+        settled_by=coordinator,
+        probability=result.items[0].median,
+        consequences={
+            d.pk: item.median for d, item in zip(scale.dimensions, result.items[1:], strict=True)
+        },
+        knowledge_agreement=result.agreement,
+        spread=result.spread(scoring_round.code),
+    )
+
+
+# Concerns from neighbours about dealing near the bus stop: (days ago, what, where).
+DEALING = [
+    (
+        20,
+        "Det ser ut som det selges noe ved busslommen om kveldene. Mange korte besøk.",
+        "Busslommen ved Lindeveien",
+    ),
+    (
+        75,
+        "Ungdommer ble tilbudt noe ved busskuret etter trening. Foreldrene er bekymret.",
+        "Busskuret ved Lindeveien skole",
+    ),
+    (
+        140,
+        "Samme bil stopper ved busslommen hver kveld, folk kommer og går.",
+        "Busslommen ved Lindeveien",
+    ),
+]
+
+
+def _observed(project, revision) -> None:
+    """Concerns about drug dealing, linked to its event: observed more often than assessed
+    (three in a year is "a few times a year", level 3; the analysis says 2)."""
+    from naboskap.concerns import services as concerns
+    from naboskap.concerns.models import Category, Concern
+
+    concerns.categories_ensure_defaults(municipality=project.municipality)
+    category = Category.objects.get(municipality=project.municipality, code="other")
+    event = revision.events.get(number=4)
+    for n, (days_ago, description, location) in enumerate(DEALING):
+        concern, _created = concerns.concern_submit(
+            project=project,
+            category=category,
+            idempotency_key=f"demo-ros-omsetning-{n}",
+            description=description,
+            location=location,
+        )
+        Concern.objects.filter(pk=concern.pk).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
+        )
+        concerns.concern_link_event(concern=concern, unwanted_event=event)

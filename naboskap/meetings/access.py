@@ -4,7 +4,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from naboskap.meetings.models import Body, Meeting
+from naboskap.meetings.models import Body, Meeting, Series
 from naboskap.projects.access import get_project_for_user
 from naboskap.projects.models import Project
 
@@ -35,3 +35,12 @@ def get_meeting_for_user(user, project_pk: int, pk: int, perm: str = VIEW) -> Me
         raise Http404
     meeting.project = project
     return meeting
+
+
+def get_series_for_user(user, project_pk: int, pk: int, perm: str = VIEW) -> Series:
+    project = get_meetings_project_for_user(user, project_pk, perm)
+    series = Series.objects.select_related("body").filter(pk=pk, project=project).first()
+    if series is None:
+        raise Http404
+    series.project = project
+    return series

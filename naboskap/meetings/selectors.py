@@ -5,13 +5,24 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from naboskap.meetings.models import Body, Invitation, Meeting, Member
+from naboskap.meetings.models import (
+    AgendaItem,
+    Body,
+    CostLine,
+    Invitation,
+    Meeting,
+    Member,
+    Minutes,
+    MinutesVersion,
+)
 from naboskap.projects.models import Project
 
 TERM_WARNING_DAYS = 30
@@ -180,3 +191,115 @@ def letter_invitations(meeting: Meeting) -> QuerySet[Invitation]:
     return meeting.invitations.filter(
         Q(via=Invitation.Via.LETTER) | Q(bounced_at__isnull=False)
     ).order_by("name", "pk")
+
+
+# Social events: budgets and costs ----------------------------------------------------------
+
+
+def social_events(body: Body) -> QuerySet[Meeting]:
+    """The body's social events with `spent` (the sum of their cost lines), newest first."""
+    return (
+        body.meetings.filter(kind=Meeting.Kind.SOCIAL)
+        .annotate(spent=Sum("cost_lines__amount"), cost_count=Count("cost_lines"))
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def budget_by_year(body: Body) -> list[dict]:
+    """Per calendar year (Oslo time): the budgets of the body's social events that are not
+    cancelled, what was spent (every cost line, cancelled events too: money spent is spent),
+    and what each paying unit paid. Summed in the database; newest year first."""
+    social = Q(meeting__body=body, meeting__kind=Meeting.Kind.SOCIAL)
+    budgets = (
+        body.meetings.filter(kind=Meeting.Kind.SOCIAL, cancelled_at__isnull=True)
+        .annotate(year=ExtractYear("starts_at"))
+        .values("year")
+        .annotate(budget=Sum("budget"), events=Count("pk"))
+        .order_by()
+    )
+    costs = (
+        CostLine.objects.filter(social)
+        .annotate(year=ExtractYear("meeting__starts_at"))
+        .values("year", "paying_unit__name")
+        .annotate(spent=Sum("amount"))
+        .order_by("year", "paying_unit__name")
+    )
+    years: dict[int, dict] = {}
+
+    def year(number: int) -> dict:
+        return years.setdefault(
+            number,
+            {"year": number, "budget": Decimal(0), "spent": Decimal(0), "events": 0, "units": []},
+        )
+
+    for row in budgets:
+        entry = year(row["year"])
+        entry["budget"] = row["budget"] or Decimal(0)
+        entry["events"] = row["events"]
+    for row in costs:
+        entry = year(row["year"])
+        entry["spent"] += row["spent"]
+        entry["units"].append({"name": row["paying_unit__name"], "spent": row["spent"]})
+    for entry in years.values():
+        entry["left"] = entry["budget"] - entry["spent"]
+    return sorted(years.values(), key=lambda entry: entry["year"], reverse=True)
+
+
+# The members' page --------------------------------------------------------------------------
+
+MEMBERS_PAGE_MEETINGS = 10
+MEMBERS_PAGE_DRAFTS = 5
+MEMBERS_PAGE_MINUTES = 20
+
+
+def members_upcoming_meetings(body: Body) -> QuerySet[Meeting]:
+    """The body's coming meetings with their agendas (one query for all their items)."""
+    items = AgendaItem.objects.order_by("position", "pk")
+    return (
+        body.meetings.filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True)
+        .order_by("starts_at", "pk")
+        .prefetch_related(Prefetch("agenda_items", queryset=items, to_attr="agenda"))
+    )
+
+
+def members_drafts(body: Body):
+    """Minutes of the body's meetings sent to the members for comments, newest first."""
+    return (
+        Minutes.objects.filter(meeting__body=body, status=Minutes.Status.COMMENTS)
+        .select_related("meeting")
+        .order_by("-meeting__starts_at", "-pk")
+    )
+
+
+def members_minutes(body: Body):
+    """The last approved version of each of the body's minutes, public or members-only."""
+    latest = MinutesVersion.objects.filter(minutes=OuterRef("minutes")).order_by("-version")
+    return (
+        MinutesVersion.objects.filter(minutes__meeting__body=body)
+        .filter(version=Subquery(latest.values("version")[:1]))
+        .select_related("minutes__meeting")
+        .order_by("-minutes__meeting__starts_at", "-pk")
+    )
+
+
+# Published minutes ---------------------------------------------------------------------------
+
+PUBLIC_MINUTES_ON_PAGE = 10
+
+
+def public_minutes(project: Project) -> QuerySet:
+    """Published minutes of a project, newest meeting first (each page shows the last
+    approved version, never a draft)."""
+    from naboskap.meetings.models import Minutes
+
+    return (
+        Minutes.objects.filter(
+            meeting__project=project,
+            is_public=True,
+            meeting__cancelled_at__isnull=True,
+            versions__isnull=False,
+        )
+        .distinct()
+        .select_related("meeting")
+        .order_by("-meeting__starts_at", "-pk")
+    )

@@ -3,19 +3,37 @@ call these; emails go out from tasks after the commit."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import islice
 
+from dateutil import rrule
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from naboskap.lib import pagecache
-from naboskap.meetings import tasks
-from naboskap.meetings.models import Body, Invitation, Meeting, Member, new_token
+from naboskap.meetings import minutes_services, tasks
+from naboskap.meetings.models import (
+    AgendaTemplate,
+    AgendaTemplateItem,
+    Body,
+    CostLine,
+    Invitation,
+    Meeting,
+    Member,
+    MemberLoginLink,
+    Series,
+    new_token,
+)
+from naboskap.meetings.selectors import active_members_filter
 from naboskap.projects.models import Project
+from naboskap.tenancy.models import Unit
 
 BODY_FIELDS = {"name", "mandate", "secretariat", "meeting_interval_months"}
 MEETING_FIELDS = {
@@ -283,3 +301,452 @@ def invitation_clear_bounce(*, invitation: Invitation) -> Invitation:
     invitation.bounce_note = ""
     invitation.save(update_fields=["bounced_at", "bounce_note"])
     return invitation
+
+
+# Series ------------------------------------------------------------------------------------
+
+SERIES_MAX_MEETINGS = 60
+SERIES_FIELDS = {
+    "body",
+    "kind",
+    "title",
+    "place",
+    "online_url",
+    "description",
+    "is_public",
+    "first_starts_at",
+    "duration_minutes",
+    "frequency",
+    "interval",
+    "monthly_by",
+    "until",
+    "count",
+    "invites_members",
+    "template",
+}
+# What an edit may change: the rule itself (how often) stays; a new rule is a new series.
+SERIES_EDIT_FIELDS = {
+    "title",
+    "place",
+    "online_url",
+    "description",
+    "is_public",
+    "start_time",
+    "duration_minutes",
+    "until",
+    "count",
+}
+
+
+def series_occurrences(series: Series) -> list[datetime]:
+    """The start of every meeting of the series (aware, in the local time zone, so a meeting at
+    18:00 stays at 18:00 across daylight saving time). Uses dateutil's rrule (RFC 5545)."""
+    first = timezone.localtime(series.first_starts_at).replace(tzinfo=None, second=0, microsecond=0)
+    rule = {"dtstart": first, "interval": series.interval}
+    if series.frequency == Series.Frequency.WEEKLY:
+        freq = rrule.WEEKLY
+    else:
+        freq = rrule.MONTHLY
+        if series.monthly_by == Series.MonthlyBy.WEEKDAY:
+            nth = (first.day - 1) // 7 + 1
+            rule["byweekday"] = rrule.weekday(first.weekday())(-1 if nth == 5 else nth)
+        else:
+            rule["bymonthday"] = first.day
+    if series.count:
+        rule["count"] = min(series.count, SERIES_MAX_MEETINGS + 1)
+    if series.until:
+        rule["until"] = datetime.combine(series.until, time.max)
+    starts = rrule.rrule(freq, **rule)
+    return [timezone.make_aware(start) for start in islice(starts, SERIES_MAX_MEETINGS + 1)]
+
+
+def series_check(series: Series, occurrences: list[datetime]) -> None:
+    """The plain rules: something to schedule, not too much, and not in the past."""
+    if not occurrences:
+        raise ValidationError(
+            _("This rule gives no meetings. Check the first date and the last date."),
+            code="empty",
+        )
+    if len(occurrences) > SERIES_MAX_MEETINGS:
+        raise ValidationError(
+            _("A series can have at most %(max)s meetings. Choose an earlier last date.")
+            % {"max": SERIES_MAX_MEETINGS},
+            code="too_many",
+        )
+
+
+def _overlapping(series: Series, slots, exclude: Iterable[int] = ()) -> list[Meeting]:
+    """Meetings of the same body (or, without a body, the project's meetings without one) that
+    are not cancelled and overlap one of `slots` ((start, end) pairs)."""
+    if not slots:
+        return []
+    overlap = Q()
+    for start, end in slots:
+        overlap |= Q(starts_at__lt=end, ends_at__gt=start)
+    meetings = Meeting.objects.filter(overlap, project=series.project, cancelled_at__isnull=True)
+    meetings = meetings.filter(body=series.body) if series.body_id else meetings.filter(body=None)
+    return list(meetings.exclude(pk__in=list(exclude)).order_by("starts_at")[:3])
+
+
+def _refuse_overlaps(series: Series, slots, exclude: Iterable[int] = ()) -> None:
+    clashes = _overlapping(series, slots, exclude)
+    if clashes:
+        listed = "; ".join(
+            f"{clash.title} "
+            f"{date_format(timezone.localtime(clash.starts_at), 'SHORT_DATETIME_FORMAT')}"
+            for clash in clashes
+        )
+        raise ValidationError(
+            _(
+                "The series overlaps with meetings that are already planned: %(meetings)s. "
+                "Choose another time or day, or end the other series first."
+            )
+            % {"meetings": listed},
+            code="overlap",
+        )
+
+
+def _series_meeting(series: Series, index: int, starts: datetime, created_by) -> Meeting:
+    meeting = meeting_create(
+        project=series.project,
+        created_by=created_by,
+        body=series.body,
+        kind=series.kind,
+        title=series.title,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=series.duration_minutes),
+        place=series.place,
+        online_url=series.online_url,
+        description=series.description,
+        is_public=series.is_public,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(series=series, series_index=index)
+    meeting.series, meeting.series_index = series, index
+    if series.template_id:
+        agenda_template_apply(template=series.template, meeting=meeting)
+    if series.invites_members and series.body_id:
+        members = series.body.members.filter(
+            active_members_filter(timezone.localdate(starts))
+        ).select_related("body")
+        invitations_send(meeting=meeting, members=members)
+    return meeting
+
+
+def _lock_scope(project: Project, body: Body | None) -> None:
+    """Two series for the same body are made one after the other, so both see each other."""
+    if body is not None:
+        Body.objects.select_for_update().filter(pk=body.pk).first()
+    else:
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+
+
+@transaction.atomic
+def series_create(*, project: Project, created_by, **fields) -> Series:
+    """Schedule the series and make all its meetings (and invitations, if asked)."""
+    series = Series(project=project, created_by=created_by)
+    _set_fields(series, fields, SERIES_FIELDS)
+    if series.body is not None and series.body.project_id != project.pk:
+        raise ValueError("the body belongs to another project")
+    if series.template is not None and series.template.project_id != project.pk:
+        raise ValueError("the template belongs to another project")
+    if series.first_starts_at <= timezone.now():
+        raise ValidationError(
+            _("The first meeting is in the past. A new series must start at a time to come."),
+            code="past",
+        )
+    if series.invites_members and series.body is None:
+        raise ValidationError(_("Choose the body whose members to invite."), code="no_body")
+    series.full_clean()
+    _lock_scope(project, series.body)
+    occurrences = series_occurrences(series)
+    series_check(series, occurrences)
+    length = timedelta(minutes=series.duration_minutes)
+    _refuse_overlaps(series, [(start, start + length) for start in occurrences])
+    series.save()
+    for index, starts in enumerate(occurrences):
+        _series_meeting(series, index, starts, created_by)
+    return series
+
+
+@transaction.atomic
+def series_edit(*, series: Series, edited_by=None, **fields) -> dict[str, int]:
+    """Change the meetings to come: their title, place, time of day, length, or the series'
+    end (more meetings, or the last ones cancelled). Past meetings stay as they were.
+    Returns how many meetings were changed, added and cancelled."""
+    _lock_scope(series.project, series.body)
+    locked = Series.objects.select_for_update().get(pk=series.pk)
+    if locked.is_ended:
+        raise ValidationError(_("This series has ended and can no longer be changed."))
+    start_time = fields.pop("start_time", None)
+    for name in fields:
+        if name not in SERIES_EDIT_FIELDS:
+            raise ValueError(f"{name} is not an editable field")
+    _set_fields(series, fields, SERIES_FIELDS)
+    first = timezone.localtime(series.first_starts_at)
+    if start_time is not None:
+        series.first_starts_at = timezone.make_aware(datetime.combine(first.date(), start_time))
+    series.full_clean()
+    occurrences = series_occurrences(series)
+    series_check(series, occurrences)
+    now = timezone.now()
+    length = timedelta(minutes=series.duration_minutes)
+    new_time = timezone.localtime(series.first_starts_at).time()
+    coming = {
+        m.series_index: m
+        for m in series.meetings.select_for_update().filter(starts_at__gt=now).order_by("pk")
+    }
+    known = set(series.meetings.values_list("series_index", flat=True))
+    updates, creates, cancels = [], [], []
+    for index, meeting in coming.items():
+        if meeting.is_cancelled:
+            continue
+        if index is None or index >= len(occurrences):
+            cancels.append(meeting)
+            continue
+        day = timezone.localtime(meeting.starts_at).date()
+        starts = timezone.make_aware(datetime.combine(day, new_time))
+        if starts <= now:  # moved into the past today: leave its time alone
+            starts = meeting.starts_at
+        updates.append((meeting, starts))
+    for index, starts in enumerate(occurrences):
+        if index not in known and starts > now:
+            creates.append((index, starts))
+    slots = [(s, s + length) for _m, s in updates] + [(s, s + length) for _i, s in creates]
+    _refuse_overlaps(series, slots, exclude=[m.pk for m in coming.values()])
+    series.save()
+    calendar_fields = {
+        name: getattr(series, name)
+        for name in ("title", "place", "online_url", "description", "is_public")
+    }
+    for meeting, starts in updates:
+        meeting_update(
+            meeting=meeting, starts_at=starts, ends_at=starts + length, **calendar_fields
+        )
+    for index, starts in creates:
+        _series_meeting(series, index, starts, edited_by)
+    for meeting in cancels:
+        meeting_cancel(meeting=meeting)
+    return {"changed": len(updates), "added": len(creates), "cancelled": len(cancels)}
+
+
+@transaction.atomic
+def series_end(*, series: Series) -> int:
+    """End the series now: the meetings to come are cancelled (everyone emailed is told), the
+    past ones stay. Returns how many were cancelled."""
+    locked = Series.objects.select_for_update().get(pk=series.pk)
+    if locked.is_ended:
+        raise ValidationError(_("This series has already ended."))
+    series.ended_at = timezone.now()
+    series.save(update_fields=["ended_at"])
+    coming = series.meetings.filter(starts_at__gt=series.ended_at, cancelled_at__isnull=True)
+    cancelled = 0
+    for meeting in coming.order_by("starts_at"):
+        meeting_cancel(meeting=meeting)
+        cancelled += 1
+    return cancelled
+
+
+# Social events: budget and costs -----------------------------------------------------------
+
+
+def _social_event(meeting: Meeting) -> Meeting:
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.kind != Meeting.Kind.SOCIAL:
+        raise ValidationError(_("Only social events have a budget and costs."), code="not_social")
+    return locked
+
+
+@transaction.atomic
+def meeting_set_budget(*, meeting: Meeting, budget: Decimal | None) -> Meeting:
+    _social_event(meeting)
+    meeting.budget = budget
+    meeting.full_clean()
+    meeting.save(update_fields=["budget"])
+    return meeting
+
+
+@transaction.atomic
+def cost_line_add(
+    *, meeting: Meeting, item: str, amount: Decimal, paying_unit: Unit, created_by=None
+) -> CostLine:
+    locked = _social_event(meeting)
+    if paying_unit.municipality_id != meeting.project.municipality_id:
+        raise ValueError("the paying unit belongs to another municipality")
+    line = CostLine(
+        meeting=locked,
+        item=item.strip(),
+        amount=amount,
+        paying_unit=paying_unit,
+        created_by=created_by,
+    )
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def cost_line_delete(*, cost_line: CostLine) -> None:
+    _social_event(cost_line.meeting)
+    cost_line.delete()
+
+
+# One-time login links for members without an account --------------------------------------
+
+LOGIN_LINK_LIFETIME = timedelta(hours=24)
+# At most this many links per member per hour, whoever asks (staff or the member).
+LOGIN_LINKS_PER_HOUR = 3
+
+
+def login_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginLinkRefused(ValidationError):
+    """The link was used already, has expired, or is not (or no longer) valid."""
+
+
+def _throttled(member: Member) -> bool:
+    since = timezone.now() - timedelta(hours=1)
+    return member.login_links.filter(created_at__gte=since).count() >= LOGIN_LINKS_PER_HOUR
+
+
+@transaction.atomic
+def member_login_link_send(
+    *, member: Member, created_by=None, requested_by_member: bool = False
+) -> MemberLoginLink | None:
+    """Email the member a link to the members' page (made and sent by the worker). Staff get
+    a message when the member cannot get one; a member's own request is quietly ignored then
+    (the answer never tells whether an address belongs to a member)."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("body__project__municipality")
+        .get(pk=member.pk)
+    )
+    problem = None
+    if not member.email:
+        problem = _("%(name)s has no email address. Add one first.") % {"name": member.name}
+    elif not member.is_active():
+        problem = _("The term of %(name)s has ended.") % {"name": member.name}
+    elif _throttled(member):
+        problem = _(
+            "%(name)s got %(count)s links in the last hour. Wait a while before you send another."
+        ) % {"name": member.name, "count": LOGIN_LINKS_PER_HOUR}
+    if problem:
+        if requested_by_member:
+            return None
+        raise ValidationError(problem, code="refused")
+    link = MemberLoginLink.objects.create(
+        member=member,
+        email=member.email,
+        language=member.body.project.municipality.default_language,
+        created_by=created_by,
+        requested_by_member=requested_by_member,
+    )
+    transaction.on_commit(lambda: tasks.send_member_login_link.enqueue(link.pk))
+    return link
+
+
+def member_login_links_request(*, municipality, email: str) -> int:
+    """A member asks for a new link by email address: one link per current seat with that
+    address in the municipality. Returns how many went out (never shown to the asker)."""
+    members = Member.objects.filter(
+        active_members_filter(timezone.localdate()),
+        email__iexact=email.strip(),
+        body__project__municipality=municipality,
+    ).order_by("pk")
+    sent = 0
+    for member in members[:10]:
+        sent += member_login_link_send(member=member, requested_by_member=True) is not None
+    return sent
+
+
+def login_link_find(*, token: str, municipality, lock: bool = False) -> MemberLoginLink | None:
+    links = MemberLoginLink.objects.select_related("member__body__project")
+    if lock:
+        links = links.select_for_update(of=("self",))
+    return links.filter(
+        token_hash=login_token_hash(token), member__body__project__municipality=municipality
+    ).first()
+
+
+def login_link_check(link: MemberLoginLink | None) -> None:
+    """Refuse a link that is unknown, used, expired, or for a seat that has ended."""
+    if link is None or link.sent_at is None:
+        raise LoginLinkRefused(_("This login link is not valid."), code="unknown")
+    if link.used_at is not None:
+        raise LoginLinkRefused(
+            _("This login link has been used already. Each link works once."), code="used"
+        )
+    if link.expires_at <= timezone.now():
+        raise LoginLinkRefused(
+            _("This login link has expired. Links work for 24 hours."), code="expired"
+        )
+    if not link.member.is_active() or link.member.email.lower() != link.email.lower():
+        raise LoginLinkRefused(
+            _("This login link is no longer valid for this membership."), code="member"
+        )
+
+
+@transaction.atomic
+def member_login_link_use(*, token: str, municipality) -> Member:
+    """Spend the link: it works once, within its lifetime, for a current member."""
+    link = login_link_find(token=token, municipality=municipality, lock=True)
+    login_link_check(link)
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    return link.member
+
+
+# Agenda templates --------------------------------------------------------------------------
+
+TEMPLATE_ITEM_FIELDS = ("title", "description", "presenter", "duration_minutes", "for_residents")
+
+
+@transaction.atomic
+def agenda_template_save(*, meeting: Meeting, name: str, created_by=None) -> AgendaTemplate:
+    """Keep the meeting's agenda (its items' titles, descriptions, presenters, durations and
+    residents' marks; not the links to concerns or measures, which belong to one meeting) as
+    a named template of the meeting's body, or of the project for a meeting without one."""
+    items = list(meeting.agenda_items.order_by("position", "pk"))
+    if not items:
+        raise ValidationError(_("The agenda has no items to save."), code="empty")
+    name = name.strip()
+    if AgendaTemplate.objects.filter(project_id=meeting.project_id, name__iexact=name).exists():
+        raise ValidationError(
+            _("The project already has an agenda template called “%(name)s”.") % {"name": name},
+            code="taken",
+        )
+    template = AgendaTemplate(
+        project_id=meeting.project_id, body_id=meeting.body_id, name=name, created_by=created_by
+    )
+    template.full_clean()
+    template.save()
+    AgendaTemplateItem.objects.bulk_create(
+        AgendaTemplateItem(
+            template=template,
+            position=position,
+            **{field: getattr(item, field) for field in TEMPLATE_ITEM_FIELDS},
+        )
+        for position, item in enumerate(items)
+    )
+    return template
+
+
+@transaction.atomic
+def agenda_template_apply(*, template: AgendaTemplate, meeting: Meeting) -> int:
+    """Add the template's items to the end of the meeting's agenda. Returns how many."""
+    if template.project_id != meeting.project_id:
+        raise ValueError("the template belongs to another project")
+    count = 0
+    for item in template.items.order_by("position", "pk"):
+        minutes_services.agenda_item_add(
+            meeting=meeting, **{field: getattr(item, field) for field in TEMPLATE_ITEM_FIELDS}
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def agenda_template_delete(*, template: AgendaTemplate) -> None:
+    """Meetings made from the template keep their agendas."""
+    template.delete()

@@ -147,3 +147,47 @@ def meeting_reminders(*, now=None) -> int:
 @task()
 def send_meeting_reminders() -> int:
     return meeting_reminders()
+
+
+@task()
+def send_member_login_link(link_id: int) -> bool:
+    """Make the link's token, keep only its hash, and email the link. The token exists only
+    in this email; claiming the row first means a re-run sends nothing twice."""
+    import secrets
+
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from naboskap.meetings.models import MemberLoginLink
+    from naboskap.meetings.services import LOGIN_LINK_LIFETIME, login_token_hash
+
+    link = (
+        MemberLoginLink.objects.select_related("member__body__project__municipality")
+        .filter(pk=link_id, sent_at__isnull=True)
+        .first()
+    )
+    if link is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    claimed = MemberLoginLink.objects.filter(pk=link.pk, sent_at__isnull=True).update(
+        token_hash=login_token_hash(token), sent_at=now, expires_at=now + LOGIN_LINK_LIFETIME
+    )
+    if not claimed:
+        return False
+    body = link.member.body
+    municipality = body.project.municipality
+    context = {
+        "member": link.member,
+        "body": body,
+        "project": body.project,
+        "municipality": municipality,
+        "url": municipality_url(municipality, reverse("portal:member_login", args=[token])),
+        "request_url": municipality_url(municipality, reverse("portal:member_link_request")),
+        "hours": int(LOGIN_LINK_LIFETIME.total_seconds() // 3600),
+    }
+    with translation.override(link.language):
+        subject = render_to_string("meetings/email/login_link_subject.txt", context).strip()
+        text = render_to_string("meetings/email/login_link_body.txt", context)
+    send_mail(subject, text, None, [link.email])
+    return True

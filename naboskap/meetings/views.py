@@ -1,13 +1,16 @@
 """Staff pages for bodies and meetings, under /app/. Every view fetches through access.py."""
 
+from decimal import Decimal
+
 import rules
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.http import form_status, posted
@@ -18,13 +21,27 @@ from naboskap.meetings.access import (
     get_body_for_user,
     get_meeting_for_user,
     get_meetings_project_for_user,
+    get_series_for_user,
 )
-from naboskap.meetings.forms import BodyForm, BounceForm, InviteForm, MeetingForm, MemberForm
-from naboskap.meetings.models import Invitation, Member
+from naboskap.meetings.forms import (
+    AgendaTemplateForm,
+    BodyForm,
+    BounceForm,
+    BudgetForm,
+    CostLineForm,
+    InviteForm,
+    MeetingForm,
+    MemberForm,
+    SeriesEditForm,
+    SeriesForm,
+)
+from naboskap.meetings.minutes_views import agenda_context
+from naboskap.meetings.models import AgendaTemplate, CostLine, Invitation, Meeting, Member
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.selectors import municipality_url
 
 MEETINGS_ON_BODY_PAGE = 20
+BUDGET_EVENTS_ON_PAGE = 100
 
 
 def _can_manage(request: HttpRequest, project) -> bool:
@@ -86,6 +103,10 @@ def body_detail(request: HttpRequest, pk: int, body_pk: int) -> HttpResponse:
         "current": [m for m in members if m.is_active(today)],
         "former": [m for m in members if not m.is_active(today)],
         "meetings": meetings,
+        "series_list": list(body.series.order_by("-first_starts_at", "-pk")[:20]),
+        "budget_this_year": next(
+            (year for year in selectors.budget_by_year(body) if year["year"] == today.year), None
+        ),
         "can_manage": _can_manage(request, project),
         "feed_url": municipality_url(project.municipality, feed_path),
         "today": today,
@@ -175,11 +196,17 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     organ = request.GET.get("organ", "")
     body = project.bodies.filter(pk=organ).first() if organ.isdigit() and len(organ) < 10 else None
     initial = {"body": body, "kind": "council", "invite_members": True} if body else {}
+    chosen = request.GET.get("mal", "")
+    if chosen.isdigit() and len(chosen) < 10:
+        initial["template"] = project.agenda_templates.filter(pk=chosen).first()
     form = MeetingForm(posted(request), project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         invite = data.pop("invite_members")
+        template = data.pop("template", None)
         meeting = services.meeting_create(project=project, created_by=request.user, **data)
+        if template is not None:
+            services.agenda_template_apply(template=template, meeting=meeting)
         if invite:
             members = (
                 data["body"]
@@ -214,6 +241,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "bounced": [i for i in invitations if i.is_bounced],
         "can_manage": _can_manage(request, meeting.project),
         "can_invite": not (meeting.is_cancelled or meeting.has_started),
+        **agenda_context(request, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -263,7 +291,7 @@ def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
 @staff_required
 def meeting_invite(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
-    form = InviteForm(posted(request), meeting=meeting)
+    form = InviteForm(posted(request), meeting=meeting, user=request.user)
     closed = None
     try:
         services.invitation_check_open(meeting)
@@ -273,7 +301,14 @@ def meeting_invite(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         count = services.invitations_send(
             meeting=meeting,
             members=form.cleaned_data["members"],
-            people=form.cleaned_data["people"],
+            people=[
+                *form.cleaned_data["people"],
+                *(
+                    {"name": s.name, "email": s.email, "postal_address": s.address}
+                    for name in ("organisations", "persons")
+                    for s in form.cleaned_data.get(name, ())
+                ),
+            ],
             subscribers=form.cleaned_data.get("subscribers", False),
         )
         messages.success(
@@ -321,3 +356,282 @@ def meeting_letters(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespo
     filename = f"invitasjoner-{meeting.starts_at:%Y-%m-%d}-{meeting.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# Series ------------------------------------------------------------------------------------
+
+
+@staff_required
+def series_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_meetings_project_for_user(request.user, pk, MANAGE)
+    organ = request.GET.get("organ", "")
+    body = project.bodies.filter(pk=organ).first() if organ.isdigit() and len(organ) < 10 else None
+    initial = {"frequency": "monthly", "interval": 2, "duration_minutes": 120}
+    if body:
+        initial.update(body=body, kind="council", title=body.name, invites_members=True)
+    form = SeriesForm(posted(request), project=project, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            series = services.series_create(
+                project=project, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = series.meetings.count()
+            messages.success(
+                request,
+                ngettext(
+                    "The series was created with %(count)s meeting.",
+                    "The series was created with %(count)s meetings.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect(series)
+    back = body.get_absolute_url() if body else reverse("meetings:meeting_list", args=[project.pk])
+    return _form_page(
+        request,
+        form,
+        project=project,
+        body=body,
+        title=_("New meeting series"),
+        back_url=back,
+        intro=_(
+            "The series makes all its meetings now. Later you can change the time, place or "
+            "end of the meetings to come; past meetings stay as they were."
+        ),
+    )
+
+
+@staff_required
+def series_detail(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
+    series = get_series_for_user(request.user, pk, series_pk)
+    meetings = selectors.meetings_with_counts(series.meetings.all()).order_by("starts_at", "pk")
+    context = {
+        "project": series.project,
+        "series": series,
+        "body": series.body,
+        "meetings": meetings,
+        "can_manage": _can_manage(request, series.project),
+        "now": timezone.now(),
+    }
+    return render(request, "meetings/series_detail.html", context)
+
+
+@staff_required
+def series_edit(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
+    series = get_series_for_user(request.user, pk, series_pk, MANAGE)
+    if series.is_ended:
+        messages.error(request, _("This series has ended and can no longer be changed."))
+        return redirect(series)
+    form = SeriesEditForm(posted(request), series=series)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.series_edit(
+                series=series, edited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The series was saved: %(changed)s coming meetings changed, %(added)s "
+                    "added, %(cancelled)s cancelled. Everyone invited is told."
+                )
+                % result,
+            )
+            return redirect(series)
+    return _form_page(
+        request,
+        form,
+        project=series.project,
+        body=series.body,
+        title=_("Edit the series %(title)s") % {"title": series.title},
+        back_url=series.get_absolute_url(),
+        intro=_(
+            "Changes apply to the meetings to come. Past meetings, and meetings you cancelled "
+            "one by one, stay as they are. To meet more or less often, end this series and "
+            "start a new one."
+        ),
+    )
+
+
+@require_POST
+@staff_required
+def series_end(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
+    series = get_series_for_user(request.user, pk, series_pk, MANAGE)
+    try:
+        count = services.series_end(series=series)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "The series has ended. %(count)s coming meeting was cancelled.",
+                "The series has ended. %(count)s coming meetings were cancelled.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(series)
+
+
+# Social events: budget and costs -----------------------------------------------------------
+
+
+@staff_required
+def meeting_costs(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    """A social event's budget and cost lines; managers add lines and set the budget here."""
+    meeting = get_meeting_for_user(request.user, pk, meeting_pk)
+    if meeting.kind != Meeting.Kind.SOCIAL:
+        raise Http404
+    project = meeting.project
+    can_manage = _can_manage(request, project)
+    secretariat = meeting.body.secretariat_id if meeting.body else None
+    form = CostLineForm(None, project=project, default_unit_id=secretariat, prefix="cost")
+    budget_form = BudgetForm(initial={"budget": meeting.budget}, prefix="budget")
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if "budget-budget" in request.POST:
+            budget_form = BudgetForm(request.POST, prefix="budget")
+            if budget_form.is_valid():
+                services.meeting_set_budget(
+                    meeting=meeting, budget=budget_form.cleaned_data["budget"]
+                )
+                messages.success(request, _("The budget was saved."))
+                return redirect("meetings:meeting_costs", project.pk, meeting.pk)
+        else:
+            form = CostLineForm(posted(request), project=project, prefix="cost")
+            if form.is_valid():
+                services.cost_line_add(
+                    meeting=meeting, created_by=request.user, **form.cleaned_data
+                )
+                messages.success(request, _("The cost was added."))
+                return redirect("meetings:meeting_costs", project.pk, meeting.pk)
+    lines = list(meeting.cost_lines.select_related("paying_unit"))
+    spent = sum((line.amount for line in lines), Decimal(0))
+    context = {
+        "project": project,
+        "meeting": meeting,
+        "body": meeting.body,
+        "lines": lines,
+        "spent": spent,
+        "left": (meeting.budget - spent) if meeting.budget is not None else None,
+        "form": form,
+        "budget_form": budget_form,
+        "can_manage": can_manage,
+    }
+    status = 400 if (form.errors or budget_form.errors) else 200
+    return render(request, "meetings/meeting_costs.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def cost_line_delete(request: HttpRequest, pk: int, meeting_pk: int, line_pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
+    line = get_object_or_404(CostLine, pk=line_pk, meeting=meeting)
+    line.meeting = meeting
+    services.cost_line_delete(cost_line=line)
+    messages.success(request, _("The cost “%(item)s” was removed.") % {"item": line.item})
+    return redirect("meetings:meeting_costs", meeting.project.pk, meeting.pk)
+
+
+@staff_required
+def body_budget(request: HttpRequest, pk: int, body_pk: int) -> HttpResponse:
+    """The body's social events per year: budgets, what was spent, and who paid."""
+    body = get_body_for_user(request.user, pk, body_pk)
+    context = {
+        "project": body.project,
+        "body": body,
+        "years": selectors.budget_by_year(body),
+        "events": selectors.social_events(body)[:BUDGET_EVENTS_ON_PAGE],
+        "can_manage": _can_manage(request, body.project),
+    }
+    return render(request, "meetings/body_budget.html", context)
+
+
+# Members' login links ----------------------------------------------------------------------
+
+
+@require_POST
+@staff_required
+def member_login_link(request: HttpRequest, pk: int, body_pk: int, member_pk: int) -> HttpResponse:
+    """Email an external member a one-time link to the members' page."""
+    body = get_body_for_user(request.user, pk, body_pk, MANAGE)
+    member = get_object_or_404(Member, pk=member_pk, body=body)
+    try:
+        services.member_login_link_send(member=member, created_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("A login link is on its way to %(email)s. It works once, within 24 hours.")
+            % {"email": member.email},
+        )
+    return redirect(body)
+
+
+# Agenda templates --------------------------------------------------------------------------
+
+
+@staff_required
+def agenda_template_save(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
+    form = AgendaTemplateForm(posted(request), initial={"name": meeting.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.agenda_template_save(
+                meeting=meeting, name=form.cleaned_data["name"], created_by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(
+                request,
+                _("The agenda is saved as the template “%(name)s”.") % {"name": template.name},
+            )
+            return redirect(meeting)
+    return _form_page(
+        request,
+        form,
+        project=meeting.project,
+        meeting=meeting,
+        title=_("Save the agenda as a template"),
+        back_url=meeting.get_absolute_url(),
+        intro=_(
+            "New meetings and series can start from the template. The items' titles, "
+            "descriptions, presenters and durations are kept; links to concerns, events and "
+            "measures are not."
+        ),
+    )
+
+
+@staff_required
+def agenda_template_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_meetings_project_for_user(request.user, pk)
+    templates = project.agenda_templates.select_related("body").prefetch_related("items")
+    context = {
+        "project": project,
+        "templates": templates.order_by("name", "pk"),
+        "can_manage": _can_manage(request, project),
+    }
+    return render(request, "meetings/agenda_templates.html", context)
+
+
+@require_POST
+@staff_required
+def agenda_template_delete(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+    project = get_meetings_project_for_user(request.user, pk, MANAGE)
+    template = get_object_or_404(AgendaTemplate, pk=template_pk, project=project)
+    services.agenda_template_delete(template=template)
+    messages.success(
+        request,
+        _("The template “%(name)s” was deleted. Meetings made from it keep their agendas.")
+        % {"name": template.name},
+    )
+    return redirect("meetings:agenda_template_list", project.pk)

@@ -41,7 +41,7 @@ class MeasureAdmin(admin.ModelAdmin):
     list_display = ["title", "project", "owner_unit", "status", "due_date"]
     list_filter = ["status", "owner_unit"]
     search_fields = ["title"]
-    raw_id_fields = ["project", "responsible", "concern", "input", "unwanted_event"]
+    raw_id_fields = ["project", "responsible", "concern", "input", "unwanted_event", "decision"]
     inlines = [ParticipationInline, MeasureChangeInline]
 
     # Saves go through the services: a history row, and the public page cache moves on.

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from naboskap.lib.spreadsheets import XLSX_TYPE, append_row, workbook_bytes
 from naboskap.plans.selectors import source_text
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_TYPE", "plan_workbook"]
 
 
 def participations_text(measure) -> str:
@@ -57,7 +56,8 @@ def plan_workbook(project, groups) -> bytes:
         cell.font = bold
     for group in groups:
         for measure in group.measures:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     group.label,
                     measure.title,
@@ -74,17 +74,12 @@ def plan_workbook(project, groups) -> bytes:
                     measure.get_phase_display(),
                     _("Yes") if measure.is_public else _("No"),
                     measure.public_text,
-                ]
+                ],
             )
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # text that starts with "=" stays text
-                    cell.data_type = "s"
             sheet.cell(sheet.max_row, 8).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = f"C{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headings))}{sheet.max_row}"
     widths = [18, 40, 40, 24, 22, 22, 36, 12, 14, 24, 10, 10, 14, 8, 40]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

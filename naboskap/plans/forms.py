@@ -12,7 +12,10 @@ from naboskap.tenancy.models import Unit
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PART_PREFIX = "part_"
 # How a source model reaches its project, where that is not a `project` foreign key.
-SOURCE_PROJECT_LOOKUPS: dict[str, str] = {"unwanted_event": "analysis__project"}
+SOURCE_PROJECT_LOOKUPS: dict[str, str] = {
+    "unwanted_event": "analysis__project",
+    "decision": "agenda_item__meeting__project",
+}
 
 
 def person_label(user) -> str:

@@ -23,7 +23,7 @@ from naboskap.tenancy.models import Unit
 
 # The source foreign keys of a measure, in the order the plan groups them. Apps that land
 # later (risk, meetings, stakeholders, routines) add theirs here and to the constraint.
-SOURCE_FIELDS = ["concern", "input", "unwanted_event", "routine_task"]
+SOURCE_FIELDS = ["concern", "input", "unwanted_event", "routine_task", "interaction", "decision"]
 
 
 def at_most_one_set(fields: list[str]) -> Q:
@@ -202,6 +202,22 @@ class Measure(models.Model):
         blank=True,
         related_name="measures",
         verbose_name=_("routine task"),
+    )
+    interaction = models.ForeignKey(
+        "stakeholders.Interaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("interaction"),
+    )
+    decision = models.ForeignKey(
+        "meetings.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("meeting decision"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -117,3 +117,15 @@ def body_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     content = ical.feed_ics(selectors.body_feed_meetings(body), name=body.name)
     return _calendar_response(content, "naboraad.ics")
+
+
+@public_read
+def meeting_minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Published minutes of a public project: the last approved version only."""
+    project = get_public_project(request, slug)
+    minutes = selectors.public_minutes(project).filter(meeting_id=pk).first()
+    if minutes is None:
+        raise Http404
+    version = minutes.versions.order_by("-version").first()
+    context = {"project": project, "meeting": minutes.meeting, "version": version}
+    return render(request, "portal/meetings/minutes.html", context)

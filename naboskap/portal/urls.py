@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from naboskap.portal import concern_views, feeds, input_views, meeting_views, views
+from naboskap.portal import (
+    concern_views,
+    feeds,
+    input_views,
+    meeting_views,
+    member_views,
+    scoring_views,
+    views,
+)
 
 app_name = "portal"
 
@@ -61,8 +69,24 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/innspill/", input_views.suggest, name="input_suggest"),
     path("prosjekter/<slug:slug>/innspill/takk/", input_views.thanks, name="input_thanks"),
     path("prosjekter/<slug:slug>/du-sa-vi-gjorde/", input_views.you_said, name="you_said"),
+    path("ros/<str:code>/", scoring_views.scoring_join, name="scoring_join"),
+    path("ros/<str:code>/<int:number>/", scoring_views.scoring_vote, name="scoring_vote"),
+    path("naboraad/inn/<token:token>/", member_views.member_login, name="member_login"),
+    path("naboraad/ny-lenke/", member_views.member_link_request, name="member_link_request"),
+    path("naboraad/logg-ut/", member_views.members_logout, name="members_logout"),
+    path("naboraad/<int:body_pk>/", member_views.members_page, name="members_page"),
+    path(
+        "naboraad/<int:body_pk>/referat/<int:minutes_pk>/kommentar/",
+        member_views.members_comment,
+        name="members_comment",
+    ),
     path("svar/<token:token>/", meeting_views.rsvp, name="meeting_rsvp"),
     path("svar/<token:token>/kalender.ics", meeting_views.rsvp_calendar, name="rsvp_calendar"),
     path("prosjekter/<slug:slug>/moter.ics", meeting_views.project_feed, name="meeting_feed"),
+    path(
+        "prosjekter/<slug:slug>/referater/<int:pk>/",
+        meeting_views.meeting_minutes,
+        name="meeting_minutes",
+    ),
     path("kalender/naboraad/<token:token>.ics", meeting_views.body_feed, name="body_feed"),
 ]

@@ -115,6 +115,9 @@ def project_content(request: HttpRequest, project: Project) -> str:
             "updates_on_page": UPDATES_ON_PAGE,
             "measures": plan_selectors.public_measures(project),
             "meetings": meeting_selectors.public_upcoming_meetings(project),
+            "public_minutes": meeting_selectors.public_minutes(project)[
+                : meeting_selectors.PUBLIC_MINUTES_ON_PAGE
+            ],
         }
         html = render_to_string("portal/project_content.html", context, request=request)
         timeout = cache_timeout(project)

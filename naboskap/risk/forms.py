@@ -290,6 +290,8 @@ class ScaleEditForm(forms.Form):
             for i, level in enumerate(levels, start=1):
                 for key in ("value", "name", "definition"):
                     initial[f"{prefix}_{i}_{key}"] = level[key]
+        for i, level in enumerate(content["probability"], start=1):
+            initial[f"p_{i}_observed"] = level.get("observed_per_year_from")
         for (p, c), colour in content["cells"].items():
             initial[f"cell_{p}_{c}"] = colour
         for colour, text in content["criteria"].items():
@@ -313,6 +315,13 @@ class ScaleEditForm(forms.Form):
                 self.fields[f"{prefix}_{i}_definition"] = forms.CharField(
                     label=_("Definition"), max_length=1000, required=False
                 )
+        for i in range(1, size + 1):
+            self.fields[f"p_{i}_observed"] = forms.FloatField(
+                label=_("Level %(level)d from (concerns per year)") % {"level": i},
+                min_value=0,
+                max_value=100000,
+                required=False,
+            )
         for p in range(1, size + 1):
             for c in range(1, size + 1):
                 self.fields[f"cell_{p}_{c}"] = forms.ChoiceField(
@@ -354,6 +363,9 @@ class ScaleEditForm(forms.Form):
     def criteria_fields(self):
         return [self[f"criteria_{colour}"] for colour in Colour.values]
 
+    def observed_fields(self):
+        return [self[f"p_{i}_observed"] for i in range(1, self.content["size"] + 1)]
+
     def edited_content(self) -> dict:
         data = self.cleaned_data
         size = self.content["size"]
@@ -370,7 +382,10 @@ class ScaleEditForm(forms.Form):
 
         return {
             "size": size,
-            "probability": levels("p"),
+            "probability": [
+                {**level, "observed_per_year_from": data.get(f"p_{i}_observed")}
+                for i, level in enumerate(levels("p"), start=1)
+            ],
             "dimensions": [
                 {
                     "key": dimension["key"],
@@ -394,3 +409,100 @@ class ScaleEditForm(forms.Form):
             for error in scale_errors(self.edited_content()):
                 self.add_error(None, error)
         return data
+
+
+# Scoring rounds ----------------------------------------------------------------------------
+
+
+class RoundOpenForm(forms.Form):
+    events = forms.ModelMultipleChoiceField(
+        label=_("Events to score"),
+        queryset=UnwantedEvent.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event to score.")},
+    )
+
+    def __init__(self, *args, analysis: Analysis, **kwargs):
+        super().__init__(*args, **kwargs)
+        events = analysis.events.order_by("number")
+        self.fields["events"].queryset = events
+        self.fields["events"].label_from_instance = str
+        if not self.is_bound:
+            self.initial["events"] = list(events)
+
+
+def _radio_levels(label, levels, *, required: bool, invalid: str, skip: str = ""):
+    choices = [
+        (level.value, f"{level.value} – {level.name}: {level.definition}") for level in levels
+    ]
+    if not required:
+        choices.append(("", skip))
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": invalid,
+            "required": _("Choose a level."),
+        },
+    )
+
+
+class VoteForm(forms.Form):
+    """A participant's score of one event: the probability and one level per consequence
+    dimension of the analysis's scale version (optional dimensions may be left out)."""
+
+    def __init__(self, *args, scale, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scale = scale
+        invalid = _("Choose a level from 1 to %(size)d.") % {"size": scale.size}
+        self.fields["probability"] = _radio_levels(
+            _("How likely is it?"), scale.probability_levels, required=True, invalid=invalid
+        )
+        for dimension in scale.dimensions:
+            self.fields[f"c_{dimension.key}"] = _radio_levels(
+                dimension.name,
+                dimension.levels.all(),
+                required=dimension.required,
+                invalid=invalid,
+                skip=_("Not relevant"),
+            )
+
+    def consequences(self) -> dict:
+        return {d.key: self.cleaned_data.get(f"c_{d.key}") for d in self.scale.dimensions}
+
+
+class SettleForm(forms.Form):
+    """The values a coordinator settles for one event after a round, starting from the
+    medians, and the agreement among the participants."""
+
+    def __init__(self, *args, scale, result, **kwargs):
+        initial = {"probability": result.items[0].median}
+        for item in result.items[1:]:
+            initial[f"c_{item.key}"] = item.median
+        initial["knowledge_agreement"] = result.agreement
+        super().__init__(*args, initial=initial, prefix=f"e{result.event.pk}", **kwargs)
+        self.scale = scale
+        self.result = result
+        invalid = _("Choose a level from 1 to %(size)d on this analysis's scale.") % {
+            "size": scale.size
+        }
+        self.fields["probability"] = ScoreForm._level_field(
+            _("Probability"), scale.probability_levels, invalid
+        )
+        self.fields["probability"].required = True
+        for dimension in scale.dimensions:
+            field = ScoreForm._level_field(dimension.name, dimension.levels.all(), invalid)
+            field.required = dimension.required
+            self.fields[f"c_{dimension.key}"] = field
+        self.fields["knowledge_agreement"] = forms.ChoiceField(
+            label=_("Agreement among participants"),
+            choices=UnwantedEvent.Knowledge.choices,
+            help_text=_("Suggested from the spread of the votes."),
+        )
+
+    def consequences(self) -> dict:
+        return {d.pk: self.cleaned_data.get(f"c_{d.key}") for d in self.scale.dimensions}

@@ -121,6 +121,17 @@ class ProbabilityLevel(Level):
     version = models.ForeignKey(
         ScaleVersion, on_delete=models.CASCADE, related_name="probability_levels"
     )
+    # For "observed against assessed" (docs/risk.md): the level observed when an event's
+    # concerns over the last 12 months number at least this many. Blank: not comparable.
+    observed_per_year_from = models.FloatField(
+        _("observed per year from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "An event with at least this many linked concerns in the last 12 months is "
+            "observed at this level."
+        ),
+    )
 
     class Meta:
         ordering = ["version", "value"]
@@ -409,6 +420,109 @@ class UnwantedEvent(models.Model):
         )
 
 
+class ScoringRound(models.Model):
+    """Participants score chosen events of an analysis from their phones, anonymously,
+    through a short public code. The coordinator closes the round and settles the values."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="scoring_rounds")
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    events = models.ManyToManyField(
+        UnwantedEvent, through="RoundEvent", related_name="scoring_rounds"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scoring round")
+        verbose_name_plural = _("scoring rounds")
+        ordering = ["analysis", "-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analysis"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_round_per_analysis",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse(
+            "risk:round_detail", args=[self.analysis.project_id, self.analysis_id, self.pk]
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RoundEvent(models.Model):
+    """An event in a round, and when the coordinator settled its values."""
+
+    round = models.ForeignKey(ScoringRound, on_delete=models.CASCADE, related_name="items")
+    event = models.ForeignKey(UnwantedEvent, on_delete=models.CASCADE, related_name="+")
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["round", "event__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "event"], name="unique_round_event")
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.event}"
+
+
+class Vote(models.Model):
+    """One device's anonymous score of one event in one round. `device` is a keyed hash of
+    the random id in the participant's signed cookie, never the id itself."""
+
+    round = models.ForeignKey(ScoringRound, on_delete=models.CASCADE, related_name="votes")
+    event = models.ForeignKey(UnwantedEvent, on_delete=models.CASCADE, related_name="votes")
+    device = models.CharField(max_length=64)
+    probability = models.PositiveSmallIntegerField(_("probability"))
+    # Consequence level per dimension key of the analysis's scale version: {"tillit": 3}.
+    consequences = models.JSONField(_("consequences"), default=dict)
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["round", "event", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "event", "device"], name="one_vote_per_device_and_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.event_id}"
+
+
 class ConsequenceScore(models.Model):
     """An event's consequence in one dimension, before or after measures."""
 
@@ -442,3 +556,4 @@ auditlog.register(RiskScale)
 auditlog.register(Analysis)
 auditlog.register(UnwantedEvent, exclude_fields=["changed_at"])
 auditlog.register(ConsequenceScore)
+auditlog.register(ScoringRound)

@@ -8,7 +8,8 @@ municipality edits them in the scale editor like any other content.
 A scale's content is a plain dictionary (see `naboskap.risk.services.scale_errors`):
 
     {"size": 5,
-     "probability": [{"value": 1, "name": "…", "definition": "…"}, …],
+     "probability": [{"value": 1, "name": "…", "definition": "…",
+                      "observed_per_year_from": 0.1 | None}, …],
      "dimensions": [{"key": "liv_helse", "name": "Liv og helse", "required": True,
                      "levels": [{"value": 1, "name": "…", "definition": "…"}, …]}, …],
      "cells": {(probability, consequence): "green" | "yellow" | "red", …},
@@ -46,6 +47,19 @@ PROBABILITY = {
         ("Sannsynlig", "2–10 % sannsynlighet per år"),
         ("Svært sannsynlig", "Over 10 % sannsynlighet per år"),
     ],
+}
+
+# "Observed per year from" per probability level (see docs/risk.md): the number of concerns
+# linked to an event in the last 12 months from which it counts as observed at that level.
+# Nabolag's levels are frequencies, so the thresholds are read from their definitions. DSB's
+# are yearly likelihoods: a rate of λ a year gives a likelihood of 1 − e^(−λ), so the level
+# starts at λ = −ln(1 − p) for its lower likelihood p (0.1 % → 0.001, 1 % → 0.01005, 2 % →
+# 0.0202, 10 % → 0.1054). One concern in a year is therefore always DSB's top level.
+OBSERVED = {
+    ("nabolag", 5): [0, 0.1, 2, 12, 52],
+    ("nabolag", 4): [0, 0.1, 2, 12],
+    ("dsb", 5): [0, 0.001, 0.01005, 0.0202, 0.1054],
+    ("dsb", 4): [0, 0.001, 0.0202, 0.1054],
 }
 
 NAMES_5 = ["Ubetydelig", "Liten", "Moderat", "Alvorlig", "Svært alvorlig"]
@@ -179,7 +193,14 @@ def preset_content(preset: str, size: int = 5) -> dict:
             )
     return {
         "size": size,
-        "probability": _levels([n for n, _d in probability], [d for _n, d in probability]),
+        "probability": [
+            {**level, "observed_per_year_from": observed}
+            for level, observed in zip(
+                _levels([n for n, _d in probability], [d for _n, d in probability]),
+                OBSERVED[(preset, size)],
+                strict=True,
+            )
+        ],
         "dimensions": [
             {
                 "key": key,

@@ -6,8 +6,11 @@ and computed in Python, so the pages cost the same with 10 events as with 200.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from naboskap.plans.models import Measure
 from naboskap.risk.models import (
@@ -17,6 +20,7 @@ from naboskap.risk.models import (
     Colour,
     ConsequenceDimension,
     ConsequenceScore,
+    ProbabilityLevel,
     ScaleVersion,
     UnwantedEvent,
 )
@@ -328,3 +332,248 @@ def revision_diff(old: Analysis, new: Analysis, scale: Scale) -> dict:
         if changes:
             rescored.append({"event": event, "previous": before, "changes": changes})
     return {"added": added, "removed": removed, "rescored": rescored}
+
+
+# Scoring rounds ----------------------------------------------------------------------------
+
+# The room sees nothing but the count until this many have voted on an event.
+MIN_VOTES = 3
+
+
+@dataclass
+class ItemResult:
+    """The votes on one thing (the probability, or one consequence dimension) of an event."""
+
+    key: str
+    name: str
+    counts: dict  # level -> number of votes
+
+    @property
+    def values(self) -> list[int]:
+        return sorted(level for level, n in self.counts.items() for _i in range(n))
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def median(self) -> int | None:
+        """The median, rounded half up to a level (what the settle form starts from)."""
+        values = self.values
+        if not values:
+            return None
+        middle = len(values) // 2
+        if len(values) % 2:
+            return values[middle]
+        return (values[middle - 1] + values[middle] + 1) // 2
+
+    @property
+    def exact_median(self) -> float | None:
+        values = self.values
+        if not values:
+            return None
+        middle = len(values) // 2
+        if len(values) % 2:
+            return float(values[middle])
+        return (values[middle - 1] + values[middle]) / 2
+
+    @property
+    def low(self) -> int | None:
+        return min(self.counts) if self.counts else None
+
+    @property
+    def high(self) -> int | None:
+        return max(self.counts) if self.counts else None
+
+    @property
+    def range(self) -> int:
+        return (self.high - self.low) if self.counts else 0
+
+    @property
+    def level_counts(self) -> list[tuple[int, int]]:
+        """(level, votes) for each level that got votes, lowest first."""
+        return sorted(self.counts.items())
+
+
+def agreement(items: list[ItemResult]) -> str:
+    """Agreement among the voters, from the widest spread of any item: every vote within
+    one level of the others is strong, within two medium, more is weak."""
+    widest = max((item.range for item in items if item.count), default=0)
+    Knowledge = UnwantedEvent.Knowledge
+    return Knowledge.STRONG if widest <= 1 else Knowledge.MEDIUM if widest == 2 else Knowledge.WEAK
+
+
+@dataclass
+class EventResult:
+    event: UnwantedEvent
+    item: object  # the RoundEvent
+    voters: int
+    items: list  # ItemResult: the probability first, then each dimension
+    size: int
+
+    @property
+    def shown(self) -> bool:
+        return self.voters >= MIN_VOTES
+
+    @property
+    def agreement(self) -> str:
+        return agreement(self.items)
+
+    @property
+    def agreement_label(self) -> str:
+        return UnwantedEvent.Knowledge(self.agreement).label
+
+    def spread(self, code: str) -> dict:
+        """What is kept on the event when it is settled (`UnwantedEvent.settled_spread`)."""
+        data = {"round": code, "votes": self.voters}
+        for item in self.items:
+            data[item.key] = {str(level): n for level, n in sorted(item.counts.items())}
+        return data
+
+
+def round_results(scoring_round, scale: Scale) -> list[EventResult]:
+    """Count, median and spread per event of a round: three queries for any number of
+    events and votes."""
+    from naboskap.risk.models import RoundEvent, Vote
+
+    items = list(
+        RoundEvent.objects.filter(round=scoring_round)
+        .select_related("event")
+        .order_by("event__number")
+    )
+    votes: dict = {item.event_id: [] for item in items}
+    for vote in Vote.objects.filter(round=scoring_round).only(
+        "event_id", "probability", "consequences"
+    ):
+        votes.setdefault(vote.event_id, []).append(vote)
+    results = []
+    for item in items:
+        cast = votes[item.event_id]
+        probability = ItemResult("probability", _("Probability"), {})
+        dimensions = [ItemResult(d.key, d.name, {}) for d in scale.dimensions]
+        for vote in cast:
+            probability.counts[vote.probability] = probability.counts.get(vote.probability, 0) + 1
+            for dimension in dimensions:
+                level = vote.consequences.get(dimension.key)
+                if isinstance(level, int):
+                    dimension.counts[level] = dimension.counts.get(level, 0) + 1
+        results.append(
+            EventResult(
+                event=item.event,
+                item=item,
+                voters=len(cast),
+                items=[probability, *dimensions],
+                size=scale.size,
+            )
+        )
+    return results
+
+
+def spread_items(spread: dict, scale: Scale) -> list[ItemResult]:
+    """A settled spread (`UnwantedEvent.settled_spread`) as items, for the event page."""
+    names = [("probability", _("Probability"))] + [(d.key, d.name) for d in scale.dimensions]
+    items = []
+    for key, name in names:
+        counts = spread.get(key) or {}
+        parsed = {int(level): n for level, n in counts.items() if str(level).isdigit()}
+        if parsed:
+            items.append(ItemResult(key, name, parsed))
+    return items
+
+
+# Observed against assessed -----------------------------------------------------------------
+
+# Concerns linked to an event (in any revision of it) over this many days give its observed
+# frequency per year (see docs/risk.md).
+OBSERVED_DAYS = 365
+
+
+@dataclass
+class Observation:
+    """Concerns about an event over the last 12 months, on the probability scale."""
+
+    count: int
+    level: int | None  # the observed probability level; None without concerns or thresholds
+    assessed: int | None
+
+    @property
+    def flagged(self) -> bool:
+        """Observed more often than assessed: the event should be re-assessed."""
+        return self.level is not None and self.assessed is not None and self.level > self.assessed
+
+
+def observed_level(count: int, levels) -> int | None:
+    """The highest probability level whose "observed per year from" the count reaches."""
+    if count <= 0:
+        return None
+    reached = [
+        level.value
+        for level in levels
+        if level.observed_per_year_from is not None and count >= level.observed_per_year_from
+    ]
+    return max(reached, default=None)
+
+
+def observed_counts(lineages) -> dict:
+    """{lineage: concerns linked to any revision of the event in the last 12 months, not
+    cancelled}. One query for any number of events."""
+    since = timezone.now() - timedelta(days=OBSERVED_DAYS)
+    recent = Q(concerns__created_at__gte=since) & ~Q(concerns__status="cancelled")
+    rows = (
+        UnwantedEvent.objects.filter(lineage__in=list(lineages))
+        .values("lineage")
+        .annotate(n=Count("concerns", filter=recent))
+        .order_by()
+    )
+    counts: dict = {}
+    for row in rows:
+        counts[row["lineage"]] = counts.get(row["lineage"], 0) + row["n"]
+    return counts
+
+
+def observations(events, probability_levels) -> dict:
+    """{event pk: Observation} for events of one analysis (one query)."""
+    counts = observed_counts({event.lineage for event in events})
+    result = {}
+    for event in events:
+        count = counts.get(event.lineage, 0)
+        result[event.pk] = Observation(
+            count, observed_level(count, probability_levels), event.probability
+        )
+    return result
+
+
+def events_to_reassess(project) -> list[tuple]:
+    """(event, Observation) for the events of the project's current analyses (the newest
+    revision of each) that are observed more often than assessed. Three queries."""
+    events = list(
+        UnwantedEvent.objects.filter(analysis__project=project, probability__isnull=False)
+        .exclude(analysis__status=Analysis.Status.SUPERSEDED)
+        .select_related("analysis")
+        .order_by("analysis__title", "number")
+    )
+    newest: dict = {}
+    for event in events:
+        newest[event.analysis.series] = max(
+            newest.get(event.analysis.series, 0), event.analysis.revision
+        )
+    events = [e for e in events if e.analysis.revision == newest[e.analysis.series]]
+    if not events:
+        return []
+    levels: dict = {}
+    for level in ProbabilityLevel.objects.filter(
+        version_id__in={e.analysis.scale_version_id for e in events}
+    ):
+        levels.setdefault(level.version_id, []).append(level)
+    counts = observed_counts({event.lineage for event in events})
+    flagged = []
+    for event in events:
+        count = counts.get(event.lineage, 0)
+        seen = Observation(
+            count,
+            observed_level(count, levels.get(event.analysis.scale_version_id, [])),
+            event.probability,
+        )
+        if seen.flagged:
+            flagged.append((event, seen))
+    return flagged

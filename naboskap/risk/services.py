@@ -3,9 +3,12 @@ the API call these; measures are made through `naboskap.plans.services`."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from naboskap.plans import services as plan_services
@@ -23,9 +26,12 @@ from naboskap.risk.models import (
     Participant,
     ProbabilityLevel,
     RiskScale,
+    RoundEvent,
     ScaleVersion,
+    ScoringRound,
     StatusChange,
     UnwantedEvent,
+    Vote,
 )
 from naboskap.risk.presets import PRESET_NAMES, preset_content
 from naboskap.tenancy.models import Municipality
@@ -83,6 +89,15 @@ def scale_errors(content: dict) -> list[str]:
         if not name:
             errors.append(_("A consequence dimension has no name."))
         errors += _level_errors(dimension.get("levels", []), size, name or "?")
+    observed = [level.get("observed_per_year_from") for level in content.get("probability", [])]
+    given = [value for value in observed if value is not None]
+    if any(value < 0 for value in given) or given != sorted(set(given)):
+        errors.append(
+            _(
+                "Probability: the observed numbers per year must be zero or more and grow "
+                "with the level."
+            )
+        )
     cells = content.get("cells", {})
     colours = set(Colour.values)
     for p in range(1, size + 1):
@@ -203,7 +218,7 @@ def scale_content(version: ScaleVersion) -> dict:
     return {
         "size": version.size,
         "probability": [
-            {key: getattr(level, key) for key in levels}
+            {key: getattr(level, key) for key in (*levels, "observed_per_year_from")}
             for level in version.probability_levels.all()
         ],
         "dimensions": [
@@ -568,3 +583,147 @@ def event_measure_add(
         )
     except plan_services.PlanError as exc:
         raise RiskError(str(exc)) from exc
+
+
+# Scoring rounds (live scoring in the meeting, see docs/risk.md) ---------------------------
+
+# Codes avoid letters and digits that are easy to mix up when typed from a projector.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def round_new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not ScoringRound.objects.filter(code=code).exists():
+            return code
+
+
+def device_key(device_id: str) -> str:
+    """What a vote stores of a device: a keyed hash of the random id in its cookie."""
+    return salted_hmac("naboskap.risk.vote", device_id, algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def round_open(*, analysis: Analysis, events, opened_by) -> ScoringRound:
+    """A new round for `events` of a draft analysis; one open round per analysis."""
+    stored = _locked(analysis)
+    _check_editable(stored)
+    events = list(events)
+    if not events:
+        raise RiskError(_("Choose at least one event to score."))
+    if any(event.analysis_id != stored.pk for event in events):
+        raise RiskError(_("Every event must belong to this analysis."))
+    if stored.scoring_rounds.filter(closed_at__isnull=True).exists():
+        raise RiskError(_("A scoring round is already open for this analysis. Close it first."))
+    scoring_round = ScoringRound.objects.create(
+        analysis=stored, code=round_new_code(), opened_by=opened_by
+    )
+    RoundEvent.objects.bulk_create(RoundEvent(round=scoring_round, event=e) for e in events)
+    return scoring_round
+
+
+def _locked_round(scoring_round: ScoringRound) -> ScoringRound:
+    return ScoringRound.objects.select_for_update().get(pk=scoring_round.pk)
+
+
+@transaction.atomic
+def round_close(*, scoring_round: ScoringRound, closed_by) -> ScoringRound:
+    stored = _locked_round(scoring_round)
+    if not stored.is_open:
+        raise RiskError(_("This scoring round is already closed."))
+    scoring_round.closed_at = timezone.now()
+    scoring_round.closed_by = closed_by
+    scoring_round.save(update_fields=["closed_at", "closed_by"])
+    return scoring_round
+
+
+def vote_errors(version: ScaleVersion, probability, consequences: dict) -> list[str]:
+    """What is wrong with a vote on the scale version, or []."""
+    errors = []
+    size = version.size
+    if not (isinstance(probability, int) and 1 <= probability <= size):
+        errors.append(_("The probability must be a level from 1 to %(size)d.") % {"size": size})
+    dimensions = {d.key: d for d in version.dimensions.all()}
+    if set(consequences) - set(dimensions):
+        errors.append(_("That consequence dimension is not on this analysis's scale."))
+    for key, dimension in dimensions.items():
+        level = consequences.get(key)
+        if level is None:
+            if dimension.required:
+                errors.append(_("Score %(name)s too.") % {"name": dimension.name})
+        elif not (isinstance(level, int) and 1 <= level <= size):
+            errors.append(
+                _("%(name)s must be a level from 1 to %(size)d.")
+                % {"name": dimension.name, "size": size}
+            )
+    return errors
+
+
+@transaction.atomic
+def vote_cast(
+    *, scoring_round: ScoringRound, event: UnwantedEvent, device: str, probability, consequences
+) -> tuple[Vote, bool]:
+    """A device's score of an event in an open round. A second vote from the same device
+    replaces its first; returns the vote and whether it replaced one."""
+    stored = _locked_round(scoring_round)
+    if not stored.is_open:
+        raise RiskError(_("This scoring round is closed. Votes are no longer taken."))
+    if not RoundEvent.objects.filter(round=stored, event=event).exists():
+        raise RiskError(_("That event is not in this scoring round."))
+    consequences = {key: level for key, level in consequences.items() if level is not None}
+    errors = vote_errors(stored.analysis.scale_version, probability, consequences)
+    if errors:
+        raise RiskError(*errors)
+    vote, created = Vote.objects.update_or_create(
+        round=stored,
+        event=event,
+        device=device,
+        defaults={
+            "probability": probability,
+            "consequences": consequences,
+            "cast_at": timezone.now(),
+        },
+    )
+    return vote, not created
+
+
+@transaction.atomic
+def round_settle_event(
+    *,
+    scoring_round: ScoringRound,
+    event: UnwantedEvent,
+    settled_by,
+    probability: int,
+    consequences: dict[int, int | None],
+    knowledge_agreement: str = "",
+    spread: dict,
+) -> UnwantedEvent:
+    """Settle an event's values after a closed round, through `event_score` (so history,
+    revisions and checks stay the same), keeping the round's spread on the event."""
+    stored = _locked_round(scoring_round)
+    if stored.is_open:
+        raise RiskError(_("Close the round before settling the values."))
+    item = RoundEvent.objects.select_for_update().filter(round=stored, event=event).first()
+    if item is None:
+        raise RiskError(_("That event is not in this scoring round."))
+    justifications = {
+        s.dimension_id: s.justification
+        for s in event.scores.filter(stage=ConsequenceScore.Stage.BEFORE)
+    }
+    event_score(
+        event=event,
+        stage=ConsequenceScore.Stage.BEFORE,
+        probability=probability,
+        probability_justification=event.probability_justification,
+        consequences={
+            dimension_id: (level, justifications.get(dimension_id, ""))
+            for dimension_id, level in consequences.items()
+        },
+        knowledge_agreement=knowledge_agreement,
+        settled_spread=spread,
+    )
+    item.settled_at = timezone.now()
+    item.settled_by = settled_by
+    item.save(update_fields=["settled_at", "settled_by"])
+    return event

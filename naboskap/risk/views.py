@@ -4,38 +4,43 @@ risk.access (or projects.access) and every change goes through risk.services."""
 from __future__ import annotations
 
 import rules
+import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.http import form_status, posted
 from naboskap.plans.models import Measure
 from naboskap.projects.access import get_project_for_user
-from naboskap.risk import selectors, services
+from naboskap.risk import report, selectors, services
 from naboskap.risk.access import get_analysis_for_user, get_event_for_user, get_scale_for_user
 from naboskap.risk.forms import (
     AnalysisForm,
     EventForm,
     EventMeasureForm,
+    RoundOpenForm,
     ScaleCreateForm,
     ScaleEditForm,
     ScoreForm,
+    SettleForm,
     StatusForm,
     formset_rows,
     meeting_formset,
     participant_formset,
 )
-from naboskap.risk.models import Analysis, Colour, ConsequenceScore, ScaleVersion
+from naboskap.risk.models import Analysis, Colour, ConsequenceScore, ScaleVersion, ScoringRound
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import memberships_of
 
 CHANGE = "risk.change_analyses"
+VIEW = "risk.view_analyses"
 BEFORE = ConsequenceScore.Stage.BEFORE
 AFTER = ConsequenceScore.Stage.AFTER
 
@@ -129,8 +134,10 @@ def _analysis_data(analysis: Analysis) -> dict:
     events = list(selectors.analysis_events(analysis))
     risks = [selectors.event_risk(event, scale) for event in events]
     measures = selectors.event_measures(events, analysis.revision)
+    observed = selectors.observations(events, scale.probability_levels)
     for risk in risks:
         risk.measures = measures[risk.event.lineage]
+        risk.observed = observed[risk.event.pk]
         risk.event.url = reverse(
             "risk:event_detail", args=[analysis.project_id, analysis.pk, risk.event.pk]
         )
@@ -169,6 +176,7 @@ def _analysis_page(request: HttpRequest, analysis: Analysis, errors=(), status: 
             (value, Analysis.Status(value).label)
             for value in services.MANUAL_TRANSITIONS.get(analysis.status, [])
         ],
+        "open_round": analysis.scoring_rounds.filter(closed_at__isnull=True).first(),
         "matrices": overall,
         "rows": selectors.table_rows(data["risks"], selectors.OVERALL),
         "colours": Colour.choices,
@@ -229,18 +237,7 @@ def matrix(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk, analysis_pk)
     data = _analysis_data(analysis)
     scale, risks = data["scale"], data["risks"]
-    keys = [(selectors.OVERALL, _("Overall (each event at its worst cell)"))] + [
-        (d.key, d.name) for d in scale.dimensions
-    ]
-    sections = [
-        {
-            "key": key,
-            "name": name,
-            "matrices": [selectors.matrix(scale, risks, key, name, s) for s in (BEFORE, AFTER)],
-            "rows": selectors.table_rows(risks, key),
-        }
-        for key, name in keys
-    ]
+    sections = report.matrix_sections(scale, risks)
     context = {
         "project": analysis.project,
         "analysis": analysis,
@@ -367,7 +364,11 @@ def _event_page(request: HttpRequest, event, measure_form=None, status: int = 20
         for d in scale.dimensions
     ]
     probability_names = {level.value: level for level in scale.probability_levels}
+    observed = selectors.observations([event], scale.probability_levels)[event.pk]
     context = {
+        "observed": observed,
+        "observed_name": probability_names.get(observed.level),
+        "spread": selectors.spread_items(event.settled_spread or {}, scale),
         "project": project,
         "analysis": analysis,
         "event": event,
@@ -528,3 +529,151 @@ def scale_make_default(request: HttpRequest, pk: int) -> HttpResponse:
     services.scale_make_default(scale=scale)
     messages.success(request, _("New analyses use this scale unless another is chosen."))
     return redirect(scale)
+
+
+# Scoring rounds ----------------------------------------------------------------------------
+
+
+def _get_round(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int, perm=None):
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk, perm or VIEW)
+    scoring_round = get_object_or_404(ScoringRound, pk=round_pk, analysis=analysis)
+    scoring_round.analysis = analysis
+    return scoring_round
+
+
+def join_url(request: HttpRequest, scoring_round: ScoringRound) -> str:
+    return request.build_absolute_uri(reverse("portal:scoring_join", args=[scoring_round.code]))
+
+
+def qr_svg(url: str, title: str) -> str:
+    """The address as a QR code, an inline SVG image with `title` as its name."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, title=title, border=2, svgclass="qr-code")
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+@staff_required
+def round_create(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    """Open a scoring round for chosen events: participants join from their phones."""
+    analysis = get_analysis_for_user(request.user, pk, analysis_pk, CHANGE)
+    if not analysis.is_editable:
+        messages.error(request, _("Only a draft can be scored."))
+        return redirect(analysis)
+    form = RoundOpenForm(posted(request), analysis=analysis)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scoring_round = services.round_open(
+                analysis=analysis, events=form.cleaned_data["events"], opened_by=request.user
+            )
+        except services.RiskError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The scoring round is open. Show this page in the room."))
+            return redirect(scoring_round)
+    context = {
+        "project": analysis.project,
+        "analysis": analysis,
+        "form": form,
+        "rounds": analysis.scoring_rounds.all(),
+    }
+    return render(request, "risk/round_create.html", context, status=form_status(form))
+
+
+def _round_context(request: HttpRequest, scoring_round: ScoringRound) -> dict:
+    analysis = scoring_round.analysis
+    scale = selectors.load_scale(analysis.scale_version)
+    return {
+        "project": analysis.project,
+        "analysis": analysis,
+        "round": scoring_round,
+        "scale": scale,
+        "results": selectors.round_results(scoring_round, scale),
+        "min_votes": selectors.MIN_VOTES,
+        "can_change": _can_change(request, analysis.project),
+    }
+
+
+@staff_required
+def round_detail(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int) -> HttpResponse:
+    """The room view, for a projector: the QR code, the short address, and per event the
+    count, median and spread (nothing but the count until three have voted)."""
+    scoring_round = _get_round(request, pk, analysis_pk, round_pk)
+    context = _round_context(request, scoring_round)
+    url = join_url(request, scoring_round)
+    context["join_url"] = url
+    context["qr"] = qr_svg(
+        url, _("QR code for scoring round %(code)s") % {"code": scoring_round.code}
+    )
+    return render(request, "risk/round_detail.html", context)
+
+
+@staff_required
+def round_results(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int) -> HttpResponse:
+    """The results part of the room view; htmx polls it while the round is open."""
+    scoring_round = _get_round(request, pk, analysis_pk, round_pk)
+    if not request.htmx:
+        return redirect(scoring_round)
+    return render(
+        request, "risk/includes/round_results.html", _round_context(request, scoring_round)
+    )
+
+
+@require_POST
+@staff_required
+def round_close(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int) -> HttpResponse:
+    scoring_round = _get_round(request, pk, analysis_pk, round_pk, CHANGE)
+    try:
+        services.round_close(scoring_round=scoring_round, closed_by=request.user)
+    except services.RiskError as exc:
+        return _refused(request, exc, scoring_round)
+    messages.success(request, _("The round is closed. Settle the values for each event."))
+    return redirect("risk:round_settle", pk=pk, analysis_pk=analysis_pk, round_pk=round_pk)
+
+
+@staff_required
+def round_settle(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int) -> HttpResponse:
+    """One form per event, prefilled with the medians; each settles one event."""
+    scoring_round = _get_round(request, pk, analysis_pk, round_pk, CHANGE)
+    if scoring_round.is_open:
+        messages.error(request, _("Close the round before settling the values."))
+        return redirect(scoring_round)
+    context = _round_context(request, scoring_round)
+    scale = context["scale"]
+    wanted = request.POST.get("event", "") if request.method == "POST" else ""
+    forms = []
+    bound = None
+    for result in context["results"]:
+        is_posted = wanted == str(result.event.pk)
+        form = SettleForm(request.POST if is_posted else None, scale=scale, result=result)
+        if is_posted:
+            bound = form
+        forms.append(form)
+    if request.method == "POST" and bound is None:
+        messages.error(request, _("Choose an event of this round."))
+    elif bound is not None and bound.is_valid():
+        event = bound.result.event
+        event.analysis = scoring_round.analysis
+        try:
+            services.round_settle_event(
+                scoring_round=scoring_round,
+                event=event,
+                settled_by=request.user,
+                probability=bound.cleaned_data["probability"],
+                consequences=bound.consequences(),
+                knowledge_agreement=bound.cleaned_data["knowledge_agreement"],
+                spread=bound.result.spread(scoring_round.code),
+            )
+        except services.RiskError as exc:
+            for message in exc.messages:
+                bound.add_error(None, message)
+        else:
+            messages.success(
+                request, _("The values of “%(title)s” were settled.") % {"title": event.title}
+            )
+            return redirect(
+                reverse("risk:round_settle", args=[pk, analysis_pk, round_pk])
+                + f"#hendelse-{event.pk}"
+            )
+    context["forms"] = forms
+    status = 400 if request.method == "POST" else 200
+    return render(request, "risk/round_settle.html", context, status=status)

@@ -1,9 +1,11 @@
-"""The one way staff views fetch what the register and neighbour lists belong to."""
+"""The one way staff views fetch stakeholders and what the registers and neighbour lists
+belong to."""
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
+from naboskap.stakeholders.models import Organisation, Person
 from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import memberships_of
 
@@ -15,3 +17,40 @@ def administered_municipality(request: HttpRequest) -> Municipality:
         if rules.has_perm("stakeholders.manage_addresses", request.user, municipality):
             return municipality
     raise PermissionDenied
+
+
+def register_municipality(request: HttpRequest) -> Municipality:
+    """The municipality whose stakeholder register the user works in (their first)."""
+    ids = sorted({m.municipality_id for m in memberships_of(request.user)})
+    municipality = Municipality.objects.filter(pk__in=ids).order_by("pk").first()
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+def get_organisation_for_user(
+    user, pk: int, perm: str = "stakeholders.view_organisation"
+) -> Organisation:
+    organisation = Organisation.objects.select_related("municipality").filter(pk=pk).first()
+    if organisation is None or not rules.has_perm(
+        "stakeholders.view_organisation", user, organisation
+    ):
+        raise Http404
+    if not rules.has_perm(perm, user, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+def get_person_for_user(user, pk: int, perm: str = "stakeholders.view_person") -> Person:
+    """404 for a person outside the user's project teams, as if they did not exist."""
+    person = (
+        Person.objects.select_related("municipality", "organisation")
+        .prefetch_related("projects")
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None or not rules.has_perm("stakeholders.view_person", user, person):
+        raise Http404
+    if not rules.has_perm(perm, user, person):
+        raise PermissionDenied
+    return person

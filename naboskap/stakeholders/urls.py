@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.stakeholders import views
+from naboskap.stakeholders import io_views, place_views, register_views, views
 
 app_name = "stakeholders"
 
@@ -21,5 +21,99 @@ urlpatterns = [
         "prosjekter/<int:pk>/naboliste/<int:entry_pk>/tilbake/",
         views.neighbour_restore,
         name="neighbour_restore",
+    ),
+    # The stakeholder register (register_views).
+    path("interessenter/", register_views.organisation_list, name="organisation_list"),
+    path(
+        "interessenter/organisasjoner/ny/",
+        register_views.organisation_create,
+        name="organisation_create",
+    ),
+    path(
+        "interessenter/organisasjoner/<int:pk>/",
+        register_views.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "interessenter/organisasjoner/<int:pk>/rediger/",
+        register_views.organisation_edit,
+        name="organisation_edit",
+    ),
+    path("interessenter/personer/", register_views.person_list, name="person_list"),
+    path("interessenter/personer/ny/", register_views.person_create, name="person_create"),
+    path("interessenter/personer/<int:pk>/", register_views.person_detail, name="person_detail"),
+    path(
+        "interessenter/personer/<int:pk>/rediger/",
+        register_views.person_edit,
+        name="person_edit",
+    ),
+    path(
+        "interessenter/personer/<int:pk>/slett/", register_views.person_erase, name="person_erase"
+    ),
+    path(
+        "prosjekter/<int:pk>/kontaktlogg/",
+        register_views.interaction_list,
+        name="interaction_list",
+    ),
+    path(
+        "prosjekter/<int:pk>/kontaktlogg/ny/",
+        register_views.interaction_create,
+        name="interaction_create",
+    ),
+    path(
+        "prosjekter/<int:pk>/kontaktlogg/<int:interaction_pk>/",
+        register_views.interaction_detail,
+        name="interaction_detail",
+    ),
+    path("prosjekter/<int:pk>/interessentanalyse/", register_views.analysis, name="analysis"),
+    path(
+        "prosjekter/<int:pk>/interessentanalyse/ny/",
+        register_views.assessment_create,
+        name="assessment_create",
+    ),
+    # Place and process analyses, invitation letters, register files (place_views, io_views).
+    path("prosjekter/<int:pk>/stedsanalyse/", place_views.place_analysis, name="place_analysis"),
+    path("prosjekter/<int:pk>/stedsanalyse/tekst/", place_views.place_text, name="place_text"),
+    path(
+        "prosjekter/<int:pk>/stedsanalyse/<str:kind>/ny/",
+        place_views.place_item_add,
+        name="place_item_add",
+    ),
+    path(
+        "prosjekter/<int:pk>/stedsanalyse/<str:kind>/<int:item_pk>/slett/",
+        place_views.place_item_delete,
+        name="place_item_delete",
+    ),
+    path(
+        "prosjekter/<int:pk>/stedsanalyse/godkjenn/",
+        place_views.place_publish,
+        name="place_publish",
+    ),
+    path(
+        "prosjekter/<int:pk>/stedsanalyse/versjoner/<int:version>/",
+        place_views.place_version,
+        name="place_version",
+    ),
+    path(
+        "prosjekter/<int:pk>/stedsanalyse/versjoner/<int:version>/pdf/",
+        place_views.place_pdf,
+        name="place_pdf",
+    ),
+    path("prosjekter/<int:pk>/naboliste/brev/", place_views.letters, name="letters"),
+    path(
+        "prosjekter/<int:pk>/naboliste/brevmaler/ny/",
+        place_views.letter_template_create,
+        name="letter_template_create",
+    ),
+    path(
+        "prosjekter/<int:pk>/naboliste/brevmaler/<int:template_pk>/",
+        place_views.letter_template_edit,
+        name="letter_template_edit",
+    ),
+    path("interessenter/import/", io_views.register_import, name="register_import"),
+    path(
+        "interessenter/eksport/<str:kind>.<str:fmt>",
+        io_views.register_export,
+        name="register_export",
     ),
 ]

@@ -169,6 +169,24 @@ def scale_kwargs(world):
     return {"pk": risk_event(world).analysis.scale_version.scale_id}
 
 
+def scoring_round(world, *, closed=False):
+    """An open (or closed) scoring round for the analysis's event, per test."""
+    if not hasattr(world, "scoring_round"):
+        from naboskap.risk import services
+
+        event = risk_event(world)
+        world.scoring_round = services.round_open(
+            analysis=event.analysis, events=[event], opened_by=None
+        )
+        if closed:
+            services.round_close(scoring_round=world.scoring_round, closed_by=None)
+    return world.scoring_round
+
+
+def round_kwargs(world, closed=False):
+    return {**analysis_kwargs(world), "round_pk": scoring_round(world, closed=closed).pk}
+
+
 # ROS analyses: everyone who reaches the project reads them (politicians too); managers and
 # the dialogue owner change them. Scales: the municipality's staff read them, its
 # administrators and coordinators edit them.
@@ -187,6 +205,10 @@ RISK_MATRIX = {
     "risk:analysis_revise": ("post", analysis_kwargs, expect(400, allowed=MANAGERS)),
     "risk:analysis_diff": ("get", analysis_kwargs, expect(allowed=STAFF)),
     "risk:matrix": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:report": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:report_pdf": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:events_xlsx": ("get", analysis_kwargs, expect(allowed=STAFF)),
+    "risk:events_csv": ("get", analysis_kwargs, expect(allowed=STAFF)),
     "risk:event_create": ("get", analysis_kwargs, expect(allowed=MANAGERS)),
     "risk:event_detail": ("get", event_kwargs, expect(allowed=STAFF)),
     "risk:event_edit": ("get", event_kwargs, expect(allowed=MANAGERS)),
@@ -208,6 +230,24 @@ RISK_MATRIX = {
     "risk:scale_detail": ("get", scale_kwargs, expect(allowed=STAFF)),
     "risk:scale_edit": ("get", scale_kwargs, expect(allowed=MANAGERS)),
     "risk:scale_make_default": ("post", scale_kwargs, expect(302, allowed=MANAGERS)),
+    # Live scoring: the room view is for everyone who reads the analysis; managers open,
+    # close and settle rounds. The results part is for htmx; a plain request goes to the room.
+    "risk:round_create": ("get", analysis_kwargs, expect(allowed=MANAGERS)),
+    "risk:round_detail": ("get", round_kwargs, expect(allowed=STAFF)),
+    "risk:round_results": ("get", round_kwargs, expect(302, allowed=STAFF)),
+    "risk:round_close": ("post", round_kwargs, expect(302, allowed=MANAGERS)),
+    "risk:round_settle": (
+        "get",
+        lambda w: round_kwargs(w, closed=True),
+        expect(allowed=MANAGERS),
+    ),
+    # The participants' phone pages: public, by the round's code.
+    "portal:scoring_join": ("get", lambda w: {"code": scoring_round(w).code}, EVERYONE_200),
+    "portal:scoring_vote": (
+        "get",
+        lambda w: {"code": scoring_round(w).code, "number": risk_event(w).number},
+        EVERYONE_200,
+    ),
 }
 
 
@@ -274,6 +314,239 @@ MEETINGS_MATRIX = {
 }
 
 
+def council_series(world):
+    """A weekly series of two council meetings, three weeks ahead, per test."""
+    if not hasattr(world, "council_series"):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from naboskap.meetings import services
+
+        starts = (timezone.now() + timedelta(days=21)).replace(second=0, microsecond=0)
+        world.council_series = services.series_create(
+            project=world.project,
+            created_by=None,
+            body=council(world),
+            kind="council",
+            title="Naborådsmøte",
+            first_starts_at=starts,
+            duration_minutes=120,
+            frequency="weekly",
+            interval=1,
+            count=2,
+            place="Fellesstua",
+        )
+    return {"pk": world.project.pk, "series_pk": world.council_series.pk}
+
+
+def social_event(world):
+    """The council's summer party with one cost line, per test."""
+    if not hasattr(world, "social_event"):
+        from decimal import Decimal
+
+        from naboskap.meetings import services
+        from naboskap.meetings.tests.factories import make_meeting
+
+        world.social_event = make_meeting(
+            world.project, body=council(world), kind="social", title="Sommerfest", days=30
+        )
+        world.cost_line = services.cost_line_add(
+            meeting=world.social_event,
+            item="Grillmat",
+            amount=Decimal("1200"),
+            paying_unit=world.project.responsible_unit,
+        )
+    return {"pk": world.project.pk, "meeting_pk": world.social_event.pk}
+
+
+def cost_line_kwargs(world):
+    return {**social_event(world), "line_pk": world.cost_line.pk}
+
+
+def agenda_template_kwargs(world):
+    from naboskap.meetings import minutes_services, services
+
+    if not hasattr(world, "agenda_template"):
+        meeting = council(world) and world.council_meeting
+        minutes_services.agenda_item_add(meeting=meeting, title="Velkommen")
+        world.agenda_template = services.agenda_template_save(meeting=meeting, name="Fast")
+    return {"pk": world.project.pk, "template_pk": world.agenda_template.pk}
+
+
+def member_login_token(world):
+    """A sent, unused login link of the council's chair (its token as the email has it)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from naboskap.meetings.models import MemberLoginLink
+    from naboskap.meetings.services import login_token_hash
+
+    token = "matrix-login-token-0123456789abcdefghijklmnop"
+    member = council(world).members.get(name="Nina Nabo")
+    MemberLoginLink.objects.get_or_create(
+        token_hash=login_token_hash(token),
+        defaults={
+            "member": member,
+            "email": member.email,
+            "sent_at": timezone.now(),
+            "expires_at": timezone.now() + timedelta(hours=24),
+        },
+    )
+    return {"token": token}
+
+
+# Series, social events' costs, agenda templates and members' login links: readers see;
+# managers, the dialogue owner and the secretariat change. The members' page is public but
+# opens only with a marker from a login link, which no persona has here (403 for all).
+MEETX_MATRIX = {
+    "meetings:series_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=WRITERS)),
+    "meetings:series_detail": ("get", council_series, expect(allowed=STAFF)),
+    "meetings:series_edit": ("get", council_series, expect(allowed=WRITERS)),
+    "meetings:series_end": ("post", council_series, expect(302, allowed=WRITERS)),
+    "meetings:body_budget": ("get", body_kwargs, expect(allowed=STAFF)),
+    "meetings:meeting_costs": ("get", social_event, expect(allowed=STAFF)),
+    "meetings:cost_line_delete": ("post", cost_line_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:member_login_link": ("post", member_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:agenda_template_save": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "meetings:agenda_template_list": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=STAFF),
+    ),
+    "meetings:agenda_template_delete": (
+        "post",
+        agenda_template_kwargs,
+        expect(302, allowed=WRITERS),
+    ),
+    "portal:member_login": ("get", member_login_token, EVERYONE_200),
+    "portal:member_link_request": ("get", lambda w: {}, EVERYONE_200),
+    "portal:members_logout": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
+    "portal:members_page": (
+        "get",
+        lambda w: {"body_pk": council(w).pk},
+        dict.fromkeys(PERSONAS, 403),
+    ),
+    "portal:members_comment": (
+        "post",
+        lambda w: {"body_pk": council(w).pk, "minutes_pk": 1},
+        dict.fromkeys(PERSONAS, 403),
+        lambda w: {"text": "Hei"},
+    ),
+}
+
+
+def agenda_item_kwargs(world):
+    """One agenda item (marked for the residents' meeting) on the council's meeting."""
+    from naboskap.meetings import minutes_services
+
+    if not hasattr(world, "agenda_item"):
+        world.agenda_item = minutes_services.agenda_item_add(
+            meeting=council(world) and world.council_meeting, title="Støy", for_residents=True
+        )
+    return {**meeting_kwargs(world), "item_pk": world.agenda_item.pk}
+
+
+def minutes_kwargs(world):
+    from naboskap.meetings import minutes_services
+
+    kwargs = agenda_item_kwargs(world)
+    minutes_services.minutes_start(meeting=world.council_meeting, created_by=None)
+    return {"pk": kwargs["pk"], "meeting_pk": kwargs["meeting_pk"]}
+
+
+def minutes_item_kwargs(world):
+    return {**minutes_kwargs(world), "item_pk": world.agenda_item.pk}
+
+
+def decision_kwargs(world):
+    from naboskap.meetings import minutes_services
+
+    kwargs = minutes_kwargs(world)
+    decision = minutes_services.decision_add(
+        item=world.agenda_item, created_by=None, text="Vedtatt."
+    )
+    return {**kwargs, "decision_pk": decision.pk}
+
+
+def approved_kwargs(world):
+    from naboskap.meetings import minutes_services
+    from naboskap.meetings.models import Minutes
+
+    kwargs = minutes_kwargs(world)
+    minutes = Minutes.objects.get(meeting=world.council_meeting)
+    if not minutes.is_approved:
+        minutes_services.minutes_approve(minutes=minutes, approved_by=None)
+    return kwargs
+
+
+def published_minutes(world):
+    from naboskap.meetings import minutes_services
+    from naboskap.meetings.models import Minutes
+
+    approved_kwargs(world)
+    minutes = Minutes.objects.get(meeting=world.council_meeting)
+    minutes_services.minutes_publish(minutes=minutes, published_by=None, confirmed=True)
+    return {"slug": world.project.slug, "pk": world.council_meeting.pk}
+
+
+# Agendas and minutes: everyone who reaches the project reads them; those who run the
+# meetings write them. Published minutes are public.
+MINUTES_MATRIX = {
+    "meetings:agenda_item_create": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "meetings:agenda_item_edit": ("get", agenda_item_kwargs, expect(allowed=WRITERS)),
+    "meetings:agenda_item_delete": ("post", agenda_item_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:agenda_item_move": (
+        "post",
+        agenda_item_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"retning": "ned"},
+    ),
+    "meetings:residents_note": (
+        "post",
+        agenda_item_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"note": "Beboerne vil ha ro."},
+    ),
+    "meetings:residents_meeting_create": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "meetings:minutes_detail": ("get", meeting_kwargs, expect(allowed=STAFF)),
+    "meetings:minutes_start": ("post", meeting_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:minutes_edit": ("get", minutes_kwargs, expect(allowed=WRITERS)),
+    "meetings:minutes_attendance": ("get", minutes_kwargs, expect(allowed=WRITERS)),
+    "meetings:minutes_item": ("get", minutes_item_kwargs, expect(allowed=WRITERS)),
+    "meetings:decision_create": (
+        "post",
+        minutes_item_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"text": "Vedtatt."},
+    ),
+    "meetings:decision_edit": ("get", decision_kwargs, expect(allowed=WRITERS)),
+    "meetings:minutes_send": ("post", minutes_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:minutes_comment": (
+        "post",
+        minutes_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"text": "Rett skrivefeil."},
+    ),
+    "meetings:minutes_approve": ("post", minutes_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:minutes_publish": (
+        "post",
+        approved_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"confirm": "on"},
+    ),
+    "meetings:minutes_unpublish": ("post", approved_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:minutes_version": (
+        "get",
+        lambda w: {**approved_kwargs(w), "version": 1},
+        expect(allowed=STAFF),
+    ),
+    "meetings:minutes_pdf": ("get", minutes_kwargs, expect(allowed=STAFF)),
+    "portal:meeting_minutes": ("get", published_minutes, EVERYONE_200),
+}
+
+
 def neighbour_entry(world):
     """The project (given a site) with a neighbour list of one address, once per test."""
     if not hasattr(world, "neighbour_entry"):
@@ -319,6 +592,194 @@ STAKEHOLDERS_MATRIX = {
     ),
     "stakeholders:neighbour_remove": ("post", entry_kwargs, expect(302, allowed=MANAGERS)),
     "stakeholders:neighbour_restore": ("post", entry_kwargs, expect(302, allowed=MANAGERS)),
+}
+
+
+def stakeholder_organisation(world):
+    from naboskap.stakeholders import services
+
+    if not hasattr(world, "organisation"):
+        world.organisation = services.organisation_create(
+            municipality=world.municipality,
+            name="Lindeveien velforening",
+            kind="residents",
+            projects=[world.project],
+        )
+    return world.organisation
+
+
+def stakeholder_person(world):
+    from naboskap.stakeholders import services
+
+    if not hasattr(world, "stakeholder"):
+        world.stakeholder = services.person_create(
+            municipality=world.municipality, name="Kari Nabo", projects=[world.project]
+        )
+    return world.stakeholder
+
+
+def stakeholder_interaction(world):
+    from naboskap.stakeholders import services
+
+    interaction = services.interaction_log(
+        project=world.project,
+        user=world.users["coordinator"],
+        channel="phone",
+        direction="in",
+        summary="Ringte om parkering",
+        persons=[stakeholder_person(world)],
+    )
+    return {"pk": world.project.pk, "interaction_pk": interaction.pk}
+
+
+def organisation_kwargs(world):
+    return {"pk": stakeholder_organisation(world).pk}
+
+
+def person_kwargs(world):
+    return {"pk": stakeholder_person(world).pk}
+
+
+# The stakeholder register: organisations for all the municipality's staff (the outsider
+# sees their own register); persons, interactions and analyses for the project team
+# (admin, coordinator, the project's facility staff); persons outside one's teams are 404.
+PERSON_TEAM = {"admin", "coordinator", "facility_staff"}
+NOT_TEAM_404 = {"case_handler": 404, "police": 404, "politician": 404}
+REGISTER_MATRIX = {
+    "stakeholders:organisation_list": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "stakeholders:organisation_create": (
+        "get",
+        lambda w: {},
+        expect(allowed=MANAGERS, outsider=200),
+    ),
+    "stakeholders:organisation_detail": ("get", organisation_kwargs, expect(allowed=STAFF)),
+    "stakeholders:organisation_edit": ("get", organisation_kwargs, expect(allowed=MANAGERS)),
+    "stakeholders:person_list": ("get", lambda w: {}, expect(allowed=PERSON_TEAM, outsider=200)),
+    "stakeholders:person_create": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "stakeholders:person_detail": (
+        "get",
+        person_kwargs,
+        expect(allowed=PERSON_TEAM) | NOT_TEAM_404,
+    ),
+    "stakeholders:person_edit": ("get", person_kwargs, expect(allowed=MANAGERS) | NOT_TEAM_404),
+    "stakeholders:person_erase": (
+        "post",
+        person_kwargs,
+        expect(302, allowed=MANAGERS) | NOT_TEAM_404,
+        lambda w: {"reason": "Ba om sletting på e-post", "confirm": "on"},
+    ),
+    "stakeholders:interaction_list": ("get", listed_project, expect(allowed=PERSON_TEAM)),
+    "stakeholders:interaction_create": (
+        "post",
+        lambda w: {"pk": w.project.pk},
+        expect(302, allowed=PERSON_TEAM),
+        lambda w: {
+            "occurred_on": "2026-01-05",
+            "channel": "email",
+            "direction": "out",
+            "summary": "Sendte invitasjon",
+        },
+    ),
+    "stakeholders:interaction_detail": (
+        "get",
+        stakeholder_interaction,
+        expect(allowed=PERSON_TEAM),
+    ),
+    "stakeholders:analysis": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=PERSON_TEAM)),
+    "stakeholders:assessment_create": (
+        "post",
+        lambda w: {"pk": w.project.pk},
+        expect(302, allowed=MANAGERS),
+        lambda w: {
+            "stakeholder": f"o{stakeholder_organisation(w).pk}",
+            "assessed_on": "2026-01-05",
+            "influence": "4",
+            "affected": "3",
+            "stance": "worried",
+        },
+    ),
+}
+
+
+def place_draft(world):
+    """A draft place analysis of the project with a description and a theme, once per test."""
+    if not hasattr(world, "place_theme"):
+        from naboskap.stakeholders import place_services
+
+        place_services.place_analysis_edit(
+            project=world.project, by=None, site_description="Boligfelt ved skolen"
+        )
+        world.place_theme = place_services.place_item_add(
+            project=world.project, by=None, item="theme", name="Trafikk", count=3
+        )
+    return world.place_theme
+
+
+def place_kwargs(world):
+    place_draft(world)
+    return {"pk": world.project.pk}
+
+
+def place_version_kwargs(world):
+    place_draft(world)
+    return {"pk": world.project.pk, "version": 1}
+
+
+def place_theme_kwargs(world):
+    return {"pk": world.project.pk, "kind": "theme", "item_pk": place_draft(world).pk}
+
+
+def letter_template_kwargs(world):
+    from naboskap.stakeholders import place_services
+
+    template = place_services.letter_template_create(
+        municipality=world.municipality,
+        project=world.project,
+        name="Nabobrev",
+        heading="Invitasjon: {title}",
+        body="Tid: {time}",
+    )
+    return {"pk": world.project.pk, "template_pk": template.pk}
+
+
+# Place and process analyses: read by everyone who reaches the project, written and approved
+# by those who change it. Letters: those who change the project. Register files: export for
+# the municipality's staff (the outsider exports their own), import for those who add to it.
+PLACES_MATRIX = {
+    "stakeholders:place_analysis": ("get", place_kwargs, expect(allowed=STAFF)),
+    "stakeholders:place_text": (
+        "post",
+        lambda w: {"pk": w.project.pk},
+        expect(302, allowed=MANAGERS),
+        lambda w: {"site_description": "Et boligfelt"},
+    ),
+    "stakeholders:place_item_add": (
+        "post",
+        lambda w: {"pk": w.project.pk, "kind": "theme"},
+        expect(302, allowed=MANAGERS),
+        lambda w: {"theme-name": "Støy", "theme-count": "2"},
+    ),
+    "stakeholders:place_item_delete": ("post", place_theme_kwargs, expect(302, allowed=MANAGERS)),
+    "stakeholders:place_publish": ("post", place_kwargs, expect(302, allowed=MANAGERS)),
+    "stakeholders:place_version": ("get", place_version_kwargs, expect(allowed=STAFF)),
+    "stakeholders:place_pdf": ("get", place_version_kwargs, expect(allowed=STAFF)),
+    "stakeholders:letters": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "stakeholders:letter_template_create": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=MANAGERS),
+    ),
+    "stakeholders:letter_template_edit": (
+        "get",
+        letter_template_kwargs,
+        expect(allowed=MANAGERS),
+    ),
+    "stakeholders:register_import": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "stakeholders:register_export": (
+        "get",
+        lambda w: {"kind": "organisasjoner", "fmt": "csv"},
+        expect(allowed=STAFF, outsider=200),
+    ),
 }
 
 
@@ -585,7 +1046,11 @@ MATRIX = {
     ),
     **RISK_MATRIX,
     **STAKEHOLDERS_MATRIX,
+    **REGISTER_MATRIX,
+    **PLACES_MATRIX,
     **MEETINGS_MATRIX,
+    **MEETX_MATRIX,
+    **MINUTES_MATRIX,
 }
 
 

@@ -195,6 +195,37 @@ def test_chosen_people_and_subscribers_are_invited_once(world, coordinator):
     assert meeting.invitations.count() == 3
 
 
+def test_stakeholders_of_the_project_can_be_invited_from_the_register(world, coordinator):
+    from naboskap.stakeholders.models import Organisation, Person
+
+    meeting = make_meeting(world.project, title="Dialogmøte om Lindeveien")
+    fau = Organisation.objects.create(
+        municipality=world.municipality, name="FAU Lindeveien skole", email="fau@example.org"
+    )
+    fau.projects.add(world.project)
+    kari = Person.objects.create(
+        municipality=world.municipality, name="Kari Nabo", address="Lindeveien 3, 9999 Fjordby"
+    )
+    kari.projects.add(world.project)
+    elsewhere = Organisation.objects.create(
+        municipality=world.other_municipality, name="Annenby vel", email="vel@example.org"
+    )
+    elsewhere.projects.add(world.other_project)
+    url = reverse("meetings:meeting_invite", args=[world.project.pk, meeting.pk])
+    page = coordinator.get(url).content.decode()
+    assert "FAU Lindeveien skole" in page and "Kari Nabo" in page
+    assert "Annenby vel" not in page
+    refused = coordinator.post(url, {"organisations": [elsewhere.pk]})
+    assert refused.status_code == 400
+    response = coordinator.post(url, {"organisations": [fau.pk], "persons": [kari.pk]})
+    assert response.status_code == 302
+    rows = {(i.name, i.email, i.postal_address, i.via) for i in meeting.invitations.all()}
+    assert rows == {
+        ("FAU Lindeveien skole", "fau@example.org", "", "email"),
+        ("Kari Nabo", "", "Lindeveien 3, 9999 Fjordby", "letter"),
+    }
+
+
 def test_bad_invitee_lines_are_explained_and_kept(world, coordinator):
     meeting = make_meeting(world.project)
     url = reverse("meetings:meeting_invite", args=[world.project.pk, meeting.pk])

@@ -223,8 +223,8 @@ def test_public_pages_do_not_grow_queries_with_updates(
     UpdateFactory.create_batch(count, project=world.project)
     url = world.project.get_public_url()
     # Cold: the cache generation, municipality, page and content cache reads, project, five
-    # content queries, two cache writes.
-    with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 16):
+    # content queries (and the published minutes), two cache writes.
+    with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 17):
         assert client_en.get(url).status_code == 200
     # Warm: the cache generation and the page, from the cache (no query with Redis), and the
     # municipality (for the language).

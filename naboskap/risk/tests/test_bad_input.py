@@ -63,3 +63,31 @@ def test_the_scale_editor_never_fails(world, en, value, colour):
 def test_unknown_analyses_and_events_answer_404(world, en, path):
     response = en["coordinator"].get(f"/app/prosjekter/{world.project.pk}/{path}")
     assert response.status_code == 404
+
+
+@given(probability=VALUES, level=VALUES, number=st.integers(min_value=-3, max_value=5))
+@FUZZ
+def test_the_public_vote_endpoint_never_fails(world, probability, level, number):
+    """Anything posted to a round's vote page: a clear 4xx or a redirect, never a 500, and
+    only votes within the scale are stored."""
+    from django.core.cache import cache
+
+    from naboskap.conftest import english
+    from naboskap.risk.models import Vote
+
+    cache.clear()  # the flood limit is tested on its own
+    if not hasattr(world, "scoring_round"):
+        world.analysis = make_analysis(world.project)
+        event = services.event_create(analysis=world.analysis, title="Støy")
+        world.scoring_round = services.round_open(
+            analysis=world.analysis, events=[event], opened_by=None
+        )
+        world.phone = english()
+        world.phone.get(f"/ros/{world.scoring_round.code}/")
+    data = {"probability": probability, "c_tillit": level, "c_trygghet": level}
+    data.update({"c_liv_helse": "1", "c_materielle": "1"})
+    response = world.phone.post(f"/ros/{world.scoring_round.code}/{abs(number)}/", data)
+    assert response.status_code in {302, 400, 404}
+    for vote in Vote.objects.all():
+        assert 1 <= vote.probability <= 5
+        assert all(1 <= value <= 5 for value in vote.consequences.values())

@@ -57,3 +57,31 @@ def test_risk_pages(world, visitor):
     assert navigation.value.status == 400
     assert page.locator(".ds-error-summary").first.is_visible()
     visitor.audit()
+
+
+def test_live_scoring_pages(world, visitor):
+    """The phone's voting page (with its errors shown) and the room view."""
+    analysis = make_analysis(world.project, by=world.users["coordinator"])
+    events = [
+        services.event_create(analysis=analysis, title="Støy fra uteområdet om natta"),
+        services.event_create(analysis=analysis, title="Hærverk på sykkelboder"),
+    ]
+    scoring_round = services.round_open(analysis=analysis, events=events, opened_by=None)
+    for n in range(3):
+        services.vote_cast(
+            scoring_round=scoring_round,
+            event=events[0],
+            device=f"d{n}",
+            probability=2 + n,
+            consequences={"liv_helse": 1, "trygghet": 3, "materielle": 1, "tillit": 2},
+        )
+    visitor.open(reverse("portal:scoring_join", args=[scoring_round.code]))
+    page = visitor.open(reverse("portal:scoring_vote", args=[scoring_round.code, 1]))
+    with page.expect_navigation() as navigation:
+        page.locator("main form button[type=submit]").click()
+    assert navigation.value.status == 400
+    assert page.locator(".ds-error-summary").first.is_visible()
+    visitor.audit()
+    visitor.login(world.users["coordinator"])
+    page = visitor.open(scoring_round.get_absolute_url())
+    assert page.locator("svg[role=img] title").count() == 1

@@ -10,6 +10,7 @@ from naboskap.conftest import english
 from naboskap.demo.risk import load_risk
 from naboskap.plans.models import Measure
 from naboskap.projects.models import Project
+from naboskap.risk import selectors
 from naboskap.risk.models import Analysis
 from naboskap.testing.mfa import enrol_totp
 
@@ -35,3 +36,16 @@ def test_the_demo_has_a_revised_ros_analysis_for_lindeveien(db):
     diff = client.get(reverse("risk:analysis_diff", args=[project.pk, second.pk])).content
     assert "Parkering som sperrer utrykningsveien" in diff.decode()
     assert "Støy og uro fra boligene" in diff.decode()  # re-scored: probability 4 → 3
+
+    # A closed scoring round, with the noise event settled from its votes, and drug dealing
+    # flagged: the concerns linked to it show it happens more often than assessed.
+    scoring_round = second.scoring_rounds.get()
+    assert not scoring_round.is_open and scoring_round.votes.count() == 16
+    noise = second.events.get(number=2)
+    assert noise.settled_spread["votes"] == 7
+    html = client.get(noise.get_absolute_url()).content.decode()
+    assert "Agreement behind the strength of knowledge" in html
+    flagged = [e.number for e, _seen in selectors.events_to_reassess(project)]
+    assert flagged == [4]
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "Risks to re-assess" in html

@@ -2,12 +2,21 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from naboskap.risk import services
 from naboskap.risk.models import RiskScale, ScaleVersion
 from naboskap.risk.presets import preset_content
 from naboskap.risk.services import scale_errors
 from naboskap.risk.tests.factories import make_analysis
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages from services called directly are in English, whatever an earlier test's
+    request left active in this thread (without any, Django falls back to bokmål)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize("preset", ["nabolag", "dsb"])

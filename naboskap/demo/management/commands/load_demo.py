@@ -10,9 +10,11 @@ from django.utils import timezone, translation
 from naboskap.demo.addresses import load_addresses
 from naboskap.demo.inputs import load_inputs
 from naboskap.demo.meetings import load_meetings
+from naboskap.demo.places import load_places
 from naboskap.demo.plans import load_plans
 from naboskap.demo.risk import load_risk
 from naboskap.demo.routines import load_routines
+from naboskap.demo.stakeholders import load_stakeholders
 from naboskap.projects import services
 from naboskap.projects.models import (
     ContactPoint,
@@ -121,6 +123,8 @@ class Command(BaseCommand):
         load_risk(projects, users)
         load_meetings(projects, users)
         load_addresses(projects, users)
+        load_stakeholders(projects, users)
+        load_places(projects, users)
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:
         """Modelled on the first seed: a planned welfare-housing build meeting resistance."""

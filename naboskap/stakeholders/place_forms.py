@@ -1,0 +1,154 @@
+"""Forms of the place and process analysis, the letter templates and the letter run."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from naboskap.stakeholders import coordinates
+from naboskap.stakeholders.models import (
+    LetterTemplate,
+    ObjectionTheme,
+    PlaceAnalysis,
+    ProcessEvent,
+    SensitiveSite,
+)
+from naboskap.stakeholders.place_services import PLACEHOLDERS, check_placeholders
+
+
+class PlaceTextForm(forms.ModelForm):
+    class Meta:
+        model = PlaceAnalysis
+        fields = ["site_description", "conclusions", "recommendations"]
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
+
+
+def _number(text: str) -> float | None:
+    text = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+class SensitiveSiteForm(forms.Form):
+    """A place with coordinates as latitude/longitude or as EUREF89 UTM 33 (north, east)."""
+
+    SYSTEMS = [
+        ("latlon", _("Latitude and longitude (degrees)")),
+        ("utm33", _("EUREF89 UTM 33 (north and east, metres)")),
+    ]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=SensitiveSite.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    system = forms.ChoiceField(
+        label=_("Coordinate system"), choices=SYSTEMS, initial="latlon", widget=forms.RadioSelect
+    )
+    north = forms.CharField(
+        label=_("Latitude or north"), max_length=30, help_text=_("E.g. 69.6501 or 7731809.45")
+    )
+    east = forms.CharField(
+        label=_("Longitude or east"), max_length=30, help_text=_("E.g. 18.9512 or 652790.36")
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        north, east = _number(data["north"]), _number(data["east"])
+        if north is None or east is None:
+            raise ValidationError(_("The coordinates must be numbers, such as 69.6501."))
+        if data["system"] == "utm33":
+            (longitude,), (latitude,) = coordinates.to_geographic("25833", [east], [north])
+        else:
+            latitude, longitude = north, east
+        if not coordinates.in_norway(latitude, longitude):
+            raise ValidationError(
+                _(
+                    "The coordinates are outside Norway. Check the coordinate system and that "
+                    "north (latitude) and east (longitude) are not swapped."
+                )
+            )
+        data["latitude"], data["longitude"] = latitude, longitude
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "name": data["name"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "note": data["note"],
+        }
+
+
+class ProcessEventForm(forms.ModelForm):
+    class Meta:
+        model = ProcessEvent
+        fields = ["occurred_on", "kind", "title", "description", "source"]
+        widgets = {
+            "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The process so far cannot have events in the future."))
+        return day
+
+
+class ObjectionThemeForm(forms.ModelForm):
+    class Meta:
+        model = ObjectionTheme
+        fields = ["name", "count", "note"]
+
+
+class LetterTemplateForm(forms.ModelForm):
+    for_municipality = forms.BooleanField(
+        label=_("Use for every project in the municipality"), required=False
+    )
+
+    class Meta:
+        model = LetterTemplate
+        fields = ["name", "heading", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+
+    def __init__(self, *args, may_share: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = _("Placeholders: %(list)s.") % {
+            "list": "; ".join(f"{{{name}}}: {text}" for name, text in PLACEHOLDERS.items())
+        }
+        self.fields["body"].help_text = help_text
+        self.fields["heading"].help_text = _("E.g. Invitation: {title}")
+        if not may_share:
+            del self.fields["for_municipality"]
+
+    def clean_heading(self):
+        check_placeholders(self.cleaned_data["heading"])
+        return self.cleaned_data["heading"]
+
+    def clean_body(self):
+        check_placeholders(self.cleaned_data["body"])
+        return self.cleaned_data["body"]
+
+
+class LetterRunForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=None)
+    template = forms.ModelChoiceField(label=_("Letter template"), queryset=None)
+
+    def __init__(self, *args, meetings, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        self.fields["template"].queryset = templates
+        self.fields["meeting"].error_messages["invalid_choice"] = _(
+            "Choose one of the project's meetings."
+        )
+        self.fields["template"].error_messages["invalid_choice"] = _(
+            "Choose one of the letter templates."
+        )

@@ -1,0 +1,310 @@
+"""Writes to place and process analyses and letter templates, and the letter run.
+
+Versions: the newest `PlaceAnalysis` of a project is the one worked on. While it is a draft,
+changes go into it; once a coordinator has approved (published) it, the next change first
+copies it, with its places, events and themes, into a new draft version, so that an approved
+version never changes.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from naboskap.projects.models import Project
+from naboskap.stakeholders import coordinates, selectors
+from naboskap.stakeholders.models import (
+    Channel,
+    Interaction,
+    LetterTemplate,
+    NeighbourList,
+    ObjectionTheme,
+    PlaceAnalysis,
+    ProcessEvent,
+    SensitiveSite,
+)
+from naboskap.stakeholders.services import interaction_log
+
+TEXT_FIELDS = ("site_description", "conclusions", "recommendations")
+ITEM_MODELS = {"site": SensitiveSite, "event": ProcessEvent, "theme": ObjectionTheme}
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def current_analysis(project: Project) -> PlaceAnalysis | None:
+    return project.place_analyses.order_by("-version").first()
+
+
+def site_of(project: Project) -> tuple[float, float] | None:
+    if project.latitude is None or project.longitude is None:
+        return None
+    return float(project.latitude), float(project.longitude)
+
+
+@dataclass
+class SiteDistance:
+    site: SensitiveSite
+    distance_m: float | None
+
+
+def sites_with_distances(analysis: PlaceAnalysis, project: Project) -> list[SiteDistance]:
+    """The analysis's sensitive places, nearest first, each with its geodesic distance from
+    the project's site (None for all when the project has no site)."""
+    sites = list(analysis.sensitive_sites.all())
+    centre = site_of(project)
+    if centre is None:
+        return [SiteDistance(site, None) for site in sites]
+    distances = coordinates.distances_m(
+        centre[0], centre[1], [s.latitude for s in sites], [s.longitude for s in sites]
+    )
+    rows = [SiteDistance(site, d) for site, d in zip(sites, distances, strict=True)]
+    return sorted(rows, key=lambda row: (row.distance_m, row.site.name))
+
+
+# Versions ---------------------------------------------------------------------------------
+
+
+def _copy(analysis: PlaceAnalysis, *, by) -> tuple[PlaceAnalysis, dict]:
+    """A new draft version with the content of `analysis`; returns it and, per item kind,
+    old pk -> new pk."""
+    draft = PlaceAnalysis.objects.create(
+        project=analysis.project,
+        version=analysis.version + 1,
+        created_by=by,
+        **{name: getattr(analysis, name) for name in TEXT_FIELDS},
+    )
+    mapping: dict[str, dict[int, int]] = {}
+    for kind, model in ITEM_MODELS.items():
+        related = {SensitiveSite: "sensitive_sites", ProcessEvent: "events"}.get(model, "themes")
+        mapping[kind] = {}
+        for item in getattr(analysis, related).all():
+            old = item.pk
+            item.pk = None
+            item.analysis = draft
+            item.save()
+            mapping[kind][old] = item.pk
+    return draft, mapping
+
+
+def _draft(project: Project, *, by) -> tuple[PlaceAnalysis, dict | None]:
+    """The draft to change (locked): the newest version, or a copy of it if it is approved."""
+    Project.objects.select_for_update().get(pk=project.pk)
+    latest = project.place_analyses.select_for_update().order_by("-version").first()
+    if latest is None:
+        return PlaceAnalysis.objects.create(project=project, version=1, created_by=by), None
+    if latest.is_published:
+        return _copy(latest, by=by)
+    return latest, None
+
+
+@transaction.atomic
+def place_analysis_edit(*, project: Project, by, **fields) -> PlaceAnalysis:
+    draft, _mapping = _draft(project, by=by)
+    for name in TEXT_FIELDS:
+        if name in fields:
+            setattr(draft, name, fields[name].strip())
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def place_item_add(*, project: Project, by, item: str, **fields):
+    """Add a sensitive place ("site"), a process event ("event") or an objection theme
+    ("theme") to the draft."""
+    draft, _mapping = _draft(project, by=by)
+    kind = item
+    item = ITEM_MODELS[kind](analysis=draft, **fields)
+    if kind == "site" and not coordinates.in_norway(item.latitude, item.longitude):
+        raise ValidationError(_("The coordinates are outside Norway."))
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def place_item_delete(*, project: Project, by, item: str, item_pk: int) -> None:
+    """Remove an item of the newest version (from a new draft if that version is approved)."""
+    kind = item
+    model = ITEM_MODELS[kind]
+    latest = current_analysis(project)
+    if latest is None or not model.objects.filter(analysis=latest, pk=item_pk).exists():
+        raise model.DoesNotExist
+    draft, mapping = _draft(project, by=by)
+    if mapping is not None:
+        item_pk = mapping[kind][item_pk]
+    model.objects.filter(analysis=draft, pk=item_pk).delete()
+
+
+@transaction.atomic
+def place_analysis_publish(*, project: Project, by) -> PlaceAnalysis:
+    Project.objects.select_for_update().get(pk=project.pk)
+    latest = project.place_analyses.select_for_update().order_by("-version").first()
+    if latest is None:
+        raise ValidationError(_("There is no analysis to approve yet."))
+    if latest.is_published:
+        raise ValidationError(
+            _("Version %(version)s is already approved.") % {"version": latest.version}
+        )
+    if not latest.site_description and not latest.sensitive_sites.exists():
+        raise ValidationError(
+            _("Describe the site or add a sensitive place before you approve the analysis.")
+        )
+    latest.published_at = timezone.now()
+    latest.published_by = by
+    latest.save(update_fields=["published_at", "published_by"])
+    return latest
+
+
+def next_version_number(project: Project) -> int:
+    return (project.place_analyses.aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+# Letter templates ---------------------------------------------------------------------------
+
+# The placeholders a letter template may use, and what each stands for.
+PLACEHOLDERS = {
+    "title": gettext_lazy("the meeting's title"),
+    "time": gettext_lazy("when the meeting is (day, date and time)"),
+    "place": gettext_lazy("where the meeting is"),
+    "description": gettext_lazy("the meeting's description"),
+    "contact": gettext_lazy("who to contact (the project's contact point)"),
+    "address": gettext_lazy("the address the letter goes to"),
+    "project": gettext_lazy("the project's name"),
+}
+
+
+def check_placeholders(text: str) -> None:
+    """A clear error for `{unknown}` placeholders and for braces that do not form one."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _literal, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        raise ValidationError(
+            _("A curly bracket is not closed. Write placeholders as {title}, {time} and so on.")
+        ) from None
+    # Only plain names: no format specifications or conversions ({title:>9999}, {title!r}).
+    names = [name if not (spec or conversion) else f"{name}…" for name, spec, conversion in fields]
+    unknown = sorted({n for n in names if n not in PLACEHOLDERS})
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder: %(names)s. You can use: %(known)s.")
+            % {
+                "names": ", ".join("{" + n + "}" for n in unknown),
+                "known": ", ".join("{" + n + "}" for n in PLACEHOLDERS),
+            }
+        )
+
+
+def _check_template(template: LetterTemplate) -> None:
+    errors = {}
+    for field in ("heading", "body"):
+        try:
+            check_placeholders(getattr(template, field))
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    template.full_clean()
+
+
+@transaction.atomic
+def letter_template_create(*, municipality, project=None, **fields) -> LetterTemplate:
+    template = LetterTemplate(municipality=municipality, project=project, **fields)
+    _check_template(template)
+    template.save()
+    return template
+
+
+@transaction.atomic
+def letter_template_edit(*, template: LetterTemplate, **fields) -> LetterTemplate:
+    template = LetterTemplate.objects.select_for_update().get(pk=template.pk)
+    for name, value in fields.items():
+        setattr(template, name, value)
+    _check_template(template)
+    template.save()
+    return template
+
+
+def letter_templates_for(project: Project):
+    """The project's own templates and the municipality's shared ones."""
+    from django.db.models import Q
+
+    return LetterTemplate.objects.filter(
+        Q(project=project) | Q(project__isnull=True, municipality_id=project.municipality_id)
+    ).order_by("project", "name", "pk")
+
+
+_SPACES = re.compile(r"[ \t]+")
+
+
+def meeting_values(meeting, project: Project) -> dict[str, str]:
+    starts = timezone.localtime(meeting.starts_at)
+    ends = timezone.localtime(meeting.ends_at)
+    contact = project.contact_points.order_by("position", "pk").first()
+    parts = []
+    if contact is not None:
+        phone = contact.phone.as_national if contact.phone else ""
+        parts = [v for v in (contact.function, phone, contact.email) if v]
+    contact_text = ", ".join(parts) or project.municipality.name
+    place = meeting.place or meeting.online_url
+    return {
+        "title": meeting.title,
+        "time": f"{formats.date_format(starts, 'l j. F Y, H:i')}–{ends:%H:%M}",
+        "place": place,
+        "description": meeting.description,
+        "contact": contact_text,
+        "project": project.name,
+    }
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return text.format_map(values)
+
+
+@dataclass
+class Letter:
+    address: str
+    heading: str
+    paragraphs: list[str]
+
+
+def letters_for(*, neighbour_list: NeighbourList, template: LetterTemplate, meeting) -> list:
+    project = neighbour_list.project
+    values = meeting_values(meeting, project)
+    letters = []
+    for entry in selectors.neighbour_entries(neighbour_list):
+        own = {**values, "address": entry.address.full}
+        body = fill(template.body, own)
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+        letters.append(Letter(entry.address.full, fill(template.heading, own), paragraphs))
+    return letters
+
+
+@transaction.atomic
+def letters_send(*, neighbour_list: NeighbourList, template: LetterTemplate, meeting, by):
+    """The letters for printing, logged as one outgoing letter interaction."""
+    letters = letters_for(neighbour_list=neighbour_list, template=template, meeting=meeting)
+    if not letters:
+        raise ValidationError(_("The neighbour list has no addresses: there is nothing to print."))
+    interaction: Interaction = interaction_log(
+        project=neighbour_list.project,
+        user=by,
+        channel=Channel.LETTER,
+        direction=Interaction.Direction.OUT,
+        summary=_('%(count)s invitation letters to the neighbour list for "%(meeting)s".')
+        % {"count": len(letters), "meeting": meeting.title},
+    )
+    return letters, interaction

@@ -1,0 +1,298 @@
+"""Staff pages: a project's place and process analysis (versions, PDF) and the invitation
+letters to its neighbour list."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from naboskap.lib.http import form_status, posted
+from naboskap.lib.pdf import render_pdf
+from naboskap.projects.access import get_project_for_user
+from naboskap.stakeholders import place_services as services
+from naboskap.stakeholders.models import LetterTemplate, NeighbourList, PlaceAnalysis
+from naboskap.stakeholders.place_forms import (
+    LetterRunForm,
+    LetterTemplateForm,
+    ObjectionThemeForm,
+    PlaceTextForm,
+    ProcessEventForm,
+    SensitiveSiteForm,
+)
+from naboskap.tenancy.access import staff_required
+
+VIEW = "stakeholders.view_place_analysis"
+CHANGE = "stakeholders.change_place_analysis"
+ITEM_FORMS = {"site": SensitiveSiteForm, "event": ProcessEventForm, "theme": ObjectionThemeForm}
+ITEM_ADDED = {
+    "site": gettext_lazy("The place was added."),
+    "event": gettext_lazy("The event was added to the timeline."),
+    "theme": gettext_lazy("The theme was added."),
+}
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _analysis_context(project, analysis: PlaceAnalysis | None) -> dict:
+    context = {
+        "project": project,
+        "analysis": analysis,
+        "has_site": services.site_of(project) is not None,
+    }
+    if analysis is not None:
+        context["sites"] = services.sites_with_distances(analysis, project)
+        context["events"] = list(analysis.events.all())
+        context["themes"] = list(analysis.themes.all())
+    return context
+
+
+def _page(request, project, *, status=200, **forms) -> HttpResponse:
+    analysis = services.current_analysis(project)
+    can_change = rules.has_perm(CHANGE, request.user, project)
+    context = _analysis_context(project, analysis)
+    context["can_change"] = can_change
+    context["versions"] = list(
+        project.place_analyses.select_related("published_by").order_by("-version")
+    )
+    if can_change:
+        text_initial = (
+            {name: getattr(analysis, name) for name in services.TEXT_FIELDS} if analysis else None
+        )
+        context["text_form"] = forms.get("text") or PlaceTextForm(initial=text_initial)
+        for kind, form_class in ITEM_FORMS.items():
+            context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
+    return render(request, "stakeholders/place_analysis.html", context, status=status)
+
+
+@staff_required
+def place_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, VIEW)
+    return _page(request, project)
+
+
+@require_POST
+@staff_required
+def place_text(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    form = PlaceTextForm(posted(request))
+    if form.is_valid():
+        try:
+            analysis = services.place_analysis_edit(
+                project=project, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Version %(version)s was saved.") % {"version": analysis.version}
+            )
+            return redirect("stakeholders:place_analysis", pk=project.pk)
+    return _page(request, project, text=form, status=form_status(form))
+
+
+@require_POST
+@staff_required
+def place_item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    if kind not in ITEM_FORMS:
+        raise Http404
+    form = ITEM_FORMS[kind](posted(request), prefix=kind)
+    if form.is_valid():
+        fields = (
+            form.service_fields() if hasattr(form, "service_fields") else dict(form.cleaned_data)
+        )
+        try:
+            services.place_item_add(project=project, by=request.user, item=kind, **fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, ITEM_ADDED[kind])
+            return redirect("stakeholders:place_analysis", pk=project.pk)
+    return _page(request, project, status=form_status(form), **{kind: form})
+
+
+@require_POST
+@staff_required
+def place_item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    if kind not in ITEM_FORMS:
+        raise Http404
+    try:
+        services.place_item_delete(project=project, by=request.user, item=kind, item_pk=item_pk)
+    except services.ITEM_MODELS[kind].DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("It was removed from the analysis."))
+    return redirect("stakeholders:place_analysis", pk=project.pk)
+
+
+@require_POST
+@staff_required
+def place_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, CHANGE)
+    try:
+        analysis = services.place_analysis_publish(project=project, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _page(request, project, status=400)
+    messages.success(
+        request,
+        _("Version %(version)s is approved. Changes from now on go into a new version.")
+        % {"version": analysis.version},
+    )
+    return redirect("stakeholders:place_analysis", pk=project.pk)
+
+
+def _version(request, pk: int, version: int):
+    project = get_project_for_user(request.user, pk, VIEW)
+    analysis = get_object_or_404(
+        PlaceAnalysis.objects.select_related("published_by", "created_by"),
+        project=project,
+        version=version,
+    )
+    return project, analysis
+
+
+@staff_required
+def place_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    project, analysis = _version(request, pk, version)
+    context = _analysis_context(project, analysis)
+    context["latest"] = services.current_analysis(project)
+    return render(request, "stakeholders/place_version.html", context)
+
+
+@staff_required
+def place_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    project, analysis = _version(request, pk, version)
+    context = _analysis_context(project, analysis)
+    content = render_pdf("stakeholders/place_pdf.html", context, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"stedsanalyse-{project.slug or project.pk}-v{analysis.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Invitation letters -------------------------------------------------------------------------
+
+SEND = "stakeholders.send_letters"
+
+
+def _letters_page(request, project, *, form=None, status=200) -> HttpResponse:
+    neighbour_list = NeighbourList.objects.filter(project=project).first()
+    templates = services.letter_templates_for(project).select_related("project")
+    meetings = project.meetings.filter(cancelled_at__isnull=True).order_by("-starts_at")
+    context = {
+        "project": project,
+        "neighbour_list": neighbour_list,
+        "templates": list(templates),
+        "form": form or LetterRunForm(meetings=meetings, templates=templates),
+        "has_meetings": meetings.exists(),
+        "count": neighbour_list.entries.filter(removed=False).count() if neighbour_list else 0,
+    }
+    return render(request, "stakeholders/letters.html", context, status=status)
+
+
+@staff_required
+def letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: choose a meeting and a template. POST: the letters as one PDF, logged."""
+    project = get_project_for_user(request.user, pk, SEND)
+    if request.method != "POST":
+        return _letters_page(request, project)
+    meetings = project.meetings.filter(cancelled_at__isnull=True)
+    templates = services.letter_templates_for(project)
+    form = LetterRunForm(posted(request), meetings=meetings, templates=templates)
+    neighbour_list = NeighbourList.objects.filter(project=project).first()
+    if neighbour_list is None:
+        form.is_valid()
+        form.add_error(None, _("Compute the neighbour list first: it has no addresses yet."))
+    if form.is_valid():
+        try:
+            letter_list, _interaction = services.letters_send(
+                neighbour_list=neighbour_list,
+                template=form.cleaned_data["template"],
+                meeting=form.cleaned_data["meeting"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            meeting = form.cleaned_data["meeting"]
+            context = {"project": project, "meeting": meeting, "letters": letter_list}
+            content = render_pdf("stakeholders/letters_pdf.html", context, request=request)
+            response = HttpResponse(content, content_type="application/pdf")
+            filename = f"nabobrev-{meeting.starts_at:%Y-%m-%d}-{meeting.pk}.pdf"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    return _letters_page(request, project, form=form, status=form_status(form))
+
+
+def _template_form_page(request, project, form, template=None) -> HttpResponse:
+    context = {"project": project, "form": form, "template": template}
+    return render(
+        request, "stakeholders/letter_template_form.html", context, status=form_status(form)
+    )
+
+
+def _may_share(user, project) -> bool:
+    return rules.has_perm("stakeholders.change_municipality_letters", user, project.municipality)
+
+
+@staff_required
+def letter_template_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, SEND)
+    may_share = _may_share(request.user, project)
+    initial = {
+        "name": _("Invitation to neighbours"),
+        "heading": _("Invitation: {title}"),
+        "body": _(
+            "We invite you to a meeting about {project}: "
+            "{title}.\n\nTime: {time}\nPlace: {place}\n\n{description}\n\n"
+            "Questions? Contact {contact}."
+        ),
+    }
+    form = LetterTemplateForm(posted(request), may_share=may_share, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        shared = data.pop("for_municipality", False)
+        try:
+            services.letter_template_create(
+                municipality=project.municipality, project=None if shared else project, **data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The letter template was saved."))
+            return redirect("stakeholders:letters", pk=project.pk)
+    return _template_form_page(request, project, form)
+
+
+@staff_required
+def letter_template_edit(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, SEND)
+    template = get_object_or_404(services.letter_templates_for(project), pk=template_pk)
+    if template.project_id is None and not _may_share(request.user, project):
+        raise PermissionDenied
+    form = LetterTemplateForm(posted(request), instance=template)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("name", "heading", "body")}
+        try:
+            services.letter_template_edit(
+                template=LetterTemplate.objects.get(pk=template.pk), **data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The letter template was saved."))
+            return redirect("stakeholders:letters", pk=project.pk)
+    return _template_form_page(request, project, form, template)

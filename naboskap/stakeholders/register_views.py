@@ -1,0 +1,419 @@
+"""Staff pages of the stakeholder register: organisations and persons, the interaction log
+and the stakeholder analysis of a project."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from naboskap.lib.http import form_status, posted
+from naboskap.projects.access import get_project_for_user
+from naboskap.projects.models import Project
+from naboskap.stakeholders import grid, selectors, services
+from naboskap.stakeholders import rules as stakeholder_rules
+from naboskap.stakeholders.access import (
+    get_organisation_for_user,
+    get_person_for_user,
+    register_municipality,
+)
+from naboskap.stakeholders.forms import (
+    AssessmentForm,
+    ErasureForm,
+    InteractionForm,
+    OrganisationForm,
+    PersonForm,
+    RegisterFilterForm,
+)
+from naboskap.stakeholders.models import Interaction, Organisation, Person
+from naboskap.tenancy.access import staff_required
+
+PER_PAGE = 25
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _filtered_page(request, queryset, form):
+    return Paginator(form.filter(queryset), PER_PAGE).get_page(request.GET.get("side"))
+
+
+def _query(request) -> str:
+    params = request.GET.copy()
+    params.pop("side", None)
+    return params.urlencode()
+
+
+# Organisations -----------------------------------------------------------------------------
+
+
+@staff_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    municipality = register_municipality(request)
+    if not rules.has_perm("stakeholders.view_organisations", request.user, municipality):
+        raise PermissionDenied
+    form = RegisterFilterForm(
+        request.GET, municipality=municipality, kinds=Organisation.Kind.choices
+    )
+    context = {
+        "municipality": municipality,
+        "filter_form": form,
+        "page": _filtered_page(request, selectors.organisations_in(municipality), form),
+        "query": _query(request),
+        "can_add": rules.has_perm("stakeholders.add_stakeholder", request.user, municipality),
+        "sees_persons": rules.has_perm("stakeholders.view_persons", request.user, municipality),
+    }
+    return render(request, "stakeholders/organisation_list.html", context, status=form_status(form))
+
+
+def _organisation_form_page(request, form, organisation=None) -> HttpResponse:
+    context = {"form": form, "organisation": organisation}
+    return render(request, "stakeholders/organisation_form.html", context, status=form_status(form))
+
+
+@staff_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    municipality = register_municipality(request)
+    if not rules.has_perm("stakeholders.add_stakeholder", request.user, municipality):
+        raise PermissionDenied
+    form = OrganisationForm(posted(request), municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            organisation = services.organisation_create(
+                municipality=municipality,
+                tags=data["tag_names"],
+                projects=data["projects"],
+                **data["fields"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The organisation was added to the register."))
+            return redirect(organisation)
+    return _organisation_form_page(request, form)
+
+
+@staff_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request.user, pk)
+    municipality = organisation.municipality
+    interactions = selectors.interactions_for_user(request.user, municipality).filter(
+        organisations=organisation
+    )
+    persons = []
+    if rules.has_perm("stakeholders.view_persons", request.user, municipality):
+        persons = selectors.persons_for_user(request.user, municipality).filter(
+            organisation=organisation
+        )
+    context = {
+        "organisation": organisation,
+        "tags": list(organisation.tags.all()),
+        "projects": list(organisation.projects.order_by("name")),
+        "persons": persons,
+        "page": Paginator(interactions, PER_PAGE).get_page(request.GET.get("side")),
+        "can_change": rules.has_perm(
+            "stakeholders.change_organisation", request.user, organisation
+        ),
+    }
+    return render(request, "stakeholders/organisation_detail.html", context)
+
+
+@staff_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request.user, pk, "stakeholders.change_organisation")
+    form = OrganisationForm(
+        posted(request), instance=organisation, municipality=organisation.municipality
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            organisation = services.organisation_edit(
+                organisation=organisation,
+                tags=data["tag_names"],
+                projects=data["projects"],
+                **data["fields"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The organisation was saved."))
+            return redirect(organisation)
+    return _organisation_form_page(request, form, organisation)
+
+
+# Persons -----------------------------------------------------------------------------------
+
+
+def _persons_municipality(request):
+    municipality = register_municipality(request)
+    if not rules.has_perm("stakeholders.view_persons", request.user, municipality):
+        raise PermissionDenied
+    return municipality
+
+
+@staff_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    municipality = _persons_municipality(request)
+    form = RegisterFilterForm(request.GET, municipality=municipality, kinds=Person.Kind.choices)
+    context = {
+        "municipality": municipality,
+        "filter_form": form,
+        "page": _filtered_page(
+            request, selectors.persons_for_user(request.user, municipality), form
+        ),
+        "query": _query(request),
+        "can_add": rules.has_perm("stakeholders.add_stakeholder", request.user, municipality),
+    }
+    return render(request, "stakeholders/person_list.html", context, status=form_status(form))
+
+
+def _team_projects(user, municipality):
+    return Project.objects.filter(
+        pk__in=stakeholder_rules.team_project_ids(user, municipality.pk)
+    ).order_by("name")
+
+
+def _person_form_page(request, form, person=None) -> HttpResponse:
+    context = {"form": form, "person": person}
+    return render(request, "stakeholders/person_form.html", context, status=form_status(form))
+
+
+@staff_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    municipality = _persons_municipality(request)
+    if not rules.has_perm("stakeholders.add_stakeholder", request.user, municipality):
+        raise PermissionDenied
+    form = PersonForm(
+        posted(request),
+        municipality=municipality,
+        projects=_team_projects(request.user, municipality),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            person = services.person_create(
+                municipality=municipality,
+                tags=data["tag_names"],
+                projects=data["projects"],
+                **data["fields"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The person was added to the register."))
+            return redirect(person)
+    return _person_form_page(request, form)
+
+
+@staff_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    interactions = selectors.interactions_for_user(request.user, person.municipality).filter(
+        persons=person
+    )
+    context = {
+        "person": person,
+        "tags": list(person.tags.all()),
+        "projects": sorted(person.projects.all(), key=lambda p: p.name),
+        "page": Paginator(interactions, PER_PAGE).get_page(request.GET.get("side")),
+        "can_change": rules.has_perm("stakeholders.change_person", request.user, person),
+    }
+    return render(request, "stakeholders/person_detail.html", context)
+
+
+@staff_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk, "stakeholders.change_person")
+    form = PersonForm(
+        posted(request),
+        instance=person,
+        municipality=person.municipality,
+        projects=_team_projects(request.user, person.municipality),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        # Links to projects outside the user's teams stay as they were.
+        offered = set(form.fields["projects"].queryset.values_list("pk", flat=True))
+        kept = [p for p in person.projects.all() if p.pk not in offered]
+        try:
+            person = services.person_edit(
+                person=person,
+                tags=data["tag_names"],
+                projects=data["projects"] + kept,
+                **data["fields"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The person was saved."))
+            return redirect(person)
+    return _person_form_page(request, form, person)
+
+
+@staff_required
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk, "stakeholders.erase_person")
+    form = ErasureForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            log = services.person_erase(
+                person=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The person was erased. %(count)s interactions were kept without them; "
+                    "the erasure is logged."
+                )
+                % {"count": log.interactions_kept},
+            )
+            return redirect("stakeholders:person_list")
+    context = {"person": person, "form": form, "interaction_count": person.interactions.count()}
+    return render(request, "stakeholders/person_erase.html", context, status=form_status(form))
+
+
+# Interactions ------------------------------------------------------------------------------
+
+
+@staff_required
+def interaction_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.view_project")
+    if not rules.has_perm("stakeholders.view_interactions", request.user, project):
+        raise PermissionDenied
+    interactions = selectors.timeline(Interaction.objects.filter(project=project))
+    context = {
+        "project": project,
+        "page": Paginator(interactions, PER_PAGE).get_page(request.GET.get("side")),
+        "can_log": rules.has_perm("stakeholders.log_interaction", request.user, project),
+    }
+    return render(request, "stakeholders/interaction_list.html", context)
+
+
+def _interaction_form(request, project) -> InteractionForm:
+    return InteractionForm(
+        posted(request),
+        organisations=selectors.organisations_in(project.municipality).prefetch_related(None),
+        persons=selectors.persons_for_user(request.user, project.municipality).prefetch_related(
+            None
+        ),
+    )
+
+
+@staff_required
+def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.view_project")
+    if not rules.has_perm("stakeholders.log_interaction", request.user, project):
+        raise PermissionDenied
+    form = _interaction_form(request, project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interaction = services.interaction_log(
+                project=project, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if interaction.needs_follow_up:
+                messages.success(
+                    request,
+                    _("The interaction was logged, and a follow-up measure is on the plan."),
+                )
+            else:
+                messages.success(request, _("The interaction was logged."))
+            return redirect("stakeholders:interaction_list", pk=project.pk)
+    context = {"project": project, "form": form}
+    return render(request, "stakeholders/interaction_form.html", context, status=form_status(form))
+
+
+@staff_required
+def interaction_detail(request: HttpRequest, pk: int, interaction_pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.view_project")
+    if not rules.has_perm("stakeholders.view_interactions", request.user, project):
+        raise PermissionDenied
+    interaction = get_object_or_404(
+        selectors.timeline(Interaction.objects.all()), pk=interaction_pk, project=project
+    )
+    return render(
+        request,
+        "stakeholders/interaction_detail.html",
+        {"project": project, "interaction": interaction},
+    )
+
+
+# Stakeholder analysis ----------------------------------------------------------------------
+
+
+def _analysis_page(request, project, form=None) -> HttpResponse:
+    latest = selectors.latest_assessments(project)
+    history = selectors.assessment_history(project)
+    can_assess = rules.has_perm("stakeholders.assess_stakeholder", request.user, project)
+    if form is None and can_assess:
+        form = _assessment_form(request, project, bound=False)
+    context = {
+        "project": project,
+        "latest": latest,
+        "grid": grid.build(latest),
+        "page": Paginator(history, PER_PAGE).get_page(request.GET.get("side")),
+        "form": form,
+        "can_assess": can_assess,
+    }
+    return render(
+        request,
+        "stakeholders/analysis.html",
+        context,
+        status=form_status(form) if form is not None else 200,
+    )
+
+
+def _assessment_form(request, project, *, bound=True) -> AssessmentForm:
+    return AssessmentForm(
+        posted(request) if bound else None,
+        organisations=selectors.organisations_in(project.municipality).prefetch_related(None),
+        persons=selectors.persons_for_user(request.user, project.municipality).prefetch_related(
+            None
+        ),
+    )
+
+
+@staff_required
+def analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.view_project")
+    if not rules.has_perm("stakeholders.view_analysis", request.user, project):
+        raise PermissionDenied
+    return _analysis_page(request, project)
+
+
+@staff_required
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "projects.view_project")
+    if not rules.has_perm("stakeholders.assess_stakeholder", request.user, project):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("stakeholders:analysis", pk=project.pk)
+    form = _assessment_form(request, project)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("stakeholder")
+        try:
+            services.assessment_add(
+                project=project, created_by=request.user, **data, **form.stakeholder_kwargs()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The assessment was saved."))
+            return redirect("stakeholders:analysis", pk=project.pk)
+    return _analysis_page(request, project, form)
