@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "naboskap.stakeholders",
     "naboskap.risk",
     "naboskap.routines",
+    "naboskap.insights",
     "naboskap.api",
     "naboskap.portal",
     "naboskap.demo",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("app/", include("naboskap.meetings.urls")),
     path("app/", include("naboskap.projects.urls")),
     path("app/", include("naboskap.routines.urls")),
+    path("app/", include("naboskap.insights.urls")),
     path("app/", include("naboskap.stakeholders.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -19,5 +19,5 @@ urlpatterns = [
         name="request",
     ),
     # Anything else below /open311/v2/ answers 404 in the specification's error format.
-    re_path(r"^(?P<rest>.*)$", open311.not_found, name="not_found"),
+    re_path(r"^(?P<rest>[\s\S]*)$", open311.not_found, name="not_found"),
 ]

@@ -7,6 +7,7 @@ from naboskap.portal import (
     meeting_views,
     member_views,
     scoring_views,
+    survey_views,
     views,
 )
 
@@ -70,6 +71,7 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/innspill/takk/", input_views.thanks, name="input_thanks"),
     path("prosjekter/<slug:slug>/du-sa-vi-gjorde/", input_views.you_said, name="you_said"),
     path("ros/<str:code>/", scoring_views.scoring_join, name="scoring_join"),
+    path("undersokelse/<token:token>/", survey_views.survey_answer, name="survey_answer"),
     path("ros/<str:code>/<int:number>/", scoring_views.scoring_vote, name="scoring_vote"),
     path("naboraad/inn/<token:token>/", member_views.member_login, name="member_login"),
     path("naboraad/ny-lenke/", member_views.member_link_request, name="member_link_request"),

@@ -783,6 +783,44 @@ PLACES_MATRIX = {
 }
 
 
+def survey_round(world):
+    """An open neighbour-survey round of the project, per test."""
+    if not hasattr(world, "survey_round"):
+        import datetime
+
+        from django.utils import timezone
+
+        from naboskap.insights import services
+
+        today = timezone.localdate()
+        world.survey_round = services.round_create(
+            project=world.project,
+            template=services.template_ensure_default(municipality=world.municipality),
+            title="Trygghetsundersøkelse 2026",
+            opens_on=today - datetime.timedelta(days=1),
+            closes_on=today + datetime.timedelta(days=30),
+        )
+    return world.survey_round
+
+
+# The neighbour survey: staff read results, managers run rounds, the answer page is public.
+SURVEY_MATRIX = {
+    "insights:rounds": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "insights:round_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "insights:round_results": (
+        "get",
+        lambda w: {"pk": w.project.pk, "round_pk": survey_round(w).pk},
+        expect(allowed=STAFF),
+    ),
+    "insights:round_codes": (
+        "get",
+        lambda w: {"pk": w.project.pk, "round_pk": survey_round(w).pk},
+        expect(allowed=MANAGERS),
+    ),
+    "portal:survey_answer": ("get", lambda w: {"token": survey_round(w).token}, EVERYONE_200),
+}
+
+
 # name: (method, kwargs builder, expected statuses per persona[, data builder])
 # The optional data builder gives the query string of a GET, or the form data of a POST.
 MATRIX = {
@@ -1051,6 +1089,7 @@ MATRIX = {
     **MEETINGS_MATRIX,
     **MEETX_MATRIX,
     **MINUTES_MATRIX,
+    **SURVEY_MATRIX,
 }
 
 

@@ -497,3 +497,10 @@ def test_fuzz_get(world, open_limits, params, path):
         body = json.loads(response.content) if "json" in path else None
         if body is not None:
             assert body[0]["code"] == response.status_code
+
+
+def test_a_path_with_a_line_break_still_answers_in_the_open311_format(world):
+    # Found by test_fuzz_get: "." in the catch-all pattern did not match a newline.
+    response = Client().get(BASE + "requests/%2F%0A.json")
+    assert response.status_code == 404
+    assert json.loads(response.content)[0]["code"] == 404

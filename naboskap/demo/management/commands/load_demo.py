@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from naboskap.demo.addresses import load_addresses
 from naboskap.demo.inputs import load_inputs
+from naboskap.demo.insights import load_insights
 from naboskap.demo.meetings import load_meetings
 from naboskap.demo.places import load_places
 from naboskap.demo.plans import load_plans
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         load_addresses(projects, users)
         load_stakeholders(projects, users)
         load_places(projects, users)
+        load_insights(projects, users)
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:
         """Modelled on the first seed: a planned welfare-housing build meeting resistance."""
