@@ -112,7 +112,7 @@ def test_phase_dates_come_from_when_the_project_entered_the_phase(world, coordin
     Project.objects.filter(pk=project.pk).update(created_at=long_ago)
     apply_routine(project)
     page = checklist(coordinator, project)
-    due = short(long_ago.date() + timedelta(days=14))
+    due = short(timezone.localdate(long_ago) + timedelta(days=14))
     assert due in page
     assert "1 overdue" in page
     page = html(coordinator.get(reverse("projects:detail", args=[project.pk])))
