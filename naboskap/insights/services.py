@@ -50,7 +50,7 @@ DEFAULT_QUESTIONS = [
 
 
 class SurveyError(ValidationError):
-    pass
+    """A round, code or answer the survey cannot take; the message says why."""
 
 
 @transaction.atomic
