@@ -142,7 +142,6 @@ def phase_inbox_fill(size: int) -> dict:
 
     from naboskap.concerns import selectors, services
     from naboskap.concerns.models import Category, Concern
-    from naboskap.concerns.workflow import Status
     from naboskap.projects.models import Project
     from naboskap.tenancy.models import Membership, Municipality, Unit
     from naboskap.testing import factories
@@ -173,40 +172,14 @@ def phase_inbox_fill(size: int) -> dict:
     units = list(Unit.objects.filter(municipality=municipality))
 
     existing = Concern.objects.filter(municipality=municipality).count()
-    created_at = Concern._meta.get_field("created_at")
-    created_at.auto_now_add = False  # spread over two years; this process only
     now = timezone.now()
-    open_statuses = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING]
     began = time.monotonic()
     batch = []
     for number in range(existing, size):
         # Newest first is number `size - 1`; older ones are mostly closed, as in real life.
         created = now - timedelta(minutes=(size - number) * 7 % (730 * 24 * 60))
-        age_days = (now - created).days
-        if age_days > 60 and number % 10 < 8:
-            status = Status.CLOSED
-        elif number % 7 == 0:
-            status = Status.ANSWERED
-        else:
-            status = open_statuses[number % len(open_statuses)]
-        category = categories[number % len(categories)]
         batch.append(
-            Concern(
-                municipality=municipality,
-                project=projects[number % len(projects)],
-                category=category,
-                reference=f"{created.year}-{number + 1:06d}",
-                status=status,
-                description=f"Innboks {number}: Høy musikk fra hagen etter midnatt.",
-                location="Ved lekeplassen",
-                reporter_email="benk@example.org" if number % 3 else "",
-                idempotency_key=f"benk-innboks-{number:07d}",
-                assigned_unit=units[number % len(units)] if units else None,
-                acknowledge_due=(created + timedelta(days=1)).date(),
-                answer_due=(created + timedelta(days=14)).date(),
-                acknowledged_at=None if status == Status.RECEIVED else created,
-                created_at=created,
-            )
+            concern_row(number, created, now, projects=projects, categories=categories, units=units)
         )
         if len(batch) == 5000:
             Concern.objects.bulk_create(batch)
@@ -245,21 +218,60 @@ def phase_inbox_fill(size: int) -> dict:
     }
 
 
+def concern_row(number: int, created, now, *, projects, categories, units):
+    """Concern number `number` of a benchmark, received at `created`, unsaved (for
+    `bulk_create`; `created_at` is taken as given): round-robin over the projects, categories
+    and units; mostly closed when older than 60 days, as in real life."""
+    from datetime import timedelta
+
+    from naboskap.concerns.models import Concern
+    from naboskap.concerns.workflow import Status
+
+    # bulk_create keeps `created_at` as given (auto_now_add would set it to now); this
+    # process only.
+    Concern._meta.get_field("created_at").auto_now_add = False
+    open_statuses = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING]
+    age_days = (now - created).days
+    if age_days > 60 and number % 10 < 8:
+        status = Status.CLOSED
+    elif number % 7 == 0:
+        status = Status.ANSWERED
+    else:
+        status = open_statuses[number % len(open_statuses)]
+    project = projects[number % len(projects)]
+    return Concern(
+        municipality_id=project.municipality_id,
+        project=project,
+        category=categories[number % len(categories)],
+        reference=f"{created.year}-{number + 1:06d}",
+        status=status,
+        description=f"Innboks {number}: Høy musikk fra hagen etter midnatt.",
+        location="Ved lekeplassen",
+        reporter_email="benk@example.org" if number % 3 else "",
+        idempotency_key=f"benk-innboks-{number:07d}",
+        assigned_unit=units[number % len(units)] if units else None,
+        acknowledge_due=(created + timedelta(days=1)).date(),
+        answer_due=(created + timedelta(days=14)).date(),
+        acknowledged_at=None if status == Status.RECEIVED else created,
+        created_at=created,
+    )
+
+
 def client_cookie_name() -> str:
     from django.conf import settings
 
     return settings.SESSION_COOKIE_NAME
 
 
-def staff_client():
-    """A test client logged in as the inbox coordinator, past the two-step check. Its session
-    lives in the database, so gunicorn accepts the same cookie."""
+def staff_client(username: str = INBOX_USER):
+    """A test client logged in as the inbox coordinator (or `username`), past the two-step
+    check. Its session lives in the database, so gunicorn accepts the same cookie."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     from naboskap.testing.mfa import pass_mfa_stage
 
-    user = get_user_model().objects.get(username=INBOX_USER)
+    user = get_user_model().objects.get(username=username)
     client = Client(HTTP_HOST=HOST)
     client.force_login(user)
     pass_mfa_stage(client, user)

@@ -7,6 +7,7 @@ load-generator processes and prints one line per benchmark:
     BENCH public_project_page rps=... baseline_rps=... ratio=... queries=... ...
     BENCH concern_intake submissions_per_s=... ratio=... queries=... consistent=ok retry=ok
     BENCH concern_inbox size=... queries=... median_ms=...  (bench/concerns.py)
+    BENCH dashboard size=... queries=... median_ms=... ratio=...  (bench/dashboard.py)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -40,7 +41,7 @@ PROJECT_SLUG = "benkveien"
 PROJECT_NAME = "Benkveien bofellesskap"
 PAGE_PATH = f"/prosjekter/{PROJECT_SLUG}/"
 RESULT_MARK = "BENCH-RESULT "
-BENCHMARKS = ["page", "intake", "inbox", "plan", "risk", "addresses"]
+BENCHMARKS = ["page", "intake", "inbox", "plan", "risk", "addresses", "dashboard"]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
     "DATABASE_URL",
@@ -492,6 +493,10 @@ def run(args: argparse.Namespace) -> int:
             import addresses
 
             failures += addresses.run_benchmarks(args, env, var_dir)
+        if "dashboard" in args.only:
+            import dashboard
+
+            failures += dashboard.run_benchmarks(args, env, var_dir)
     finally:
         cleanup(
             var_dir,
@@ -606,6 +611,7 @@ def main() -> int:
     sys.modules.setdefault("run", sys.modules[__name__])
     import addresses
     import concerns
+    import dashboard
     import plans
     import risk
 
@@ -614,6 +620,7 @@ def main() -> int:
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in plans.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in risk.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in addresses.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in dashboard.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -676,6 +683,15 @@ def main() -> int:
     parser.add_argument(
         "--plan-pdf-target", type=float, default=10, help="CPU seconds the plan PDF may take (10)"
     )
+    parser.add_argument(
+        "--dashboard-sizes",
+        default="1000,100000",
+        help="concerns on the municipality dashboard, smallest (the baseline) first; measures "
+        "are 1/20 of them, projects 1/2000 (at least 5) (1000,100000)",
+    )
+    parser.add_argument(
+        "--dashboard-requests", type=int, default=30, help="timed GETs of each dashboard (30)"
+    )
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     if not args.only or set(args.only) - set(BENCHMARKS):
@@ -684,6 +700,10 @@ def main() -> int:
         args.inbox_sizes = sorted(int(size) for size in args.inbox_sizes.split(","))
     except ValueError:
         parser.error("--inbox-sizes takes numbers, like 1000,100000")
+    try:
+        args.dashboard_sizes = sorted(int(size) for size in args.dashboard_sizes.split(","))
+    except ValueError:
+        parser.error("--dashboard-sizes takes numbers, like 1000,100000")
     if args.updates < 2 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
         parser.error("--updates must be at least 2; --duration, --connections, --workers positive")
 

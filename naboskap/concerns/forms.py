@@ -218,6 +218,7 @@ class InboxFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=Unit.objects.none())
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    police = forms.BooleanField(label=_("Relevant for the police"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
 
     def __init__(self, *args, municipality_ids, project_ids, **kwargs):

@@ -222,6 +222,9 @@ class Concern(models.Model):
         verbose_name=_("merged into"),
         help_text=_("A duplicate's reporter gets the answers given on this concern."),
     )
+    # Marked by a case handler or coordinator as relevant for the police: it then counts in
+    # the situation picture shared with the police liaison (counts only, never the text).
+    police_relevant = models.BooleanField(_("relevant for the police"), default=False)
     satisfaction = models.PositiveSmallIntegerField(
         _("how satisfied are you"),
         null=True,
@@ -248,6 +251,12 @@ class Concern(models.Model):
             models.Index(fields=["municipality", "-created_at", "-id"], name="concern_inbox_order"),
             models.Index(fields=["assigned_unit", "status"]),
             models.Index(fields=["answer_due"]),
+            # The police situation picture: a project's police-relevant concerns only.
+            models.Index(
+                fields=["project", "created_at"],
+                condition=models.Q(police_relevant=True),
+                name="concern_police_relevant",
+            ),
         ]
 
     def __str__(self):
@@ -354,5 +363,12 @@ class Photo(models.Model):
 # must not keep what the retention rules erase.
 auditlog.register(
     Concern,
-    include_fields=["status", "category", "project", "assigned_unit", "assigned_to"],
+    include_fields=[
+        "status",
+        "category",
+        "project",
+        "assigned_unit",
+        "assigned_to",
+        "police_relevant",
+    ],
 )

@@ -52,3 +52,8 @@ rules.add_perm("concerns.view_contact", handles_for_unit | coordinates_project)
 rules.add_perm("concerns.use_inbox", works_with_concerns)
 rules.add_perm("concerns.view_access_log", coordinates_project | administers)
 rules.add_perm("concerns.configure", is_municipality_admin)
+# Whether a concern counts in the situation picture shared with the police: the case handlers
+# of the unit and the project's coordinators and administrators decide.
+rules.add_perm(
+    "concerns.mark_police_relevant", handles_for_unit | coordinates_project | administers
+)

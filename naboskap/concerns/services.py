@@ -342,6 +342,34 @@ def concern_assign(*, concern: Concern, unit: Unit | None, handler=None, by=None
         transaction.on_commit(lambda: tasks.notify_unit.enqueue(concern.pk))
 
 
+@transaction.atomic
+def concern_mark_police_relevant(*, concern: Concern, relevant: bool, by=None) -> bool:
+    """Mark the concern as relevant for the police (or not). Returns whether it changed.
+
+    Only the mark is shared: the situation picture counts police-relevant concerns by week and
+    category and never shows what the reporter wrote or who they are. The change is kept in
+    the audit log (the field is registered there) and as an internal note in the thread.
+    """
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    if locked.police_relevant == relevant:
+        concern.police_relevant = relevant
+        return False
+    locked.police_relevant = relevant
+    locked.save(update_fields=["police_relevant"])
+    concern.police_relevant = relevant
+    Message.objects.create(
+        concern=locked,
+        kind=Message.Kind.INTERNAL,
+        author=by,
+        body=str(
+            _("Marked as relevant for the police.")
+            if relevant
+            else _("No longer marked as relevant for the police.")
+        ),
+    )
+    return True
+
+
 def concern_link_event(*, concern: Concern, unwanted_event) -> None:
     """Link the concern to an unwanted event of its project's ROS analysis (or unlink it)."""
     if unwanted_event is not None and unwanted_event.analysis.project_id != concern.project_id:

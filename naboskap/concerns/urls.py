@@ -29,4 +29,5 @@ urlpatterns = [
     path("<int:pk>/slaa-sammen/", views.merge, name="merge"),
     path("<int:pk>/tiltak/", views.measure_create, name="measure_create"),
     path("<int:pk>/hendelse/", views.link_event, name="link_event"),
+    path("<int:pk>/politi/", views.police_relevant, name="police_relevant"),
 ]

@@ -56,6 +56,8 @@ def _filtered(request: HttpRequest, form: InboxFilterForm, concerns):
         concerns = concerns.filter(selectors.overdue_filter())
     if data["mine"]:
         concerns = concerns.filter(assigned_to=request.user)
+    if data["police"]:
+        concerns = concerns.filter(police_relevant=True)
     return concerns.order_by(data["sort"] or "-created_at", "-pk")
 
 
@@ -64,7 +66,9 @@ def _total_from_counts(form: InboxFilterForm, counts: dict[str, int]) -> int | N
     if not form.is_valid():
         return sum(counts.values())
     data = form.cleaned_data
-    if any(data[name] for name in ("q", "category", "project", "unit", "overdue", "mine")):
+    if any(
+        data[name] for name in ("q", "category", "project", "unit", "overdue", "mine", "police")
+    ):
         return None
     return counts.get(data["status"], 0) if data["status"] else sum(counts.values())
 
@@ -162,6 +166,7 @@ def _detail_context(request, concern, **forms):
             project=concern.project, initial={"unwanted_event": concern.unwanted_event_id}
         ),
         "can_plan": rules.has_perm("plans.change_plan", request.user, concern.project),
+        "can_mark_police": rules.has_perm("concerns.mark_police_relevant", request.user, concern),
         "measure_form": ConcernMeasureForm(
             municipality=concern.municipality, initial={"owner_unit": concern.assigned_unit}
         ),
@@ -283,6 +288,32 @@ def link_event(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(concern)
     context = _detail_context(request, concern, event_form=form)
     return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def police_relevant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the concern as relevant for the police (it then counts in the situation picture)."""
+    concern = get_concern_for_user(request.user, pk)
+    if not rules.has_perm("concerns.mark_police_relevant", request.user, concern):
+        raise PermissionDenied
+    relevant = request.POST.get("relevant", "")
+    if relevant not in {"0", "1"}:
+        messages.error(request, _("Choose whether the concern is relevant for the police."))
+        context = _detail_context(request, concern)
+        return render(request, "concerns/detail.html", context, status=400)
+    services.concern_mark_police_relevant(
+        concern=concern, relevant=relevant == "1", by=request.user
+    )
+    if concern.police_relevant:
+        text = _(
+            "The concern is marked as relevant for the police. The police see it only as a "
+            "count in the situation picture, never its text or who reported it."
+        )
+    else:
+        text = _("The concern is no longer marked as relevant for the police.")
+    messages.success(request, text)
+    return redirect(concern)
 
 
 @require_POST

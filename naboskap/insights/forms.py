@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.insights.models import SurveyTemplate
+from naboskap.insights import metrics
+from naboskap.insights.models import Question, SurveyTemplate
 
 DONT_KNOW = "dk"
 
@@ -76,3 +78,81 @@ class CodesForm(forms.Form):
         max_value=2000,
         help_text=_("One code per letter. The codes are shown only once, in the PDF."),
     )
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of question"),
+        choices=Question.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Question.Kind.LIKERT,
+    )
+    text = forms.CharField(
+        label=_("Question in Bokmål"),
+        max_length=300,
+        error_messages={"required": _("Write the question in Bokmål.")},
+        help_text=_("A Likert question is a statement answered from 1 (strongly disagree) to 5."),
+    )
+    text_nn = forms.CharField(
+        label=_("Question in Nynorsk"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: Nynorsk readers see the Bokmål text."),
+    )
+    text_en = forms.CharField(
+        label=_("Question in English"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: English readers see the Bokmål text."),
+    )
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Questions with the same key are compared across rounds and template versions. "
+            "Keep it when you reword a question; give a new one when you ask something else. "
+            "Empty: made from the text."
+        ),
+    )
+
+    def clean_key(self):
+        key = self.cleaned_data["key"].strip()
+        if key and slugify(key) != key.lower():
+            raise forms.ValidationError(
+                _("Use lower-case letters, digits and hyphens only, such as “feel-safe”.")
+            )
+        return key.lower()
+
+
+# Dashboards --------------------------------------------------------------------------------
+
+MAX_PERIOD_DAYS = 3 * 366
+
+
+class PeriodForm(forms.Form):
+    """The dashboard's period (both days included); empty: the last 12 months."""
+
+    fra = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    til = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        default = metrics.default_period(data.get("til"))
+        start, end = data.get("fra") or default.start, data.get("til") or default.end
+        if start > end:
+            raise forms.ValidationError(_("The start of the period must be before its end."))
+        if (end - start).days > MAX_PERIOD_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most three years."))
+        data["period"] = metrics.Period(start, end)
+        return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 # No figures are shown for a question with fewer answers than this.
 MIN_GROUP_SIZE = 5
 LIKERT_VALUES = range(1, 6)
+# A letter's QR code opens the survey at `<address>#kode=<code>` (see docs/survey.md).
+CODE_FRAGMENT = "kode"
 
 
 def new_token() -> str:
@@ -24,13 +27,28 @@ def new_token() -> str:
 
 
 class SurveyTemplate(models.Model):
+    """An ordered set of questions. The first round that uses a template freezes it
+    (`frozen_at`): from then on it never changes, so past results keep meaning what was
+    asked. A change is made on a copy, the next `version`, which points at `previous`."""
+
     municipality = models.ForeignKey(
         "tenancy.Municipality", on_delete=models.CASCADE, related_name="survey_templates"
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name=_("previous version"),
+    )
+    frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True, editable=False)
 
     class Meta:
+        ordering = ["name", "version", "pk"]
         verbose_name = _("survey template")
         verbose_name_plural = _("survey templates")
         constraints = [
@@ -40,7 +58,16 @@ class SurveyTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.version > 1:
+            return _("%(name)s, version %(version)s") % {"name": self.name, "version": self.version}
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("insights:template_detail", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
 
 
 class Question(models.Model):
@@ -50,6 +77,9 @@ class Question(models.Model):
 
     template = models.ForeignKey(SurveyTemplate, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("position"))
+    # The question's identity across template versions: the trend across rounds compares
+    # questions with the same key, whatever their wording or position.
+    key = models.SlugField(_("key"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.CharField(_("question (Bokmål)"), max_length=300)
     text_nn = models.CharField(_("question (Nynorsk)"), max_length=300, blank=True)
@@ -62,7 +92,10 @@ class Question(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["template", "position"], name="insights_question_position_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["template", "key"], name="insights_question_key_unique"
+            ),
         ]
 
     def __str__(self) -> str:

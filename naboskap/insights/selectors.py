@@ -11,6 +11,7 @@ from naboskap.insights.models import (
     Question,
     Response,
     SurveyRound,
+    SurveyTemplate,
 )
 
 
@@ -73,7 +74,11 @@ def _share(part: int, total: int) -> int:
 
 
 def project_trend(project) -> dict:
-    """Mean per Likert question (by its Bokmål text) and round, for the project's rounds."""
+    """Mean per Likert question and round, for the project's rounds.
+
+    Questions are matched across rounds (and template versions) by their key, not their
+    wording; each row is labelled with the wording of the latest round that asked it.
+    """
     rounds = list(SurveyRound.objects.filter(project=project).order_by("opens_on", "pk"))
     sizes = dict(
         Response.objects.filter(round__project=project)
@@ -88,28 +93,44 @@ def project_trend(project) -> dict:
             question__kind=Question.Kind.LIKERT,
             value__isnull=False,
         )
-        .values("response__round_id", "question__text", "question__position")
+        .values("response__round_id", "question__key")
         .annotate(mean=Avg("value"), n=Count("id"))
-        .order_by("question__position")
     ):
-        cells.setdefault(row["question__text"], {})[row["response__round_id"]] = (
+        cells.setdefault(row["question__key"], {})[row["response__round_id"]] = (
             row["mean"],
             row["n"],
         )
-    questions = {
-        q.text: q
-        for q in Question.objects.filter(
+    # The questions the rounds asked, in round order: the latest wording and position win.
+    order = {r.template_id: i for i, r in enumerate(rounds)}
+    labels: dict[str, Question] = {}
+    for question in sorted(
+        Question.objects.filter(
             template__rounds__project=project, kind=Question.Kind.LIKERT
-        ).distinct()
-    }
-    labels = {text: questions.get(text) for text in cells}
+        ).distinct(),
+        key=lambda q: (order.get(q.template_id, -1), q.position),
+    ):
+        labels[question.key] = question
     trend = []
-    for text, per_round in cells.items():
+    for key in sorted(cells, key=lambda k: (labels[k].position if k in labels else 999, k)):
+        per_round = cells[key]
         values = []
         for survey_round in rounds:
             mean, n = per_round.get(survey_round.pk, (None, 0))
             shown = sizes.get(survey_round.pk, 0) >= MIN_GROUP_SIZE and n >= MIN_GROUP_SIZE
             values.append(mean if shown else None)
-        question = labels[text]
-        trend.append((question.localized if question else text, values))
+        question = labels.get(key)
+        trend.append((question.localized if question else key, values))
     return {"rounds": rounds, "trend": trend}
+
+
+def templates_for_municipalities(municipality_ids) -> list[SurveyTemplate]:
+    """The templates with their number of questions and rounds (two aggregates, one query)."""
+    return list(
+        SurveyTemplate.objects.filter(municipality__in=municipality_ids)
+        .select_related("municipality")
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            round_count=Count("rounds", distinct=True),
+        )
+        .order_by("municipality__name", "name", "version", "pk")
+    )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from naboskap.insights.models import (
@@ -20,27 +21,31 @@ from naboskap.insights.models import (
 )
 
 DEFAULT_CODE = "trygghet"
-# (kind, Bokmål, Nynorsk, English)
+# (key, kind, Bokmål, Nynorsk, English); migration 0002 knows these keys too.
 DEFAULT_QUESTIONS = [
     (
+        "trygg-i-nabolaget",
         Question.Kind.LIKERT,
         "Jeg føler meg trygg i nabolaget mitt.",
         "Eg kjenner meg trygg i nabolaget mitt.",
         "I feel safe in my neighbourhood.",
     ),
     (
+        "vet-hvor-jeg-henvender-meg",
         Question.Kind.LIKERT,
         "Jeg vet hvor jeg skal henvende meg hvis noe skjer.",
         "Eg veit kvar eg skal vende meg om noko skjer.",
         "I know where to turn if something happens.",
     ),
     (
+        "forhold-til-tjenestestedet",
         Question.Kind.LIKERT,
         "Forholdet mellom naboene og tjenestestedet er godt.",
         "Forholdet mellom naboane og tenestestaden er godt.",
         "The relationship between neighbours and the facility is good.",
     ),
     (
+        "noe-annet",
         Question.Kind.OPEN,
         "Er det noe annet du vil si til kommunen?",
         "Er det noko anna du vil seie til kommunen?",
@@ -62,22 +67,206 @@ def template_ensure_default(*, municipality) -> SurveyTemplate:
         defaults={"name": "Trygghetsundersøkelse"},
     )
     if created:
-        for position, (kind, nb, nn, en) in enumerate(DEFAULT_QUESTIONS, start=1):
+        for position, (key, kind, nb, nn, en) in enumerate(DEFAULT_QUESTIONS, start=1):
             Question.objects.create(
-                template=template, position=position, kind=kind, text=nb, text_nn=nn, text_en=en
+                template=template,
+                position=position,
+                key=key,
+                kind=kind,
+                text=nb,
+                text_nn=nn,
+                text_en=en,
             )
     return template
 
 
+# Templates -------------------------------------------------------------------------------
+
+
+def _unique_code(municipality, name: str) -> str:
+    base = slugify(name)[:32].strip("-") or "mal"
+    taken = set(
+        SurveyTemplate.objects.filter(municipality=municipality, code__startswith=base).values_list(
+            "code", flat=True
+        )
+    )
+    code, n = base, 2
+    while code in taken:
+        code = f"{base}-{n}"
+        n += 1
+    return code
+
+
+def _locked(template: SurveyTemplate) -> SurveyTemplate:
+    """The template, locked for this transaction, and refused if rounds have frozen it."""
+    template = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.is_frozen:
+        raise SurveyError(
+            _(
+                "This template is used by a survey round, so it cannot change: past results "
+                "must keep meaning what was asked. Make a new version and change that."
+            ),
+            code="frozen",
+        )
+    return template
+
+
+@transaction.atomic
+def template_create(*, municipality, name: str) -> SurveyTemplate:
+    name = name.strip()
+    if not name:
+        raise SurveyError(_("Give the template a name."), code="name")
+    return SurveyTemplate.objects.create(
+        municipality=municipality, name=name, code=_unique_code(municipality, name)
+    )
+
+
+@transaction.atomic
+def template_rename(*, template: SurveyTemplate, name: str) -> SurveyTemplate:
+    template = _locked(template)
+    name = name.strip()
+    if not name:
+        raise SurveyError(_("Give the template a name."), code="name")
+    template.name = name
+    template.save(update_fields=["name"])
+    return template
+
+
+@transaction.atomic
+def template_new_version(*, template: SurveyTemplate) -> SurveyTemplate:
+    """An editable copy of the template, its questions and their keys: the next version."""
+    template = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
+    latest = (
+        SurveyTemplate.objects.filter(municipality=template.municipality_id, name=template.name)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    copy = SurveyTemplate.objects.create(
+        municipality_id=template.municipality_id,
+        name=template.name,
+        code=_unique_code(template.municipality_id, f"{template.code}-v{(latest or 1) + 1}"),
+        version=max(latest or 1, template.version) + 1,
+        previous=template,
+    )
+    Question.objects.bulk_create(
+        Question(
+            template=copy,
+            position=q.position,
+            key=q.key,
+            kind=q.kind,
+            text=q.text,
+            text_nn=q.text_nn,
+            text_en=q.text_en,
+        )
+        for q in template.questions.all()
+    )
+    return copy
+
+
+NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+def question_key(key: str, text: str, text_en: str = "") -> str:
+    """The key as given (a slug), or one made from the English or Bokmål text."""
+    source = (key or text_en or text).lower().translate(NORWEGIAN_LETTERS)
+    return slugify(source)[:40].strip("-")
+
+
+def _check_question(template, *, key, kind, text, exclude_pk=None) -> None:
+    errors = {}
+    if not text.strip():
+        errors["text"] = _("Write the question in Bokmål.")
+    if kind not in Question.Kind.values:
+        errors["kind"] = _("Choose the kind of question.")
+    if not key:
+        errors["key"] = _("Give the question a key of letters, digits and hyphens.")
+    elif Question.objects.filter(template=template, key=key).exclude(pk=exclude_pk).exists():
+        errors["key"] = _(
+            "Another question in this template has the key “%(key)s”. Each key is used once."
+        ) % {"key": key}
+    if errors:
+        raise SurveyError(errors)
+
+
+@transaction.atomic
+def question_add(
+    *, template: SurveyTemplate, kind: str, text: str, text_nn="", text_en="", key=""
+) -> Question:
+    template = _locked(template)
+    key = question_key(key, text, text_en)
+    _check_question(template, key=key, kind=kind, text=text)
+    last = template.questions.order_by("-position").values_list("position", flat=True).first()
+    return Question.objects.create(
+        template=template,
+        position=(last or 0) + 1,
+        key=key,
+        kind=kind,
+        text=text.strip(),
+        text_nn=text_nn.strip(),
+        text_en=text_en.strip(),
+    )
+
+
+@transaction.atomic
+def question_edit(
+    *, question: Question, kind: str, text: str, text_nn="", text_en="", key=""
+) -> Question:
+    template = _locked(question.template)
+    key = question_key(key, text, text_en)
+    _check_question(template, key=key, kind=kind, text=text, exclude_pk=question.pk)
+    question.kind, question.key = kind, key
+    question.text, question.text_nn, question.text_en = (
+        text.strip(),
+        text_nn.strip(),
+        text_en.strip(),
+    )
+    question.save(update_fields=["kind", "key", "text", "text_nn", "text_en"])
+    return question
+
+
+@transaction.atomic
+def question_move(*, question: Question, step: int) -> None:
+    """Swap the question with its neighbour above (step -1) or below (step 1)."""
+    template = _locked(question.template)
+    questions = list(template.questions.order_by("position"))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    other_index = index + step
+    if not 0 <= other_index < len(questions):
+        return
+    first, second = questions[index], questions[other_index]
+    a, b = first.position, second.position
+    # Through a free position: the (template, position) constraint holds after each row.
+    Question.objects.filter(pk=first.pk).update(position=0)
+    Question.objects.filter(pk=second.pk).update(position=a)
+    Question.objects.filter(pk=first.pk).update(position=b)
+
+
+@transaction.atomic
+def question_remove(*, question: Question) -> None:
+    template = _locked(question.template)
+    question.delete()
+    for position, pk in enumerate(
+        template.questions.order_by("position").values_list("pk", flat=True), start=1
+    ):
+        Question.objects.filter(pk=pk).exclude(position=position).update(position=position)
+
+
 @transaction.atomic
 def round_create(*, project, template, title: str, opens_on, closes_on) -> SurveyRound:
+    template = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
     if template.municipality_id != project.municipality_id:
         raise SurveyError(_("Choose a template of this municipality."))
+    if not template.questions.exists():
+        raise SurveyError(_("This template has no questions yet. Add some first."))
     survey_round = SurveyRound(
         project=project, template=template, title=title, opens_on=opens_on, closes_on=closes_on
     )
     survey_round.full_clean()
     survey_round.save()
+    if not template.is_frozen:  # from now on its questions are a record: they never change
+        template.frozen_at = timezone.now()
+        template.save(update_fields=["frozen_at"])
     return survey_round
 
 

@@ -3,33 +3,98 @@
 from __future__ import annotations
 
 import rules
+import segno
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from naboskap.insights import selectors, services
-from naboskap.insights.forms import CodesForm, RoundForm
-from naboskap.insights.models import MIN_GROUP_SIZE, SurveyRound
+from naboskap.insights import dashboard, metrics, selectors, services
+from naboskap.insights.access import (
+    CHANGE_TEMPLATES,
+    get_question_for_user,
+    get_template_for_user,
+)
+from naboskap.insights.forms import (
+    CodesForm,
+    PeriodForm,
+    QuestionForm,
+    RoundForm,
+    TemplateForm,
+)
+from naboskap.insights.models import CODE_FRAGMENT, MIN_GROUP_SIZE, SurveyRound, SurveyTemplate
+from naboskap.lib.charts import bar_chart, line_chart
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
+from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
 from naboskap.projects.access import get_project_for_user
+from naboskap.projects.selectors import projects_for_user
 from naboskap.risk.views import qr_svg
 from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.models import Municipality
+from naboskap.tenancy.rules import memberships_of
 
 
 @staff_required
 def rounds(request: HttpRequest, pk: int) -> HttpResponse:
     """The project's survey rounds and the trend across them."""
     project = get_project_for_user(request.user, pk, "insights.view_survey")
+    trend = selectors.project_trend(project)
     context = {
         "project": project,
         "can_run": rules.has_perm("insights.run_survey", request.user, project),
         "min_group": MIN_GROUP_SIZE,
-        **selectors.project_trend(project),
+        **trend,
+        "trend_chart": trend_chart(trend),
     }
     return render(request, "insights/rounds.html", context)
+
+
+def trend_chart(trend: dict) -> str:
+    """The mean per question across rounds, as a line chart on the 1–5 scale."""
+    return line_chart(
+        title=_("Mean answer per round"),
+        labels=[r.title for r in trend["rounds"]],
+        series=[(text, values) for text, values in trend["trend"]],
+        y_min=1,
+        y_max=5,
+        label_header=_("Round"),
+        empty_message=_("No round has enough answers yet."),
+    )
+
+
+def distribution_chart(row: dict) -> str:
+    """How a Likert question was answered: a bar per value 1–5 and "don't know"."""
+    counts = {value: count for value, count, _share in row["distribution"]}
+    shares = {value: share for value, _count, share in row["distribution"]}
+    agree, disagree = shares[4] + shares[5], shares[1] + shares[2]
+    summary = _(
+        "%(agree)s %% agree (4 or 5), %(disagree)s %% disagree (1 or 2), %(dont_know)s %% "
+        "don't know, of %(total)s answers."
+    ) % {
+        "agree": agree,
+        "disagree": disagree,
+        "dont_know": shares[None],
+        "total": row["total"],
+    }
+    labels = [
+        _("1 strongly disagree"),
+        "2",
+        "3",
+        "4",
+        _("5 strongly agree"),
+        _("Don't know"),
+    ]
+    return bar_chart(
+        title=_("Answers to question %(number)s") % {"number": row["question"].position},
+        labels=labels,
+        series=[(_("Answers"), [counts[v] for v in (1, 2, 3, 4, 5, None)])],
+        summary=summary,
+        label_header=_("Answer"),
+    )
 
 
 @staff_required
@@ -57,6 +122,10 @@ def round_results(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         SurveyRound.objects.select_related("template"), pk=round_pk, project=project
     )
     link = request.build_absolute_uri(reverse("portal:survey_answer", args=[survey_round.token]))
+    results = selectors.round_results(survey_round)
+    for row in results["rows"]:
+        if row.get("shown"):
+            row["chart"] = distribution_chart(row)
     context = {
         "project": project,
         "round": survey_round,
@@ -64,9 +133,22 @@ def round_results(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         "can_run": rules.has_perm("insights.run_survey", request.user, project),
         "qr": qr_svg(link, _("QR code for the survey")),
         "min_group": MIN_GROUP_SIZE,
-        **selectors.round_results(survey_round),
+        **results,
     }
     return render(request, "insights/round_results.html", context)
+
+
+def code_link(link: str, code: str) -> str:
+    """The survey's address with the code in the fragment: browsers never send a fragment to
+    the server (so the code stays out of access logs and Referer headers); the answer page
+    fills the code field from it."""
+    return f"{link}#{CODE_FRAGMENT}={code}"
+
+
+def letter_qr(url: str) -> str:
+    """A QR code for a printed letter, as a PNG data URI (the PDF draws PNG images about twice
+    as fast as SVG; the stylesheet sizes it to about 3 cm)."""
+    return segno.make(url, error="m").png_data_uri(scale=4, border=2)
 
 
 @staff_required
@@ -90,7 +172,12 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
             link = request.build_absolute_uri(
                 reverse("portal:survey_answer", args=[survey_round.token])
             )
-            context = {"project": project, "round": survey_round, "link": link, "codes": codes}
+            context = {
+                "project": project,
+                "round": survey_round,
+                "link": link,
+                "codes": [(code, letter_qr(code_link(link, code))) for code in codes],
+            }
             content = render_pdf("insights/codes_pdf.html", context, request=request)
             response = HttpResponse(content, content_type="application/pdf")
             filename = f"koder-{project.slug}-{survey_round.pk}.pdf"
@@ -98,3 +185,269 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
             return response
     context = {"project": project, "round": survey_round, "form": form}
     return render(request, "insights/codes_form.html", context, status=form_status(form))
+
+
+# Templates ---------------------------------------------------------------------------------
+
+
+def _staff_municipalities(request: HttpRequest) -> list[Municipality]:
+    ids = {m.municipality_id for m in memberships_of(request.user)}
+    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _refused(request: HttpRequest, exc: services.SurveyError, target) -> HttpResponse:
+    for message in exc.messages:
+        messages.error(request, message)
+    return redirect(target)
+
+
+@staff_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    """The survey templates of the user's municipalities, with their questions and rounds."""
+    municipalities = _staff_municipalities(request)
+    context = {
+        "templates": selectors.templates_for_municipalities([m.pk for m in municipalities]),
+        "can_add": any(rules.has_perm(CHANGE_TEMPLATES, request.user, m) for m in municipalities),
+        "several": len(municipalities) > 1,
+    }
+    return render(request, "insights/template_list.html", context)
+
+
+@staff_required
+def template_create(request: HttpRequest) -> HttpResponse:
+    allowed = [
+        m
+        for m in _staff_municipalities(request)
+        if rules.has_perm(CHANGE_TEMPLATES, request.user, m)
+    ]
+    if not allowed:
+        raise PermissionDenied
+    municipality = allowed[0]
+    form = TemplateForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.template_create(
+                municipality=municipality, name=form.cleaned_data["name"]
+            )
+        except services.SurveyError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The template was made. Add its questions."))
+            return redirect(template)
+    context = {"form": form, "municipality": municipality}
+    return render(request, "insights/template_form.html", context, status=form_status(form))
+
+
+@staff_required
+def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_template_for_user(request.user, pk)
+    context = {
+        "template": template,
+        "questions": list(template.questions.all()),
+        "rounds": list(
+            SurveyRound.objects.filter(template=template)
+            .select_related("project")
+            .filter(project__in=projects_for_user(request.user))
+            .order_by("-opens_on")
+        ),
+        "round_count": template.rounds.count(),
+        "versions": list(
+            SurveyTemplate.objects.filter(next_versions=template)
+            | SurveyTemplate.objects.filter(previous=template)
+        ),
+        "can_change": rules.has_perm(CHANGE_TEMPLATES, request.user, template.municipality),
+    }
+    return render(request, "insights/template_detail.html", context)
+
+
+@staff_required
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_template_for_user(request.user, pk, CHANGE_TEMPLATES)
+    form = TemplateForm(posted(request), initial={"name": template.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_rename(template=template, name=form.cleaned_data["name"])
+        except services.SurveyError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The template was saved."))
+            return redirect(template)
+    context = {"form": form, "template": template, "municipality": template.municipality}
+    return render(request, "insights/template_form.html", context, status=form_status(form))
+
+
+@require_POST
+@staff_required
+def template_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_template_for_user(request.user, pk, CHANGE_TEMPLATES)
+    copy = services.template_new_version(template=template)
+    messages.success(
+        request,
+        _(
+            "Version %(version)s was made: change it here. Rounds made with the earlier version "
+            "keep it."
+        )
+        % {"version": copy.version},
+    )
+    return redirect(copy)
+
+
+def _question_form(request: HttpRequest, template, question=None) -> HttpResponse:
+    initial = {}
+    if question is not None:
+        initial = {
+            field: getattr(question, field)
+            for field in ("kind", "key", "text", "text_nn", "text_en")
+        }
+    form = QuestionForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if question is None:
+                services.question_add(template=template, **form.cleaned_data)
+            else:
+                services.question_edit(question=question, **form.cleaned_data)
+        except services.SurveyError as exc:
+            form.add_error(None, exc)
+        else:
+            if question is None:
+                messages.success(request, _("The question was added."))
+            else:
+                messages.success(request, _("The question was saved."))
+            return redirect(template)
+    context = {"form": form, "template": template, "question": question}
+    return render(request, "insights/question_form.html", context, status=form_status(form))
+
+
+@staff_required
+def question_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _question_form(request, get_template_for_user(request.user, pk, CHANGE_TEMPLATES))
+
+
+@staff_required
+def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    question = get_question_for_user(request.user, pk, question_pk)
+    return _question_form(request, question.template, question)
+
+
+@require_POST
+@staff_required
+def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    question = get_question_for_user(request.user, pk, question_pk)
+    step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+    if step is None:
+        messages.error(request, _("Choose to move the question up or down."))
+        return redirect(question.template)
+    try:
+        services.question_move(question=question, step=step)
+    except services.SurveyError as exc:
+        return _refused(request, exc, question.template)
+    messages.success(request, _("The question was moved."))
+    return redirect(question.template)
+
+
+@require_POST
+@staff_required
+def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    question = get_question_for_user(request.user, pk, question_pk)
+    try:
+        services.question_remove(question=question)
+    except services.SurveyError as exc:
+        return _refused(request, exc, question.template)
+    messages.success(request, _("The question was removed."))
+    return redirect(question.template)
+
+
+# Dashboards --------------------------------------------------------------------------------
+
+EXPORTS = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+
+
+def _dashboard_municipality(request: HttpRequest) -> tuple[Municipality, list[Municipality]]:
+    """The municipality whose dashboard the user reads (`?kommune=<slug>` when they have
+    several), and all they may read."""
+    ids = {m.municipality_id for m in memberships_of(request.user) if m.project_id is None}
+    allowed = [
+        municipality
+        for municipality in Municipality.objects.filter(pk__in=ids).order_by("name")
+        if rules.has_perm("insights.view_municipality_dashboard", request.user, municipality)
+    ]
+    if not allowed:
+        raise PermissionDenied
+    slug = request.GET.get("kommune")
+    if not slug:
+        return allowed[0], allowed
+    for municipality in allowed:
+        if municipality.slug == slug:
+            return municipality, allowed
+    raise Http404
+
+
+def _dashboard_numbers(request: HttpRequest, municipality, project=None):
+    form = PeriodForm(request.GET or None)
+    period = form.cleaned_data["period"] if form.is_valid() else metrics.default_period()
+    return form, metrics.dashboard(municipality, project, period)
+
+
+def _dashboard_page(request: HttpRequest, municipality, project=None, **extra) -> HttpResponse:
+    form, numbers = _dashboard_numbers(request, municipality, project)
+    query = request.GET.urlencode() if form.is_valid() else ""
+    context = {
+        "municipality": municipality,
+        "project": project,
+        "form": form,
+        "numbers": numbers,
+        "figures": dashboard.key_figures(numbers),
+        "sections": dashboard.sections(numbers),
+        "export_query": f"?{query}" if query else "",
+        **extra,
+    }
+    return render(request, "insights/dashboard.html", context, status=form_status(form))
+
+
+def _dashboard_export(
+    request: HttpRequest, fmt: str, title: str, name: str, municipality, project=None
+):
+    if fmt not in EXPORTS:
+        raise Http404
+    form, numbers = _dashboard_numbers(request, municipality, project)
+    if form.is_bound and not form.is_valid():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    period = numbers.period
+    build = dashboard.as_csv if fmt == "csv" else dashboard.as_xlsx
+    response = HttpResponse(build(title, numbers), content_type=EXPORTS[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"'
+    )
+    return response
+
+
+@staff_required
+def project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's numbers over time: concerns, deadlines, measures, risk, council, routines,
+    survey. Aggregates only."""
+    project = get_project_for_user(request.user, pk, "insights.view_project_dashboard")
+    return _dashboard_page(request, project.municipality, project)
+
+
+@staff_required
+def project_dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "insights.view_project_dashboard")
+    title = _("Dashboard: %(name)s") % {"name": project.name}
+    return _dashboard_export(
+        request, fmt, title, f"oversikt-{project.slug}", project.municipality, project
+    )
+
+
+@staff_required
+def municipality_dashboard(request: HttpRequest) -> HttpResponse:
+    """The same numbers across all the municipality's projects."""
+    municipality, allowed = _dashboard_municipality(request)
+    return _dashboard_page(request, municipality, municipalities=allowed)
+
+
+@staff_required
+def municipality_dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    municipality, _allowed = _dashboard_municipality(request)
+    title = _("Dashboard: %(name)s") % {"name": municipality.name}
+    return _dashboard_export(request, fmt, title, f"oversikt-{municipality.slug}", municipality)

@@ -8,8 +8,10 @@ Include `pdf/base.css` (via `pdf/base.html`) for the Inter font and the page lay
 
 from __future__ import annotations
 
+import base64
 import gc
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +23,26 @@ from django.template.loader import render_to_string
 # The documents' own origin: relative links resolve below it, and only its static files load.
 BASE_URL = "https://pdf.naboskap.invalid/"
 PDF_VARIANT = "pdf/a-2b"
+# PNG images inlined as data URIs (QR codes drawn in memory) are decoded, not fetched: they
+# are drawn about twice as fast as the same image as inline SVG.
+PNG_DATA_URI = "data:image/png;base64,"
+
+_fonts = threading.local()
+
+
+def _font_config():
+    """This thread's WeasyPrint font configuration, made once and kept.
+
+    A new one per document (WeasyPrint's default) decodes the WOFF2 files of every
+    `@font-face` again (fontTools, about a tenth of a second each) and starts Pango's font
+    caches cold. The fonts are the same static files for every document, so one per thread
+    (Pango's font map is not shared between threads) serves them all."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
 
 
 def static_file(path: str) -> Path | None:
@@ -42,6 +64,9 @@ def _fetcher_class():
         """Serves the static files below BASE_URL; refuses every other URL."""
 
         def fetch(self, url, headers=None):
+            if url.startswith(PNG_DATA_URI):  # an image made in memory (a QR code): no fetch
+                body = base64.b64decode(url[len(PNG_DATA_URI) :], validate=True)
+                return URLFetcherResponse(url, body, {"Content-Type": "image/png"}, status=200)
             parts = urlsplit(url)
             prefix = urlsplit(BASE_URL).netloc
             static_path = urlsplit(settings.STATIC_URL).path
@@ -74,7 +99,9 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+        return document.write_pdf(
+            pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=_font_config()
+        )
     finally:
         if collecting:
             gc.enable()

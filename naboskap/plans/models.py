@@ -23,7 +23,15 @@ from naboskap.tenancy.models import Unit
 
 # The source foreign keys of a measure, in the order the plan groups them. Apps that land
 # later (risk, meetings, stakeholders, routines) add theirs here and to the constraint.
-SOURCE_FIELDS = ["concern", "input", "unwanted_event", "routine_task", "interaction", "decision"]
+SOURCE_FIELDS = [
+    "concern",
+    "input",
+    "unwanted_event",
+    "routine_task",
+    "interaction",
+    "decision",
+    "observation",
+]
 
 
 def at_most_one_set(fields: list[str]) -> Q:
@@ -219,6 +227,14 @@ class Measure(models.Model):
         related_name="measures",
         verbose_name=_("meeting decision"),
     )
+    observation = models.ForeignKey(
+        "facility.Observation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("caretaker observation"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -330,6 +346,25 @@ class MeasureChange(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class OverdueReminder(models.Model):
+    """That a unit was sent its weekly list of overdue measures for a week: claimed before
+    the email goes, so a second run (cron and the worker, or a retry) sends nothing twice."""
+
+    unit = models.ForeignKey("tenancy.Unit", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("week (its Monday)"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("overdue reminder")
+        verbose_name_plural = _("overdue reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "week"], name="plans_overdue_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.week:%G-W%V}"
 
 
 # Who changed a measure or a unit's part in it, and when (django-auditlog); MeasureChange

@@ -1,15 +1,31 @@
 """Background work for the action plan, run by `manage.py db_worker` (or from cron)."""
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 
-def overdue_measure_reminders() -> int:
+def _claim(unit, week: date) -> bool:
+    """Whether this run may send `unit` its list for `week` (no other run has)."""
+    from naboskap.plans.models import OverdueReminder
+
+    try:
+        with transaction.atomic():
+            OverdueReminder.objects.create(unit=unit, week=week)
+    except IntegrityError:
+        return False
+    return True
+
+
+def overdue_measure_reminders(today: date | None = None) -> int:
     """Email each owner unit the list of its overdue measures: to the unit's address, else
-    its lead, else its members; in the municipality's language.
+    its lead, else its members; in the municipality's language. Once per unit and week: a
+    second run in the same week sends nothing.
 
     Returns the number of emails sent. Run weekly: `manage.py send_overdue_measures`.
     """
@@ -24,10 +40,12 @@ def overdue_measure_reminders() -> int:
     by_unit: dict = {}
     for measure in overdue:
         by_unit.setdefault(measure.owner_unit, []).append(measure)
+    today = today or timezone.localdate()
+    week = today - timedelta(days=today.weekday())
     sent = 0
     for unit, measures in by_unit.items():
         recipients = unit_recipients(unit)
-        if not recipients:
+        if not recipients or not _claim(unit, week):
             continue
         context = {
             "unit": unit,

@@ -14,7 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from naboskap.insights import services
 from naboskap.insights.forms import AnswerForm
-from naboskap.insights.models import SurveyRound
+from naboskap.insights.models import CODE_FRAGMENT, SurveyRound
 from naboskap.lib.http import form_status, posted
 from naboskap.portal.views import WRITE_RATE, current_municipality, public_endpoint
 
@@ -35,7 +35,9 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         return closed(request, survey_round)
     questions = list(survey_round.template.questions.all())
     with_code = survey_round.codes.exists()
-    initial = {"code": request.GET.get("kode", "")[:20]} if with_code else {}
+    # A letter's QR code puts the code in the fragment (`#kode=…`), which the browser keeps to
+    # itself and survey-code.js copies into the field; `?kode=` from older letters still works.
+    initial = {"code": request.GET.get(CODE_FRAGMENT, "")[:20]} if with_code else {}
     form = AnswerForm(posted(request), questions=questions, with_code=with_code, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,8 +54,19 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("code" if code == "code" else None, message)
         else:
             return render(request, "portal/survey/thanks.html", {"round": survey_round})
-    context = {"round": survey_round, "form": form, "error_title": _("Check your answers")}
-    return render(request, "portal/survey/answer.html", context, status=form_status(form))
+    context = {
+        "round": survey_round,
+        "form": form,
+        "with_code": with_code,
+        "error_title": _("Check your answers"),
+    }
+    response = render(request, "portal/survey/answer.html", context, status=form_status(form))
+    if CODE_FRAGMENT in request.GET:
+        # The address holds a code: links and requests from this page pass on only the
+        # origin, never the address ("no-referrer" would also blank the form's Origin
+        # header, which the CSRF check needs).
+        response["Referrer-Policy"] = "strict-origin"
+    return response
 
 
 survey_answer = never_cache(

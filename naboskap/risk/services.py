@@ -385,6 +385,11 @@ def analysis_change_status(
         )
     analysis.status = to_status
     fields = ["status"]
+    if stored.status == Analysis.Status.DRAFT:
+        # Only a draft is scored: a round still open when the draft goes on takes no more votes.
+        stored.scoring_rounds.filter(closed_at__isnull=True).update(
+            closed_at=timezone.now(), closed_by=changed_by
+        )
     if to_status == Analysis.Status.APPROVED:
         analysis.approved_by = changed_by
         analysis.approved_at = timezone.now()

@@ -3,6 +3,8 @@ and the stakeholder analysis of a project."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +55,21 @@ def _query(request) -> str:
     return params.urlencode()
 
 
+def _entry_form(request, form, save, *, saved: str, template: str, **context) -> HttpResponse:
+    """The create or edit page of an organisation or a person: `save(tags=, projects=,
+    **fields)` is the service call, and its checks come back as form errors."""
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            entry = save(tags=data["tag_names"], projects=data["projects"], **data["fields"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, saved)
+            return redirect(entry)
+    return render(request, template, {"form": form, **context}, status=form_status(form))
+
+
 # Organisations -----------------------------------------------------------------------------
 
 
@@ -75,9 +92,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "stakeholders/organisation_list.html", context, status=form_status(form))
 
 
-def _organisation_form_page(request, form, organisation=None) -> HttpResponse:
-    context = {"form": form, "organisation": organisation}
-    return render(request, "stakeholders/organisation_form.html", context, status=form_status(form))
+ORGANISATION_FORM = "stakeholders/organisation_form.html"
 
 
 @staff_required
@@ -85,22 +100,13 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     municipality = register_municipality(request)
     if not rules.has_perm("stakeholders.add_stakeholder", request.user, municipality):
         raise PermissionDenied
-    form = OrganisationForm(posted(request), municipality=municipality)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_fields()
-        try:
-            organisation = services.organisation_create(
-                municipality=municipality,
-                tags=data["tag_names"],
-                projects=data["projects"],
-                **data["fields"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The organisation was added to the register."))
-            return redirect(organisation)
-    return _organisation_form_page(request, form)
+    return _entry_form(
+        request,
+        OrganisationForm(posted(request), municipality=municipality),
+        partial(services.organisation_create, municipality=municipality),
+        saved=_("The organisation was added to the register."),
+        template=ORGANISATION_FORM,
+    )
 
 
 @staff_required
@@ -131,24 +137,16 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, pk, "stakeholders.change_organisation")
-    form = OrganisationForm(
-        posted(request), instance=organisation, municipality=organisation.municipality
+    return _entry_form(
+        request,
+        OrganisationForm(
+            posted(request), instance=organisation, municipality=organisation.municipality
+        ),
+        partial(services.organisation_edit, organisation=organisation),
+        saved=_("The organisation was saved."),
+        template=ORGANISATION_FORM,
+        organisation=organisation,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.service_fields()
-        try:
-            organisation = services.organisation_edit(
-                organisation=organisation,
-                tags=data["tag_names"],
-                projects=data["projects"],
-                **data["fields"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The organisation was saved."))
-            return redirect(organisation)
-    return _organisation_form_page(request, form, organisation)
 
 
 # Persons -----------------------------------------------------------------------------------
@@ -183,9 +181,7 @@ def _team_projects(user, municipality):
     ).order_by("name")
 
 
-def _person_form_page(request, form, person=None) -> HttpResponse:
-    context = {"form": form, "person": person}
-    return render(request, "stakeholders/person_form.html", context, status=form_status(form))
+PERSON_FORM = "stakeholders/person_form.html"
 
 
 @staff_required
@@ -198,21 +194,13 @@ def person_create(request: HttpRequest) -> HttpResponse:
         municipality=municipality,
         projects=_team_projects(request.user, municipality),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.service_fields()
-        try:
-            person = services.person_create(
-                municipality=municipality,
-                tags=data["tag_names"],
-                projects=data["projects"],
-                **data["fields"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The person was added to the register."))
-            return redirect(person)
-    return _person_form_page(request, form)
+    return _entry_form(
+        request,
+        form,
+        partial(services.person_create, municipality=municipality),
+        saved=_("The person was added to the register."),
+        template=PERSON_FORM,
+    )
 
 
 @staff_required
@@ -240,24 +228,21 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         municipality=person.municipality,
         projects=_team_projects(request.user, person.municipality),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.service_fields()
+
+    def save(*, projects, **fields):
         # Links to projects outside the user's teams stay as they were.
         offered = set(form.fields["projects"].queryset.values_list("pk", flat=True))
         kept = [p for p in person.projects.all() if p.pk not in offered]
-        try:
-            person = services.person_edit(
-                person=person,
-                tags=data["tag_names"],
-                projects=data["projects"] + kept,
-                **data["fields"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The person was saved."))
-            return redirect(person)
-    return _person_form_page(request, form, person)
+        return services.person_edit(person=person, projects=projects + kept, **fields)
+
+    return _entry_form(
+        request,
+        form,
+        save,
+        saved=_("The person was saved."),
+        template=PERSON_FORM,
+        person=person,
+    )
 
 
 @staff_required

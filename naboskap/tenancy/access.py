@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from naboskap.tenancy.rules import memberships_of
 
@@ -57,25 +58,36 @@ def staff_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not memberships_of(user):
-            return render(request, "tenancy/no_role.html", status=403)
-        if settings.NABOSKAP_MFA_REQUIRED:
-            if not has_mfa(user):
-                messages.warning(
-                    request,
-                    _("Set up two-step verification before you open the staff pages."),
-                )
-                return redirect("mfa_activate_totp")
-            if not session_passed_mfa(request, user):
-                messages.info(
-                    request,
-                    _("Confirm that it is you with a code from your authenticator app."),
-                )
-                query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
-                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
-        return view(request, *args, **kwargs)
+        response = _gate(request)
+        if response is None:
+            return view(request, *args, **kwargs)
+        if request.htmx and response.status_code == 302:
+            # A fragment (a live poll, say) must not swap the login page into itself: the
+            # whole page goes there, and comes back to the page, not to the fragment.
+            return HttpResponseClientRedirect(response.url)
+        return response
 
     return wrapper
+
+
+def _gate(request):
+    """The answer for a request that may not pass the staff gate, or None."""
+    user = request.user
+    page = (request.htmx.current_url_abs_path if request.htmx else None) or request.get_full_path()
+    if not user.is_authenticated:
+        return redirect_to_login(page)
+    if not memberships_of(user):
+        return render(request, "tenancy/no_role.html", status=403)
+    if settings.NABOSKAP_MFA_REQUIRED:
+        if not has_mfa(user):
+            messages.warning(
+                request, _("Set up two-step verification before you open the staff pages.")
+            )
+            return redirect("mfa_activate_totp")
+        if not session_passed_mfa(request, user):
+            messages.info(
+                request, _("Confirm that it is you with a code from your authenticator app.")
+            )
+            query = urlencode({REDIRECT_FIELD_NAME: page})
+            return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+    return None

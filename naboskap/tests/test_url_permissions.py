@@ -803,6 +803,83 @@ def survey_round(world):
     return world.survey_round
 
 
+# Dashboards (aggregates only): a project's for everyone with a role in it; the
+# municipality's for administrators, coordinators and politicians (the outsider reads their
+# own municipality's).
+DASHBOARD_STEERING = MANAGERS | {"politician"}
+DASHBOARD_MATRIX = {
+    "insights:project_dashboard": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "insights:project_dashboard_export": (
+        "get",
+        lambda w: {"pk": w.project.pk, "fmt": "csv"},
+        expect(allowed=STAFF),
+    ),
+    "insights:municipality_dashboard": (
+        "get",
+        lambda w: {},
+        expect(allowed=DASHBOARD_STEERING, outsider=200),
+    ),
+    "insights:municipality_dashboard_export": (
+        "get",
+        lambda w: {"fmt": "xlsx"},
+        expect(allowed=DASHBOARD_STEERING, outsider=200),
+    ),
+}
+
+
+def situation_assessment(world):
+    """One shared assessment (version 1, unsigned) of the project, per test."""
+    if not hasattr(world, "situation_assessment"):
+        import datetime
+
+        from naboskap.situation import services
+
+        world.situation_assessment = services.assessment_create(
+            project=world.project,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 3, 31),
+            text="Felles beskrivelse av utfordringen.",
+            by=world.users["coordinator"],
+        )
+    return {"pk": world.project.pk, "assessment_pk": world.situation_assessment.pk}
+
+
+# The situation picture with the police: the municipality's administrators and coordinators
+# and the police liaison; everyone else in the municipality 403 (politicians too), another
+# municipality 404. Each party signs only for itself.
+SITUATION = {"admin", "coordinator", "police"}
+SITUATION_MATRIX = {
+    "situation:picture": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=SITUATION)),
+    "situation:assessment_create": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=SITUATION),
+    ),
+    "situation:assessment_detail": ("get", situation_assessment, expect(allowed=SITUATION)),
+    "situation:version_detail": (
+        "get",
+        lambda w: {**situation_assessment(w), "number": 1},
+        expect(allowed=SITUATION),
+    ),
+    "situation:assessment_edit": ("get", situation_assessment, expect(allowed=SITUATION)),
+    "situation:assessment_pdf": ("get", situation_assessment, expect(allowed=SITUATION)),
+    "situation:assessment_sign": (
+        "post",
+        situation_assessment,
+        expect(302, allowed={"police"}),
+        lambda w: {"party": "police", "version": "1"},
+    ),
+    # Case handlers of the routed unit and the project's coordinators mark a concern; facility
+    # staff see it but do not mark it; the rest do not reach the concern (404).
+    "concerns:police_relevant": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        {**expect(302, allowed=MANAGERS, denied=404), "facility_staff": 403},
+        lambda w: {"relevant": "1"},
+    ),
+}
+
+
 # The neighbour survey: staff read results, managers run rounds, the answer page is public.
 SURVEY_MATRIX = {
     "insights:rounds": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
@@ -818,6 +895,210 @@ SURVEY_MATRIX = {
         expect(allowed=MANAGERS),
     ),
     "portal:survey_answer": ("get", lambda w: {"token": survey_round(w).token}, EVERYONE_200),
+}
+
+
+def survey_template(world):
+    """An editable survey template of the municipality with two questions, per test."""
+    if not hasattr(world, "survey_template"):
+        from naboskap.insights import services
+
+        world.survey_template = services.template_create(
+            municipality=world.municipality, name="Trygghet i Lindeveien"
+        )
+        services.question_add(
+            template=world.survey_template, kind="likert", text="Jeg føler meg trygg."
+        )
+        services.question_add(
+            template=world.survey_template, kind="open", text="Noe annet?", key="annet"
+        )
+    return world.survey_template
+
+
+def template_kwargs(world):
+    return {"pk": survey_template(world).pk}
+
+
+def question_kwargs(world):
+    return {**template_kwargs(world), "question_pk": survey_template(world).questions.first().pk}
+
+
+# Survey templates: the municipality's staff read them, its administrators and coordinators
+# edit them (the outsider's own list and form are empty: 200).
+SURVEY_TEMPLATES_MATRIX = {
+    "insights:template_list": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "insights:template_create": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "insights:template_detail": ("get", template_kwargs, expect(allowed=STAFF)),
+    "insights:template_edit": ("get", template_kwargs, expect(allowed=MANAGERS)),
+    "insights:template_new_version": ("post", template_kwargs, expect(302, allowed=MANAGERS)),
+    "insights:question_create": ("get", template_kwargs, expect(allowed=MANAGERS)),
+    "insights:question_edit": ("get", question_kwargs, expect(allowed=MANAGERS)),
+    "insights:question_move": (
+        "post",
+        question_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {"direction": "down"},
+    ),
+    "insights:question_delete": ("post", question_kwargs, expect(302, allowed=MANAGERS)),
+}
+
+
+def facility_round(world):
+    from naboskap.facility import services
+
+    if not hasattr(world, "facility_round"):
+        coordinator = world.users["coordinator"]
+        world.facility_round = services.round_start(project=world.project, by=coordinator)[0]
+    return world.facility_round
+
+
+def facility_round_kwargs(world):
+    return {"pk": world.project.pk, "round_pk": facility_round(world).pk}
+
+
+def facility_observation_kwargs(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from naboskap.facility import services
+    from naboskap.testing.factories import make_image
+
+    observation = services.observation_log(
+        round=facility_round(world),
+        by=world.users["coordinator"],
+        category="litter",
+        place="Lekeplassen",
+        text="Sprøyte i sandkassa.",
+        photo=SimpleUploadedFile("p.jpg", make_image(), content_type="image/jpeg"),
+    )
+    return {"pk": world.project.pk, "observation_pk": observation.pk}
+
+
+def facility_incident_kwargs(world):
+    from naboskap.facility import services
+
+    coordinator = world.users["coordinator"]
+    incident = services.incident_log(
+        project=world.project, by=coordinator, category="noise", description="Høy musikk."
+    )
+    services.follow_up_add(incident=incident, by=coordinator, text="Snakket med beboerne.")
+    return {"pk": world.project.pk, "incident_pk": incident.pk}
+
+
+# Caretaker rounds: caretakers (not a persona here), facility staff and managers. The
+# incident log: facility staff and managers write it. Police, politicians and case handlers
+# see neither (the police get counts in the situation picture).
+ROUND_WALKERS = WRITERS
+FACILITY_MATRIX = {
+    "facility:my_rounds": ("get", lambda w: {}, expect(allowed=ROUND_WALKERS, outsider=200)),
+    "facility:round_list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=ROUND_WALKERS)),
+    "facility:round_start": (
+        "post",
+        lambda w: {"pk": w.project.pk},
+        expect(302, allowed=ROUND_WALKERS),
+    ),
+    "facility:round_detail": ("get", facility_round_kwargs, expect(allowed=ROUND_WALKERS)),
+    "facility:round_end": ("post", facility_round_kwargs, expect(302, allowed=ROUND_WALKERS)),
+    "facility:round_all_calm": (
+        "post",
+        facility_round_kwargs,
+        expect(302, allowed=ROUND_WALKERS),
+    ),
+    "facility:observation_create": (
+        "get",
+        facility_round_kwargs,
+        expect(allowed=ROUND_WALKERS),
+    ),
+    "facility:observation_list": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=ROUND_WALKERS),
+    ),
+    "facility:observation_detail": (
+        "get",
+        facility_observation_kwargs,
+        expect(allowed=ROUND_WALKERS),
+    ),
+    "facility:observation_photo": (
+        "get",
+        facility_observation_kwargs,
+        expect(allowed=ROUND_WALKERS),
+    ),
+    "facility:observation_concern": (
+        "post",
+        facility_observation_kwargs,
+        expect(302, allowed=ROUND_WALKERS),
+    ),
+    "facility:observation_measure": (
+        "post",
+        facility_observation_kwargs,
+        expect(302, allowed=MANAGERS),
+        lambda w: {
+            "measure-title": "Flere søppelbøtter",
+            "measure-owner_unit": w.project.responsible_unit_id,
+        },
+    ),
+    "facility:incident_list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=WRITERS)),
+    "facility:incident_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=WRITERS)),
+    "facility:incident_detail": ("get", facility_incident_kwargs, expect(allowed=WRITERS)),
+    "facility:incident_follow_up": (
+        "post",
+        facility_incident_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"follow_up-text": "Ringte naboen tilbake."},
+    ),
+    "facility:incident_status": (
+        "post",
+        facility_incident_kwargs,
+        expect(302, allowed=WRITERS),
+        lambda w: {"status-to_status": "closed"},
+    ),
+}
+
+
+def status_report(world, *, project=True):
+    """A kept status report (of the project, or of the whole municipality), per test."""
+    import datetime
+
+    from naboskap.reports.models import StatusReport
+
+    today = datetime.date.today()
+    return StatusReport.objects.create(
+        municipality=world.municipality,
+        project=world.project if project else None,
+        period_start=today - datetime.timedelta(days=90),
+        period_end=today,
+        since=today - datetime.timedelta(days=90),
+        trigger=StatusReport.Trigger.ON_DEMAND,
+        language="nb",
+        title="Statusrapport",
+        body_html="<p>Ingenting å melde.</p>",
+    )
+
+
+# Status reports: politicians, administrators and coordinators read them; administrators
+# and coordinators make them and set the schedule; other staff get 403, the outsider 404.
+REPORT_READERS = MANAGERS | {"politician"}
+REPORTS_MATRIX = {
+    "reports:list": ("get", lambda w: {}, expect(allowed=REPORT_READERS, outsider=200)),
+    "reports:create": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "reports:schedule": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+    "reports:detail": (
+        "get",
+        lambda w: {"pk": status_report(w).pk},
+        expect(allowed=REPORT_READERS),
+    ),
+    "reports:pdf": ("get", lambda w: {"pk": status_report(w).pk}, expect(allowed=REPORT_READERS)),
+    "reports:project_reports": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=REPORT_READERS),
+    ),
+    "reports:project_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    "reports:project_schedule": (
+        "get",
+        lambda w: {"pk": w.project.pk},
+        expect(allowed=MANAGERS),
+    ),
 }
 
 
@@ -1090,6 +1371,11 @@ MATRIX = {
     **MEETX_MATRIX,
     **MINUTES_MATRIX,
     **SURVEY_MATRIX,
+    **SITUATION_MATRIX,
+    **DASHBOARD_MATRIX,
+    **SURVEY_TEMPLATES_MATRIX,
+    **FACILITY_MATRIX,
+    **REPORTS_MATRIX,
 }
 
 

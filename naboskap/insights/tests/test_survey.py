@@ -1,6 +1,8 @@
 """The neighbour safety survey, through HTTP: rounds, the public answer page, results."""
 
 import datetime
+import html
+import io
 from urllib.parse import quote
 
 import pytest
@@ -318,3 +320,75 @@ def test_a_round_with_codes_refuses_answers_without_a_known_code(survey_round):
     assert unknown.status_code == 400
     assert "We do not know this code." in unknown.content.decode()
     assert not Response.objects.exists()
+
+
+def test_each_code_on_the_sheet_has_a_qr_code_that_opens_the_survey_with_it(
+    world, survey_round, coordinator
+):
+    import segno
+    from pypdf import PdfReader
+
+    url = reverse("insights:round_codes", args=[world.project.pk, survey_round.pk])
+    response = coordinator.post(url, {"count": "3"})
+    link = "http://testserver" + answer_url(survey_round)
+    slips = response.context["codes"]
+    assert len(slips) == 3
+    for code, qr in slips:
+        # The QR code holds the address with the code in the fragment, which browsers never
+        # send to the server.
+        expected = segno.make(f"{link}#kode={code}", error="m").png_data_uri(scale=4, border=2)
+        assert qr == expected
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(code in text for code, _qr in slips)
+    assert link in text
+    assert sum(len(page.images) for page in reader.pages) == 3
+    # Only hashes are kept: the codes in the PDF are each good for one answer.
+    code = slips[0][0]
+    client = english()
+    page = client.get(answer_url(survey_round))
+    assert 'src="/static/naboskap/survey-code.js' in page.content.decode()
+    assert client.post(answer_url(survey_round), {**answer_data(survey_round), "code": code})
+    assert survey_round.codes.filter(used=True).count() == 1
+    again = client.post(answer_url(survey_round), {**answer_data(survey_round), "code": code})
+    assert again.status_code == 400
+    assert Response.objects.count() == 1
+
+
+def test_the_answer_page_never_passes_its_address_on(survey_round):
+    code = services.codes_generate(survey_round=survey_round, count=1)[0]
+    response = english().get(answer_url(survey_round) + f"?kode={code}")
+    assert response["Referrer-Policy"] == "strict-origin"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_round_without_codes_loads_no_script(survey_round):
+    page = english().get(answer_url(survey_round)).content.decode()
+    assert "survey-code.js" not in page
+    assert 'name="code"' not in page
+
+
+def test_results_show_a_bar_chart_per_statement_with_five_answers(world, survey_round, coordinator):
+    submit(survey_round, 3, values=(4, 5, "dk"))
+    submit(survey_round, 2, values=(2, 5, 3))
+    url = reverse("insights:round_results", args=[world.project.pk, survey_round.pk])
+    page = html.unescape(coordinator.get(url).content.decode())
+    assert page.count('<figure class="chart"') == 3
+    assert "Answers to question 1" in page
+    # Statement 1: three 4s and two 2s.
+    assert "60 % agree (4 or 5), 40 % disagree (1 or 2), 0 % don't know, of 5 answers." in page
+    assert "0 % agree (4 or 5), 0 % disagree (1 or 2), 60 % don't know, of 5 answers." in page
+
+
+def test_no_chart_under_five_answers(world, survey_round, coordinator):
+    submit(survey_round, 4)
+    url = reverse("insights:round_results", args=[world.project.pk, survey_round.pk])
+    page = coordinator.get(url).content.decode()
+    assert '<figure class="chart"' not in page
+    assert "% agree" not in page
+
+
+def test_the_trend_chart_says_when_no_round_has_enough_answers(world, survey_round, coordinator):
+    submit(survey_round, 2)
+    page = coordinator.get(reverse("insights:rounds", args=[world.project.pk])).content.decode()
+    assert "No round has enough answers yet." in page

@@ -22,7 +22,8 @@ def test_demo_council_and_meetings(db):
     assert [w.code for w in council_health(council)] == ["term_ending"]
     # Three council meetings and events, and the residents' meeting before the held one.
     # ... and (meetx) the six meetings of the bimonthly series and last summer's party.
-    assert solbakken.meetings.count() == 4 + 7 and lindeveien.meetings.count() == 1
+    # ... and (dashboards) Lindeveien's first dialogue meeting, already held.
+    assert solbakken.meetings.count() == 4 + 7 and lindeveien.meetings.count() == 1 + 1
     counts = (Meeting.objects.count(), Invitation.objects.count())
     assert Invitation.objects.exclude(response="none").count() == 7
     users = {u.username: u for u in get_user_model().objects.all()}

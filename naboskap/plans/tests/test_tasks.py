@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from naboskap.conftest import make_staff
 from naboskap.plans.models import Measure
-from naboskap.plans.tasks import send_overdue_measures
+from naboskap.plans.tasks import overdue_measure_reminders, send_overdue_measures
 from naboskap.tenancy.models import Role
 from naboskap.testing.factories import (
     MunicipalityFactory,
@@ -83,11 +83,20 @@ def test_weekly_task_emails_each_owner_unit_its_overdue_measures(setup, tasks):
 
 
 def test_command_sends_the_same_and_can_enqueue(setup, tasks, capsys):
-    call_command("send_overdue_measures")
-    assert "Sent 3 overdue measure emails." in capsys.readouterr().out
-    assert len(mail.outbox) == 3
-    mail.outbox.clear()
     call_command("send_overdue_measures", "--enqueue")
     assert mail.outbox == []
     tasks()
     assert len(mail.outbox) == 3
+    mail.outbox.clear()
+    call_command("send_overdue_measures")
+    assert "Sent 0 overdue measure emails." in capsys.readouterr().out
+    assert mail.outbox == []
+
+
+def test_a_second_run_in_the_same_week_sends_nothing_the_next_week_sends_again(setup):
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    assert overdue_measure_reminders(today=monday + timedelta(days=1)) == 3
+    assert overdue_measure_reminders(today=monday + timedelta(days=6)) == 0
+    assert len(mail.outbox) == 3
+    assert overdue_measure_reminders(today=monday + timedelta(days=7)) == 3
+    assert len(mail.outbox) == 6

@@ -269,6 +269,23 @@ def test_a_round_is_only_for_a_draft(analysis, en):
     assert not ScoringRound.objects.exists()
 
 
+def test_a_round_still_open_closes_when_the_draft_goes_for_review(analysis, en):
+    scoring_round = open_round(analysis, en["coordinator"])
+    device = phone()
+    assert cast(device, scoring_round, 1, vote_data("2")).status_code == 302
+    services.analysis_change_status(
+        analysis=analysis, to_status="review", changed_by=analysis.created_by
+    )
+    scoring_round.refresh_from_db()
+    assert scoring_round.closed_by == analysis.created_by
+    response = device.post(
+        reverse("portal:scoring_vote", args=[scoring_round.code, 1]), vote_data("5")
+    )
+    assert response.status_code == 410
+    assert "Votes are no longer taken" in response.content.decode()
+    assert Vote.objects.get().probability == 2
+
+
 @pytest.mark.parametrize("events", [2, 40])
 def test_the_room_view_does_not_grow_queries(world, en, events, django_assert_max_num_queries):
     analysis = make_analysis(world.project)

@@ -266,3 +266,24 @@ def test_the_admin_logs_in_through_allauth_and_its_code_stage(db):
     response = client.post(AUTHENTICATE, {"code": totp_code(secret)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_live_fragment_after_the_session_ended_sends_the_whole_page_to_login(db):
+    """A polling htmx fragment whose session has expired must not swap the login page into
+    itself: htmx is told to load the login page, which comes back to the page, not the
+    fragment."""
+    client = english_client()
+    response = client.get(
+        "/app/prosjekter/1/ros/2/runder/3/resultater/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/app/prosjekter/1/ros/2/runder/3/",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/app/prosjekter/1/ros/2/runder/3/"
+    assert response.content == b""
+
+
+def test_a_plain_request_after_the_session_ended_is_redirected_to_login(db):
+    response = english_client().get("/app/prosjekter/1/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/app/prosjekter/1/"

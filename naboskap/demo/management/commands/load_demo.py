@@ -8,13 +8,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from naboskap.demo.addresses import load_addresses
+from naboskap.demo.dashboards import load_dashboards
+from naboskap.demo.facility import load_facility
 from naboskap.demo.inputs import load_inputs
 from naboskap.demo.insights import load_insights
 from naboskap.demo.meetings import load_meetings
 from naboskap.demo.places import load_places
 from naboskap.demo.plans import load_plans
+from naboskap.demo.reports import load_reports
 from naboskap.demo.risk import load_risk
 from naboskap.demo.routines import load_routines
+from naboskap.demo.situation import load_situation
 from naboskap.demo.stakeholders import load_stakeholders
 from naboskap.projects import services
 from naboskap.projects.models import (
@@ -127,6 +131,10 @@ class Command(BaseCommand):
         load_stakeholders(projects, users)
         load_places(projects, users)
         load_insights(projects, users)
+        load_dashboards(projects, users)
+        load_situation(projects, users)
+        load_facility(projects, users)
+        load_reports(projects, users)
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:
         """Modelled on the first seed: a planned welfare-housing build meeting resistance."""

@@ -1,0 +1,34 @@
+"""Demo data for the dashboards: Lindeveien's first dialogue meeting, already held, so the
+project dashboard's council activity has a meeting (its next one is in the future).
+Everything else on the dashboards comes from the other demo data. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from naboskap.meetings import services
+from naboskap.meetings.models import Meeting
+
+TITLE = "Første dialogmøte om Lindeveien"
+
+
+def load_dashboards(projects, users) -> None:
+    lindeveien = projects["lindeveien"]
+    if Meeting.objects.filter(project=lindeveien, title=TITLE).exists():
+        return
+    starts = (timezone.now() - timedelta(days=45)).replace(
+        hour=17, minute=0, second=0, microsecond=0
+    )
+    services.meeting_create(
+        project=lindeveien,
+        created_by=users["koordinator"],
+        kind=Meeting.Kind.DIALOGUE,
+        title=TITLE,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="Aulaen, Lindeveien skole",
+        description="Kommunen orienterte om planene og tok imot spørsmål og innspill.",
+        is_public=False,
+    )

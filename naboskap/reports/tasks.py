@@ -1,0 +1,87 @@
+"""Background work for status reports, run by `manage.py db_worker`: rendering a report's
+PDF once, running schedules, and emailing politicians a link to a new report.
+
+The email carries the report's title and a link to the staff page, never its content: the
+politicians log in to read it. It is claimed first (`StatusReport.emailed_at`), so a second
+worker or a re-run sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+def politician_emails(report) -> list[str]:
+    """The addresses of the politicians who read this report: those with the politician role
+    across the report's municipality and, for a project's report, those given the role in
+    that project. Nobody else gets it."""
+    from naboskap.tenancy.models import Membership, Role
+
+    memberships = Membership.objects.filter(
+        role=Role.POLITICIAN, municipality_id=report.municipality_id, user__is_active=True
+    ).exclude(user__email="")
+    if report.project_id:
+        memberships = memberships.filter(Q(project__isnull=True) | Q(project_id=report.project_id))
+    else:
+        memberships = memberships.filter(project__isnull=True)
+    return sorted(set(memberships.values_list("user__email", flat=True)))
+
+
+@task()
+def render_report_pdf(report_id: int) -> None:
+    from naboskap.reports.models import StatusReport
+    from naboskap.reports.services import report_render_pdf
+
+    report = StatusReport.objects.filter(pk=report_id).first()
+    if report is not None and not report.pdf:
+        report_render_pdf(report=report)
+
+
+@task()
+def email_report(report_id: int) -> int:
+    """Email each politician of the report's scope a link to it. Returns how many emails
+    went out."""
+    from naboskap.reports.models import StatusReport
+
+    claimed = StatusReport.objects.filter(pk=report_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    report = StatusReport.objects.select_related("municipality", "project").get(pk=report_id)
+    context = {"report": report, "url": settings.SITE_URL + report.get_absolute_url()}
+    with translation.override(report.language):
+        subject = render_to_string("reports/email/report_subject.txt", context).strip()
+        body = render_to_string("reports/email/report_body.txt", context)
+    sent = 0
+    for address in politician_emails(report):
+        try:  # one email each, so no politician sees the others' addresses
+            EmailMessage(subject, body, to=[address]).send()
+        except Exception:  # one bad address must not stop the others
+            logger.exception("Could not email status report %s", report_id)
+            continue
+        sent += 1
+    return sent
+
+
+@task()
+def run_report_schedule(schedule_id: int) -> None:
+    from naboskap.reports.services import schedule_run
+
+    schedule_run(schedule_id)
+
+
+@task()
+def run_due_report_schedules() -> int:
+    from naboskap.reports.services import schedules_run_due
+
+    return schedules_run_due()

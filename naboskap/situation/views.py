@@ -1,0 +1,241 @@
+"""Staff pages of the situation picture with the police, under /app/prosjekter/<pk>/."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from naboskap.lib.http import form_status, posted
+from naboskap.lib.pdf import render_pdf
+from naboskap.projects.access import get_project_for_user
+from naboskap.situation import selectors, services
+from naboskap.situation.access import VIEW, get_assessment_for_user, get_version
+from naboskap.situation.forms import AssessmentForm, EditForm, PeriodForm, SignForm
+from naboskap.situation.models import Assessment, AssessmentVersion, Party
+from naboskap.tenancy.access import staff_required
+
+SIGN_PERMS = {
+    Party.MUNICIPALITY: "situation.sign_for_municipality",
+    Party.POLICE: "situation.sign_for_police",
+}
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for name, texts in error.message_dict.items():
+        for text in texts:
+            form.add_error(name if name in form.fields else None, text)
+
+
+@staff_required
+def picture(request: HttpRequest, pk: int) -> HttpResponse:
+    """Incidents around the project by week and category, and the project's assessments."""
+    project = get_project_for_user(request.user, pk, VIEW)
+    start, end = selectors.default_period()
+    form = PeriodForm(request.GET or None, initial={"fra": start, "til": end})
+    found = None
+    if not form.is_bound:
+        found = selectors.picture(project, start, end)
+    elif form.is_valid():
+        found = selectors.picture(project, form.cleaned_data["fra"], form.cleaned_data["til"])
+    context = {
+        "project": project,
+        "form": form,
+        "picture": found,
+        "assessments": Assessment.objects.filter(project=project),
+        "can_write": rules.has_perm("situation.write_assessment", request.user, project),
+    }
+    return render(request, "situation/picture.html", context, status=form_status(form))
+
+
+@staff_required
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, "situation.write_assessment")
+    start, end = selectors.default_period()
+    form = AssessmentForm(posted(request), initial={"period_start": start, "period_end": end})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(
+                project=project,
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                text=form.cleaned_data["text"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except services.AssessmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The assessment was saved as version 1. Both parties can now sign it.")
+            )
+            return redirect(assessment)
+    context = {"project": project, "form": form}
+    return render(request, "situation/assessment_form.html", context, status=form_status(form))
+
+
+def _sign_forms(request, assessment, version) -> list[tuple[str, str, SignForm | None]]:
+    """(party, label, form or None) for each party that has not signed the version: a form
+    where the user may sign for it now."""
+    signed = {s.party for s in version.sign_offs.all()}
+    project = assessment.project
+    rows = []
+    for party, label in Party.choices:
+        may = rules.has_perm(SIGN_PERMS[party], request.user, project)
+        form = None
+        if may and party not in signed:
+            form = SignForm(initial={"party": party, "version": version.number})
+        if party not in signed:
+            rows.append((party, label, form))
+    return rows
+
+
+def _detail_context(request, assessment, version, **extra) -> dict:
+    project = assessment.project
+    context = {
+        "project": project,
+        "assessment": assessment,
+        "version": version,
+        "is_current": version.number == assessment.version,
+        "agreed": {s.party for s in version.sign_offs.all()} == set(Party.values),
+        "versions": AssessmentVersion.objects.filter(assessment=assessment)
+        .select_related("written_by")
+        .prefetch_related("sign_offs"),
+        "picture": selectors.picture(project, assessment.period_start, assessment.period_end),
+        "can_write": rules.has_perm("situation.write_assessment", request.user, project),
+        "sign_forms": _sign_forms(request, assessment, version)
+        if version.number == assessment.version
+        else [],
+    }
+    context.update(extra)
+    return context
+
+
+@staff_required
+def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, assessment_pk)
+    version = get_version(assessment)
+    return render(
+        request, "situation/assessment_detail.html", _detail_context(request, assessment, version)
+    )
+
+
+@staff_required
+def version_detail(request: HttpRequest, pk: int, assessment_pk: int, number: int) -> HttpResponse:
+    """An earlier (or the current) version, with the sign-offs it got."""
+    assessment = get_assessment_for_user(request.user, pk, assessment_pk)
+    version = get_version(assessment, number)
+    return render(
+        request, "situation/assessment_detail.html", _detail_context(request, assessment, version)
+    )
+
+
+@staff_required
+def assessment_edit(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(
+        request.user, pk, assessment_pk, "situation.write_assessment"
+    )
+    current = get_version(assessment)
+    form = EditForm(posted(request), initial={"text": current.text, "based_on": current.number})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.assessment_edit(
+                assessment=assessment,
+                text=form.cleaned_data["text"],
+                based_on=form.cleaned_data["based_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except services.AssessmentError as error:
+            # Show the current text, and keep what the user typed, now based on the current
+            # version: once they have read it, saving again makes the next version.
+            assessment.refresh_from_db(fields=["version"])
+            current = get_version(assessment)
+            data = request.POST.copy()
+            data["based_on"] = str(current.number)
+            form = EditForm(data)
+            form.is_valid()
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    _("Version %(version)d was saved. It needs both parties' sign-off again.")
+                    % {"version": assessment.version},
+                )
+            else:
+                messages.info(request, _("The text was not changed, so no new version was made."))
+            return redirect(assessment)
+    context = {"project": assessment.project, "assessment": assessment, "current": current}
+    context["form"] = form
+    context["has_sign_offs"] = current.sign_offs.exists()
+    return render(request, "situation/assessment_edit.html", context, status=form_status(form))
+
+
+@require_POST
+@staff_required
+def assessment_sign(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, assessment_pk)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The sign-off could not be read. Nothing was signed."))
+        return _sign_refused(request, assessment)
+    party = form.cleaned_data["party"]
+    if not rules.has_perm(SIGN_PERMS[party], request.user, assessment.project):
+        raise PermissionDenied(
+            _("Only the municipality's coordinators can sign for the municipality.")
+            if party == Party.MUNICIPALITY
+            else _("Only the police liaison can sign for the police.")
+        )
+    try:
+        services.assessment_sign(
+            assessment=assessment,
+            version=form.cleaned_data["version"],
+            party=party,
+            by=request.user,
+        )
+    except services.AssessmentError as error:
+        messages.error(request, str(error))
+        return _sign_refused(request, assessment)
+    messages.success(
+        request,
+        _("You signed version %(version)d for %(party)s.")
+        % {"version": form.cleaned_data["version"], "party": Party(party).label.lower()},
+    )
+    return redirect(assessment)
+
+
+def _sign_refused(request, assessment) -> HttpResponse:
+    """The assessment page again (with the current version), answering 409: nothing signed."""
+    assessment.refresh_from_db(fields=["version"])
+    version = get_version(assessment)
+    context = _detail_context(request, assessment, version)
+    return render(request, "situation/assessment_detail.html", context, status=409)
+
+
+@staff_required
+def assessment_pdf(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """The assessment as a PDF/A-2b document: a version (`?versjon=`, else the current one),
+    its sign-offs and the picture of its period (counts only)."""
+    assessment = get_assessment_for_user(request.user, pk, assessment_pk)
+    number = request.GET.get("versjon", "")
+    if number and not number.isdigit():
+        raise Http404
+    version = get_version(assessment, int(number) if number else None)
+    context = _detail_context(request, assessment, version)
+    context["today"] = timezone.localdate()
+    content = render_pdf("situation/assessment_pdf.html", context, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = (
+        f"situasjonsbilde-{assessment.project.slug}-{assessment.period_start:%Y-%m-%d}"
+        f"-v{version.number}.pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
