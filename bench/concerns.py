@@ -224,6 +224,8 @@ def concern_row(number: int, created, now, *, projects, categories, units):
     and units; mostly closed when older than 60 days, as in real life."""
     from datetime import timedelta
 
+    from django.utils import timezone
+
     from naboskap.concerns.models import Concern
     from naboskap.concerns.workflow import Status
 
@@ -253,6 +255,7 @@ def concern_row(number: int, created, now, *, projects, categories, units):
         acknowledge_due=(created + timedelta(days=1)).date(),
         answer_due=(created + timedelta(days=14)).date(),
         acknowledged_at=None if status == Status.RECEIVED else created,
+        acknowledged_on=None if status == Status.RECEIVED else timezone.localdate(created),
         created_at=created,
     )
 

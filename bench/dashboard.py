@@ -200,6 +200,9 @@ def fill_concerns(projects, categories, units, events: dict, total: int) -> None
         )
         if concern.status in (Status.ANSWERED, Status.CLOSED):
             concern.answered_at = min(now, created + timedelta(days=number % 20, hours=3))
+            # Answered once: the first answer is the answer (as concern_transition keeps it).
+            concern.first_answered_at = concern.answered_at
+            concern.first_answered_on = timezone.localdate(concern.answered_at)
         if concern.status == Status.CLOSED:
             concern.closed_at = min(now, concern.answered_at + timedelta(days=2))
         concern.police_relevant = number % 9 == 0

@@ -144,6 +144,22 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class CountsVersion(models.Model):
+    """A number per municipality that moves on after every committed write that changes
+    which concerns it has, or their status or unit (`selectors.concerns_changed`). The
+    inbox's cached counts per status are kept under it: one small UPDATE per write, where
+    moving a number in the shared cache took five or six statements with the database
+    cache, all on one row that every submission wrote (bench/concerns.py)."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.number)
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -200,7 +216,14 @@ class Concern(models.Model):
     answer_due = models.DateField(_("answer by"))
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)  # the latest answer
+    # For the dashboards' deadlines (insights.metrics), set once by `concern_transition`:
+    # the local date of the first acknowledgement (an answer acknowledges too) and when the
+    # first answer was given. Kept rather than derived from the timestamps, which took a time
+    # zone conversion per concern in every dashboard (bench/dashboard.py).
+    acknowledged_on = models.DateField(null=True, blank=True, editable=False)
+    first_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_answered_on = models.DateField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     contact_erased_at = models.DateTimeField(null=True, blank=True)
     # What the concern is an occurrence of, in the project's ROS analysis: it feeds the

@@ -1,15 +1,14 @@
 """Reads about concerns that several pages share."""
 
 import hashlib
-import time
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from naboskap.concerns.models import Concern
+from naboskap.concerns.models import Concern, CountsVersion
 from naboskap.concerns.rules import HANDLER_ROLES
 from naboskap.concerns.workflow import OPEN
 from naboskap.tenancy.models import Role
@@ -38,35 +37,35 @@ def overdue_filter() -> Q:
 
 
 # The inbox's counts per status are counted once per change, not once per page view: they
-# are cached under a generation number per municipality, which every write that changes a
-# concern's status, unit or existence moves on (`concerns_changed`). Counting 100,000 rows
-# costs more than the rest of the page together.
-COUNTS_GENERATION = "concern-counts-generation:{}"
-COUNTS_TIMEOUT = 600  # a safety net only: every such write moves the generation on
+# are cached under a version number per municipality (`CountsVersion`), which every write
+# that changes a concern's status, unit or existence moves on once it is committed
+# (`concerns_changed`). Counting 100,000 rows costs more than the rest of the page together.
+COUNTS_TIMEOUT = 600  # a safety net only: every such write moves the version on
 
 
-def _generations(municipality_ids) -> str:
-    keys = [COUNTS_GENERATION.format(pk) for pk in sorted(municipality_ids)]
-    found = cache.get_many(keys)
-    missing = {key: time.time_ns() for key in keys if key not in found}
-    if missing:
-        cache.set_many(missing, None)
-    return "-".join(str({**found, **missing}[key]) for key in keys)
+def _versions(municipality_ids) -> str:
+    found = dict(
+        CountsVersion.objects.filter(municipality_id__in=municipality_ids).values_list(
+            "municipality_id", "number"
+        )
+    )
+    return "-".join(f"{pk}.{found.get(pk, 0)}" for pk in sorted(municipality_ids))
 
 
 def _bump(municipality_id: int) -> None:
-    key = COUNTS_GENERATION.format(municipality_id)
-    try:
-        cache.incr(key)
-    except ValueError:  # not in the cache (any more): a number never used before
-        cache.set(key, time.time_ns(), None)
+    versions = CountsVersion.objects.filter(municipality_id=municipality_id)
+    if not versions.update(number=F("number") + 1):  # the municipality's first change
+        CountsVersion.objects.bulk_create(
+            [CountsVersion(municipality_id=municipality_id)], ignore_conflicts=True
+        )
+        versions.update(number=F("number") + 1)
 
 
 def concerns_changed(municipality_id: int) -> None:
-    """A concern of the municipality was created, deleted, moved on or reassigned. Bumped
-    now and again once the change is committed, so that a count made in between (which
-    cannot see the change yet) is stored under a number that nobody reads again."""
-    _bump(municipality_id)
+    """A concern of the municipality was created, deleted, moved on or reassigned: its
+    counts are counted again once the change is committed. A count made before that moment
+    (which cannot see the change) was stored under the old number, which nobody reads again;
+    one made after it sees the change, whichever number it is stored under."""
     transaction.on_commit(lambda: _bump(municipality_id))
 
 
@@ -76,7 +75,7 @@ def counts_by_status(user) -> dict[str, int]:
         (m.role, m.municipality_id, m.project_id or 0, m.unit_id or 0) for m in memberships_of(user)
     )
     signature = hashlib.sha256(repr(reach).encode()).hexdigest()[:24]
-    key = f"concern-counts:{signature}:{_generations({m[1] for m in reach})}"
+    key = f"concern-counts:{signature}:{_versions({m[1] for m in reach})}"
     counts = cache.get(key)
     if counts is None:
         rows = concerns_for_user(user).order_by().values("status").annotate(n=Count("pk"))

@@ -260,6 +260,10 @@ def concern_transition(
         fields["acknowledged_at"] = now
     if to_status == Status.ANSWERED:
         fields["answered_at"] = now
+        if locked.first_answered_at is None:
+            fields.update(first_answered_at=now, first_answered_on=timezone.localdate(now))
+    if to_status in {Status.ACKNOWLEDGED, Status.ANSWERED} and locked.acknowledged_on is None:
+        fields["acknowledged_on"] = timezone.localdate(now)
     if to_status in {Status.CLOSED, Status.CANCELLED}:
         fields["closed_at"] = now
     if to_status == Status.CANCELLED:

@@ -46,7 +46,7 @@ def key_figures(d: metrics.Dashboard) -> list[tuple[str, object]]:
         (_("Concerns received"), d.deadlines.received),
         (_("Acknowledged in time (%)"), d.deadlines.acknowledged_percent),
         (_("Answered in time (%)"), d.deadlines.answered_percent),
-        (_("Median days to answer"), d.deadlines.median_days_to_answer),
+        (_("Median days to first answer"), d.deadlines.median_days_to_answer),
         (_("Open concerns overdue today"), d.deadlines.overdue),
         (_("Open measures"), d.measures.open),
         (_("Overdue measures"), d.measures.overdue),
@@ -107,7 +107,7 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             [_("Answered"), dl.answered_in_time, dl.answer_decided, dl.answered_percent],
         ],
         full_table=True,
-        note=_("Median days from receipt to answer: %(days)s (%(n)s answered).")
+        note=_("Median days from receipt to the first answer: %(days)s (%(n)s answered).")
         % {"days": charts.format_value(dl.median_days_to_answer, decimals=1), "n": dl.answered},
     )
     if with_charts:
@@ -119,7 +119,7 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             decimals=1,
             summary=_(
                 "%(ack)s acknowledged and %(answer)s answered by their due date; median "
-                "%(days)s days to an answer."
+                "%(days)s days to a first answer."
             )
             % {
                 "ack": charts.format_value(dl.acknowledged_percent, decimals=1, unit="%"),

@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from naboskap.concerns.models import Category, Concern
@@ -271,9 +271,10 @@ class Deadlines:
 
 
 def deadlines(municipality, project=None, *, start, end) -> Deadlines:
-    """Deadlines kept (acknowledged and answered by their due dates), the median days from
-    receipt to the answer, and how many are open and overdue today. One query on
-    PostgreSQL, three on SQLite (see `median`)."""
+    """Deadlines kept (acknowledged and first answered by their due dates), the median days
+    from receipt to the first answer, and how many are open and overdue today. One query on
+    PostgreSQL, three on SQLite (see `median`). The local dates of the first acknowledgement
+    and answer are kept on each concern when they happen (`concern_transition`)."""
     since, until = _bounds(start, end)
     today = timezone.localdate()
     concerns = Concern.objects.filter(
@@ -281,36 +282,27 @@ def deadlines(municipality, project=None, *, start, end) -> Deadlines:
         created_at__gte=since,
         created_at__lt=until,
     ).exclude(status=Status.CANCELLED)
-    # Answering without acknowledging first acknowledges too.
-    acknowledged_on = TruncDate(Coalesce("acknowledged_at", "answered_at"))
-    answered_on = TruncDate("answered_at")
-    ack_done = Q(acknowledged_at__isnull=False) | Q(answered_at__isnull=False)
+    acknowledged = Q(acknowledged_on__isnull=False)
+    answered = Q(first_answered_on__isnull=False)
     overdue = Q(status__in=OPEN) & (
         Q(answer_due__lt=today) | Q(acknowledged_at__isnull=True, acknowledge_due__lt=today)
     )
-    numbers = concerns.annotate(ack_on=acknowledged_on, answer_on=answered_on).aggregate(
+    to_answer = Days("first_answered_at", "created_at")
+    numbers = concerns.aggregate(
         received=Count("pk"),
-        acknowledge_decided=Count("pk", filter=ack_done | Q(acknowledge_due__lt=today)),
-        acknowledged_in_time=Count("pk", filter=ack_done & Q(ack_on__lte=F("acknowledge_due"))),
-        answer_decided=Count("pk", filter=Q(answered_at__isnull=False) | Q(answer_due__lt=today)),
-        answered_in_time=Count(
-            "pk", filter=Q(answered_at__isnull=False) & Q(answer_on__lte=F("answer_due"))
-        ),
-        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        acknowledge_decided=Count("pk", filter=acknowledged | Q(acknowledge_due__lt=today)),
+        acknowledged_in_time=Count("pk", filter=Q(acknowledged_on__lte=F("acknowledge_due"))),
+        answer_decided=Count("pk", filter=answered | Q(answer_due__lt=today)),
+        answered_in_time=Count("pk", filter=Q(first_answered_on__lte=F("answer_due"))),
+        answered=Count("pk", filter=answered),
         open=Count("pk", filter=Q(status__in=OPEN)),
         overdue=Count("pk", filter=overdue),
-        **(
-            {"median": Median(Days("answered_at", "created_at"))}
-            if connection.vendor == "postgresql"
-            else {}
-        ),
+        **({"median": Median(to_answer)} if connection.vendor == "postgresql" else {}),
     )
     if connection.vendor == "postgresql":
         middle = numbers.pop("median")
     else:
-        middle = median(
-            concerns.filter(answered_at__isnull=False), Days("answered_at", "created_at")
-        )
+        middle = median(concerns.filter(answered), to_answer)
     return Deadlines(
         **numbers,
         median_days_to_answer=round(middle, 1) if middle is not None else None,

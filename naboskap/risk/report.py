@@ -109,6 +109,10 @@ def _prepare_event(risk, scale: selectors.Scale, probability_levels: dict) -> No
         }
         for d in scale.dimensions
     ]
+    risk.spread = selectors.spread_items(event.settled_spread or {}, scale)
+    if risk.spread:
+        risk.spread_votes = event.settled_spread.get("votes")
+        risk.agreement = UnwantedEvent.Knowledge(selectors.agreement(risk.spread)).label
     risk.probability_measures = [m for m in risk.measures if m.kind == Measure.Kind.PROBABILITY]
     risk.consequence_measures = [m for m in risk.measures if m.kind != Measure.Kind.PROBABILITY]
 
@@ -170,11 +174,27 @@ def report_data(analysis: Analysis) -> dict:
             risk for risk in risks if risk.after is not None and risk.after.colour == Colour.RED
         ],
         "weak_knowledge": knowledge[UnwantedEvent.Knowledge.WEAK],
+        "scored_together": [risk for risk in risks if risk.spread],
     }
+
+
+def _observed(risks: list, scale: selectors.Scale) -> list:
+    """(risk, Observation, observed level) for the events that concerns were linked to in
+    the last 12 months, those to re-assess first (one query)."""
+    observed = selectors.observations([risk.event for risk in risks], scale.probability_levels)
+    levels = {level.value: level for level in scale.probability_levels}
+    rows = [
+        (risk, observed[risk.event.pk], levels.get(observed[risk.event.pk].level))
+        for risk in risks
+        if observed[risk.event.pk].count
+    ]
+    return sorted(rows, key=lambda row: (not row[1].flagged, row[0].event.number))
 
 
 def report_context(analysis: Analysis) -> dict:
     """The whole report of `analysis` (whose project is loaded, as the access helper does)."""
+    data = report_data(analysis)
+    observed = _observed(data["risks"], data["scale"])
     revisions = list(
         Analysis.objects.filter(series=analysis.series)
         .select_related("approved_by")
@@ -187,5 +207,7 @@ def report_context(analysis: Analysis) -> dict:
         "meetings": list(analysis.meetings.all()),
         "history": list(analysis.status_changes.select_related("changed_by")),
         "revisions": revisions,
-        **report_data(analysis),
+        **data,
+        "observed": observed,
+        "reassess": [risk for risk, seen, _level in observed if seen.flagged],
     }

@@ -204,22 +204,29 @@ def shown_counts(client, **params) -> tuple[dict[str, int], str]:
     return counts, body
 
 
-def test_inbox_counts_follow_every_change(world, concern, unit_handler):
+def test_inbox_counts_follow_every_change(
+    world, concern, unit_handler, django_capture_on_commit_callbacks
+):
     coordinator = english(world.users["coordinator"])
     handler = english(unit_handler)
     assert shown_counts(coordinator)[0]["Received"] == 1
     assert shown_counts(handler)[0]["Received"] == 1
+    # Each change is counted once it is committed (the test's transaction never commits).
+    commit = django_capture_on_commit_callbacks
     # A new report (counted in the cached figures straight away), and the page total.
-    second = make_concern(world.project)
+    with commit(execute=True):
+        second = make_concern(world.project)
     counts, body = shown_counts(coordinator)
     assert counts["Received"] == 2 and second.reference in body and "2 concerns" in body
     # Moved on in the workflow.
-    services.concern_transition(concern=second, to_status=Status.ACKNOWLEDGED, by=None)
+    with commit(execute=True):
+        services.concern_transition(concern=second, to_status=Status.ACKNOWLEDGED, by=None)
     counts, _body = shown_counts(coordinator)
     assert (counts["Received"], counts["Acknowledged"]) == (1, 1)
     # Routed elsewhere: out of the unit handler's reach and counts.
     other_unit = UnitFactory(municipality=world.municipality)
-    services.concern_assign(concern=concern, unit=other_unit, by=None)
+    with commit(execute=True):
+        services.concern_assign(concern=concern, unit=other_unit, by=None)
     assert shown_counts(handler)[0]["Received"] == 0
     # The status filter's total comes from the same counts.
     _counts, body = shown_counts(coordinator, status="acknowledged")

@@ -12,10 +12,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from naboskap.concerns.models import Concern
 from naboskap.conftest import client_for
 from naboskap.risk import services
 from naboskap.risk.models import Participant, UnwantedEvent
 from naboskap.risk.tests.factories import AFTER, fill_full_analysis, make_analysis, score
+from naboskap.testing.factories import make_concern
+
+LEVELS = {"liv_helse": 1, "trygghet": 2, "materielle": 1, "tillit": 1}
 
 SECTIONS = [
     "Summary",
@@ -99,6 +103,38 @@ def test_report_page_has_every_section_of_a_ros_report(world, analysis, en):
     assert html.count("<svg") == 12  # overall and 5 dimensions, before and after
     for name in ("risk:report_pdf", "risk:events_xlsx", "risk:events_csv"):
         assert f'href="{url(name, analysis)}"' in html
+
+
+def test_report_shows_the_settled_spread_and_events_to_reassess(world, analysis, en):
+    """Uncertainty: the spread of the scores the meeting settled on, with the agreement it
+    shows. Follow-up: concerns linked to an event over 12 months against its assessed
+    probability; an event observed more often than assessed is named in the summary too."""
+    noise = analysis.events.get(title="Støy om natta")
+    UnwantedEvent.objects.filter(pk=noise.pk).update(
+        settled_spread={"round": "K7Q2", "votes": 4, "probability": {"3": 2, "4": 2}}
+    )
+    rare = score(services.event_create(analysis=analysis, title="Tagging på garasjen"), 1, LEVELS)
+    for event in (rare, noise):  # one concern each: observed level 2 ("once in 1–10 years")
+        concern = make_concern(world.project)
+        Concern.objects.filter(pk=concern.pk).update(unwanted_event=event)
+    html = en["politician"].get(url("risk:report", analysis)).content.decode()
+    agreement = html[html.index('id="ros-agreement-caption"') :]
+    assert re.search(
+        r">Støy om natta</th><td>4</td><td>Probability 3–4 \(3\.5\)</td><td>Strong<", agreement
+    )
+    summary = html[html.index('id="ros-summary"') : html.index('id="ros-purpose"')]
+    assert "to be re-assessed" in summary and "Tagging på garasjen" in summary
+    assert "Støy om natta" not in summary.split("to be re-assessed")[1]
+    observed = html[html.index('id="ros-observed-caption"') :]
+    row = r'<tr><td>\d+</td><th scope="row">([^<]+)</th><td>(\d+)</td>(?:<td>[^<]*</td>){2}'
+    rows = re.findall(row + r"<td>(?:<strong>)?(Yes|No)<", observed)
+    assert rows[:2] == [("Tagging på garasjen", "1", "Yes"), ("Støy om natta", "1", "No")]
+
+
+def test_report_without_linked_concerns_says_so(world, analysis, en):
+    html = en["politician"].get(url("risk:report", analysis)).content.decode()
+    assert "No concerns were linked to these events in the last 12 months." in html
+    assert 'id="ros-agreement-caption"' not in html
 
 
 def test_analysis_page_links_to_the_report(world, analysis, en):
