@@ -41,7 +41,19 @@ class MeasureAdmin(admin.ModelAdmin):
     list_display = ["title", "project", "owner_unit", "status", "due_date"]
     list_filter = ["status", "owner_unit"]
     search_fields = ["title"]
-    raw_id_fields = ["project", "responsible", "concern", "input", "unwanted_event", "decision"]
+    # Every source as an id with a lookup: a select would list every concern, task,
+    # interaction or observation of every municipality on each change page.
+    raw_id_fields = [
+        "project",
+        "responsible",
+        "concern",
+        "input",
+        "unwanted_event",
+        "routine_task",
+        "interaction",
+        "decision",
+        "observation",
+    ]
     inlines = [ParticipationInline, MeasureChangeInline]
 
     # Saves go through the services: a history row, and the public page cache moves on.

@@ -1,6 +1,8 @@
 """The measure operations: append-only history, RACI parts, rules the plan keeps, and the
 admin going through them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -71,6 +73,16 @@ def test_admin_edits_go_through_the_services(world, units):
     url = reverse("admin:plans_measure_change", args=[measure.pk])
     page = client.get(url)
     assert page.status_code == 200
+    # Sources are looked up by id, not listed (a select would hold every row of them).
+    html = page.content.decode()
+    sources = ("project", "concern", "routine_task", "interaction", "decision", "observation")
+    for source in sources:
+        assert re.search(rf'<input[^>]* type="text" name="{source}"', html), source
+        assert not re.search(rf'<select[^>]* name="{source}"', html), source
+    # The admin's own widget classes join Designsystemet's in one attribute (its scripts
+    # find fields by them); a second `class` attribute would be dropped by the browser.
+    assert 'class="ds-input vForeignKeyRawIdAdminField" type="text" name="project"' in html
+    assert not re.search(r'<[^>]*\sclass="[^"]*"[^>]*\sclass="', html)
     form = page.context["adminform"].form
     data = {
         name: ("" if value is None else value)
