@@ -7,6 +7,7 @@ Personas (each a logged-in test client, or anonymous):
 Staff personas are enrolled in TOTP, as MFA is required by default.
 """
 
+import socket
 from dataclasses import dataclass
 
 import pytest
@@ -185,3 +186,23 @@ def run_tasks() -> None:
 @pytest.fixture
 def tasks():
     return run_tasks
+
+
+def closed_port() -> int:
+    """A local port where nothing listens (bound, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """Real SMTP sending, to a local port where nothing listens: every send fails as it does
+    when the municipality's mail server is down. Switch `EMAIL_BACKEND` back to
+    `django.core.mail.backends.locmem.EmailBackend` on the returned settings to bring it back."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = closed_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return settings

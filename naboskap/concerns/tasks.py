@@ -11,15 +11,22 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from naboskap.lib.mail import send_or_retry
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.selectors import municipality_url
 
 
-def _send(template: str, context: dict, to: list[str], language: str) -> None:
+def _send(template: str, context: dict, to: list[str], language: str, retry=None, attempt=0):
+    """Send one of the concern emails; with `retry` (see `send_or_retry`), a mail server
+    that is briefly away delays it instead of losing it."""
     with translation.override(language):
         subject = render_to_string(f"concerns/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"concerns/email/{template}_body.txt", context)
-    EmailMessage(subject, body, to=to).send()
+    message = EmailMessage(subject, body, to=to)
+    if retry is None:
+        message.send()
+    else:
+        send_or_retry(message, retry, attempt)
 
 
 def _concern(concern_id: int):
@@ -35,26 +42,40 @@ def _concern(concern_id: int):
 @task()
 def concern_received(concern_id: int) -> None:
     """A new concern: the reporter's receipt and the assigned unit's notice, in one task
-    (one row to queue on the busy path of submitting)."""
+    (one row to queue on the busy path of submitting). If the mail server is away, each is
+    tried again later on its own (`send_receipt`, `notify_unit`)."""
     concern = _concern(concern_id)
     if concern is None:
         return
-    _send_receipt(concern)
-    _notify_unit(concern)
+    _send_receipt(concern, attempt=0)
+    _notify_unit(concern, attempt=0)
 
 
-def _send_receipt(concern) -> None:
+@task()
+def send_receipt(concern_id: int, attempt: int = 0) -> None:
+    """The reporter's receipt, tried again (nothing if the contact details were erased)."""
+    concern = _concern(concern_id)
+    if concern is not None:
+        _send_receipt(concern, attempt)
+
+
+def _send_receipt(concern, attempt: int) -> None:
     if not concern.reporter_email:
         return
     context = {
         "concern": concern,
         "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
     }
-    _send("receipt", context, [concern.reporter_email], concern.language)
+
+    def retry(when, attempt):
+        send_receipt.using(run_after=when).enqueue(concern.pk, attempt=attempt)
+
+    _send("receipt", context, [concern.reporter_email], concern.language, retry, attempt)
 
 
 @task()
-def send_message(message_id: int) -> None:
+def send_message(message_id: int, attempt: int = 0) -> None:
+    """Tell the reporter that the municipality wrote (the text stays in Naboskap)."""
     from naboskap.concerns.models import Message
 
     message = Message.objects.select_related("concern__municipality").filter(pk=message_id).first()
@@ -65,18 +86,22 @@ def send_message(message_id: int) -> None:
         "concern": concern,
         "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
     }
-    _send("message", context, [concern.reporter_email], concern.language)
+
+    def retry(when, attempt):
+        send_message.using(run_after=when).enqueue(message_id, attempt=attempt)
+
+    _send("message", context, [concern.reporter_email], concern.language, retry, attempt)
 
 
 @task()
-def notify_unit(concern_id: int) -> None:
+def notify_unit(concern_id: int, attempt: int = 0) -> None:
     """Tell the assigned unit's case handlers (and the unit's shared address) of a new case."""
     concern = _concern(concern_id)
     if concern is not None:
-        _notify_unit(concern)
+        _notify_unit(concern, attempt)
 
 
-def _notify_unit(concern) -> None:
+def _notify_unit(concern, attempt: int) -> None:
     if concern.assigned_unit is None:
         return
     unit = concern.assigned_unit
@@ -89,7 +114,12 @@ def _notify_unit(concern) -> None:
     if not recipients:
         return
     context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
-    _send("assigned", context, recipients, concern.municipality.default_language)
+
+    def retry(when, attempt):
+        notify_unit.using(run_after=when).enqueue(concern.pk, attempt=attempt)
+
+    language = concern.municipality.default_language
+    _send("assigned", context, recipients, language, retry, attempt)
 
 
 def overdue_reminders() -> int:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.lib.mail import send_or_retry
 from naboskap.projects.models import Subscription, Update
 from naboskap.tenancy.selectors import municipality_url
 
@@ -15,7 +16,8 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
 
 
 @task()
-def send_subscription_confirmation(subscription_id: int) -> None:
+def send_subscription_confirmation(subscription_id: int, attempt: int = 0) -> None:
+    """Ask a new subscriber to confirm; tried again later if the mail server is away."""
     subscription = (
         Subscription.objects.select_related("project__municipality")
         .filter(pk=subscription_id, confirmed_at__isnull=True)
@@ -33,7 +35,13 @@ def send_subscription_confirmation(subscription_id: int) -> None:
         }
         subject = render_to_string("projects/email/confirm_subject.txt", context).strip()
         body = render_to_string("projects/email/confirm_body.txt", context)
-    EmailMessage(subject, body, to=[subscription.email]).send()
+
+    def retry(when, attempt):
+        send_subscription_confirmation.using(run_after=when).enqueue(
+            subscription_id, attempt=attempt
+        )
+
+    send_or_retry(EmailMessage(subject, body, to=[subscription.email]), retry, attempt)
 
 
 @task()

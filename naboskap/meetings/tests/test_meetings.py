@@ -135,7 +135,10 @@ def test_a_change_is_sent_as_an_update_with_the_same_uid(world, coordinator, tas
     services.invitations_send(meeting=meeting, members=body.members.all())
     tasks()
     first, _raw = event_of(outbox_to("medlem0@example.org")[0])
-    data = meeting_data(body, days=11)
+    # A day later than the meeting as made (not "11 days from now", which a minute boundary
+    # between the two would move by a minute).
+    moved = meeting.starts_at + timedelta(days=1)
+    data = meeting_data(body, starts_at=local(moved), ends_at=local(moved + timedelta(hours=2)))
     url = reverse("meetings:meeting_edit", args=[world.project.pk, meeting.pk])
     response = coordinator.post(url, data)
     assert response.status_code == 302

@@ -157,3 +157,21 @@ def test_email_links_stay_within_the_projects_municipality(world, tasks, setting
     send_subscription_confirmation.enqueue(Subscription.objects.get().pk)
     tasks()
     assert "http://annenby.example/abonnement/" in mail.outbox[-1].body
+
+
+def test_confirmation_waits_for_the_mail_server(world, tasks, mail_server_down):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        english().post(
+            reverse("portal:subscribe", args=[world.project.slug]), {"email": "nabo@example.org"}
+        )
+    tasks()  # the mail server is away: asked again later, nothing lost
+    assert mail.outbox == []
+    retry = DBTaskResult.objects.get(
+        task_path="naboskap.projects.tasks.send_subscription_confirmation", status="READY"
+    )
+    assert retry.args_kwargs["kwargs"] == {"attempt": 1} and retry.run_after > timezone.now()
+    mail_server_down.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    tasks()
+    assert [m.to for m in mail.outbox] == [["nabo@example.org"]]
+    link_in(mail.outbox[0], "bekreft")  # asserts the confirmation link is in it
