@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from naboskap.lib.mail import send_or_retry
+from naboskap.lib.mail import again, send_or_retry
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.selectors import municipality_url
 
@@ -66,10 +66,7 @@ def _send_receipt(concern, attempt: int) -> None:
         "concern": concern,
         "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
     }
-
-    def retry(when, attempt):
-        send_receipt.using(run_after=when).enqueue(concern.pk, attempt=attempt)
-
+    retry = again(send_receipt, concern.pk)
     _send("receipt", context, [concern.reporter_email], concern.language, retry, attempt)
 
 
@@ -86,10 +83,7 @@ def send_message(message_id: int, attempt: int = 0) -> None:
         "concern": concern,
         "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
     }
-
-    def retry(when, attempt):
-        send_message.using(run_after=when).enqueue(message_id, attempt=attempt)
-
+    retry = again(send_message, message_id)
     _send("message", context, [concern.reporter_email], concern.language, retry, attempt)
 
 
@@ -114,12 +108,8 @@ def _notify_unit(concern, attempt: int) -> None:
     if not recipients:
         return
     context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
-
-    def retry(when, attempt):
-        notify_unit.using(run_after=when).enqueue(concern.pk, attempt=attempt)
-
-    language = concern.municipality.default_language
-    _send("assigned", context, recipients, language, retry, attempt)
+    retry = again(notify_unit, concern.pk)
+    _send("assigned", context, recipients, concern.municipality.default_language, retry, attempt)
 
 
 def overdue_reminders() -> int:

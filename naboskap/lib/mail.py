@@ -46,12 +46,18 @@ def is_transient(exc: Exception) -> bool:
     return isinstance(exc, OSError)  # refused, reset, timed out, disconnected
 
 
+def again(task, *args) -> Callable[[datetime, int], object]:
+    """The `retry` of `send_or_retry` for a task taking `args` and an `attempt` keyword: the
+    same task, queued to run at `when`. Ids only as arguments, never the email itself."""
+    return lambda when, attempt: task.using(run_after=when).enqueue(*args, attempt=attempt)
+
+
 def send_or_retry(
     message: EmailMessage, retry: Callable[[datetime, int], object], attempt: int = 0
 ) -> bool:
     """Send `message`. On a transient failure, call `retry(when, attempt + 1)`, which
-    enqueues the calling task again to run at `when`, and return False. A final refusal, or
-    a failure after the last retry, raises."""
+    enqueues the calling task again to run at `when` (see `again`), and return False. A final
+    refusal, or a failure after the last retry, raises."""
     try:
         message.send()
     except Exception as exc:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from naboskap.lib import pagecache
 from naboskap.plans import services
-from naboskap.plans.models import Input, Measure, MeasureChange, Participation
+from naboskap.plans.models import SOURCE_FIELDS, Input, Measure, MeasureChange, Participation
 
 
 class ParticipationInline(admin.TabularInline):
@@ -43,17 +43,7 @@ class MeasureAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     # Every source as an id with a lookup: a select would list every concern, task,
     # interaction or observation of every municipality on each change page.
-    raw_id_fields = [
-        "project",
-        "responsible",
-        "concern",
-        "input",
-        "unwanted_event",
-        "routine_task",
-        "interaction",
-        "decision",
-        "observation",
-    ]
+    raw_id_fields = ["project", "responsible", *SOURCE_FIELDS]
     inlines = [ParticipationInline, MeasureChangeInline]
 
     # Saves go through the services: a history row, and the public page cache moves on.

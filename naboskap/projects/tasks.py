@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from naboskap.lib.mail import send_or_retry
+from naboskap.lib.mail import again, send_or_retry
 from naboskap.projects.models import Subscription, Update
 from naboskap.tenancy.selectors import municipality_url
 
@@ -35,13 +35,8 @@ def send_subscription_confirmation(subscription_id: int, attempt: int = 0) -> No
         }
         subject = render_to_string("projects/email/confirm_subject.txt", context).strip()
         body = render_to_string("projects/email/confirm_body.txt", context)
-
-    def retry(when, attempt):
-        send_subscription_confirmation.using(run_after=when).enqueue(
-            subscription_id, attempt=attempt
-        )
-
-    send_or_retry(EmailMessage(subject, body, to=[subscription.email]), retry, attempt)
+    message = EmailMessage(subject, body, to=[subscription.email])
+    send_or_retry(message, again(send_subscription_confirmation, subscription_id), attempt)
 
 
 @task()
