@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails point at the server `make run` starts, unless SITE_URL is given.
+SITE_URL ?= http://$(HOST):$(PORT)
 MANAGE := $(BIN)/python manage.py
 # Files whose change means the environment must be refreshed.
 PY_STAMP := $(VENV)/.installed
@@ -16,9 +18,9 @@ run: install migrate demo ## install, migrate, load demo data, serve with the wo
 	@echo "Two-step verification (MFA) is OFF for this development demo (MFA_REQUIRED=0)."
 	@echo "Email goes to this console and to var/outbox/."
 	@echo "Serving on http://$(HOST):$(PORT)/ (staff pages at /app/, admin at /admin/)"
-	@MFA_REQUIRED=0 $(MANAGE) db_worker --no-startup-delay & worker=$$!; \
+	@MFA_REQUIRED=0 SITE_URL=$(SITE_URL) $(MANAGE) db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	MFA_REQUIRED=0 $(MANAGE) runserver $(HOST):$(PORT)
+	MFA_REQUIRED=0 SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 install: $(PY_STAMP) $(NPM_STAMP)
 

@@ -26,11 +26,18 @@ import run as core
 HOST = core.HOST
 FORM_PATH = f"/prosjekter/{core.PROJECT_SLUG}/meld/"
 INBOX_PATH = "/app/meldinger/"
+STAFF_INTAKE_PATH = "/app/meldinger/ny/"
 INBOX_URLS = {
     "first": INBOX_PATH,
     "page2": f"{INBOX_PATH}?side=2",
     "filtered": f"{INBOX_PATH}?status=received&overdue=on",
+    # The case handler's one-click views (issue 16).
+    "new": f"{INBOX_PATH}?view=new",
+    "mine": f"{INBOX_PATH}?view=mine",
+    "week": f"{INBOX_PATH}?view=week",
+    "closed": f"{INBOX_PATH}?show=closed",
 }
+VIEW_URLS = ("new", "mine", "week", "closed")
 # Every concern the load creates says so: the count afterwards looks for this mark.
 INTAKE_MARK = "Benkmerke intake:"
 SETUP_MARK = "Benkmerke oppsett:"
@@ -80,12 +87,55 @@ def phase_concern_setup() -> dict:
             raise core.BenchError(f"POST {FORM_PATH} answered {response.status_code} in setup")
         counts.append({"get": len(get_queries), "post": len(post_queries)})
     return {
+        "staff_queries": staff_intake_queries(project, category),
         "project": project.pk,
         "category": category.pk,
         "queries": counts[-1],
         "queries_first": counts[0],
         "post_sql": [query["sql"][:160] for query in post_queries.captured_queries],
     }
+
+
+def staff_intake_queries(project, category) -> dict:
+    """The queries of a concern that a case handler registers from a phone call
+    (`/app/meldinger/ny/`): the form, then the POST, in the steady state."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from naboskap.tenancy.models import Membership, Role
+    from naboskap.testing.mfa import enrol_totp, pass_mfa_stage
+
+    user = get_user_model().objects.create_user("benk-mottak", "mottak@example.org")
+    Membership.objects.create(user=user, municipality=project.municipality, role=Role.COORDINATOR)
+    enrol_totp(user)
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user)
+    pass_mfa_stage(client, user)
+    counts = {}
+    for number in range(2):
+        with CaptureQueriesContext(connection) as get_queries:
+            response = client.get(STAFF_INTAKE_PATH)
+        if response.status_code != 200:
+            raise core.BenchError(f"{STAFF_INTAKE_PATH} answered {response.status_code}")
+        key = KEY_FIELD.search(response.content.decode()).group(1)
+        data = {
+            "intake_channel": "phone",
+            "project": str(project.pk),
+            "category": str(category.pk),
+            "description": f"{SETUP_MARK} telefon {number}",
+            "reporter_phone": "+4799999999",
+            "preferred_channel": "",
+            "language": "nb",
+            "idempotency_key": key,
+        }
+        with CaptureQueriesContext(connection) as post_queries:
+            response = client.post(STAFF_INTAKE_PATH, data)
+        if response.status_code != 302:
+            raise core.BenchError(f"POST {STAFF_INTAKE_PATH} answered {response.status_code}")
+        counts = {"get": len(get_queries), "post": len(post_queries)}
+    return counts
 
 
 def form_data(project: int, category: int, key: str, description: str) -> dict[str, str]:
@@ -206,7 +256,7 @@ def phase_inbox_fill(size: int) -> dict:
         selectors.concerns_changed(municipality.pk)
         user = type(user).objects.get(pk=user.pk)  # memberships are loaded once per user
         counted = time.monotonic()
-        selectors.counts_by_status(user)
+        selectors.inbox_counts(user, municipality)
         recounts.append((time.monotonic() - counted) * 1000)
     return {
         "size": Concern.objects.filter(municipality=municipality).count(),
@@ -253,9 +303,14 @@ def concern_row(number: int, created, now, *, projects, categories, units):
         idempotency_key=f"benk-innboks-{number:07d}",
         assigned_unit=units[number % len(units)] if units else None,
         acknowledge_due=(created + timedelta(days=1)).date(),
-        answer_due=(created + timedelta(days=14)).date(),
+        # Some open cases due today, at every size (the inbox's "due this week" view).
+        answer_due=timezone.localdate(now)
+        if status in open_statuses and number % 13 == 0
+        else (created + timedelta(days=14)).date(),
         acknowledged_at=None if status == Status.RECEIVED else created,
         acknowledged_on=None if status == Status.RECEIVED else timezone.localdate(created),
+        # Some open cases the reporter has written to since (the inbox's "new" view).
+        reporter_wrote_at=now if status in open_statuses and number % 20 == 0 else None,
         created_at=created,
     )
 
@@ -602,7 +657,9 @@ def run_benchmarks(args, env: dict, var_dir: Path, selected: set[str]) -> list[s
                     f"queries_page2={queries['page2']} queries_filtered={queries['filtered']} "
                     f"median_ms={medians['first']:.1f} page2_median_ms={medians['page2']:.1f} "
                     f"filtered_median_ms={medians['filtered']:.1f} "
-                    f"recount_ms={filled['recount_ms']:.1f}"
+                    f"recount_ms={filled['recount_ms']:.1f} "
+                    f"queries_views={','.join(f'{v}:{queries[v]}' for v in VIEW_URLS)} "
+                    f"views_median_ms={','.join(f'{v}:{medians[v]:.1f}' for v in VIEW_URLS)}"
                 )
                 smallest = args.inbox_sizes[0]
                 if size != smallest:
@@ -611,7 +668,8 @@ def run_benchmarks(args, env: dict, var_dir: Path, selected: set[str]) -> list[s
                     label = f"ratio_{size // 1000}k_{smallest // 1000}k"
                     line += (
                         f" {label}={ratios['first']:.2f} page2_ratio={ratios['page2']:.2f} "
-                        f"filtered_ratio={ratios['filtered']:.2f}"
+                        f"filtered_ratio={ratios['filtered']:.2f} "
+                        f"views_ratio={','.join(f'{v}:{ratios[v]:.2f}' for v in VIEW_URLS)}"
                     )
                 print(line, flush=True)
                 for name, slowest in filled["explain"].items():
@@ -688,14 +746,19 @@ def intake(args, env, var_dir: Path, port: int, setup: dict) -> list[str]:
         f"healthz_rps={health['rate']:.1f} ratio={ratio:.2f} "
         f"queries={queries['post']} queries_form={queries['get']} "
         f"queries_first={setup['queries_first']['post']} "
+        f"staff_queries_form={setup['staff_queries']['get']} "
+        f"staff_queries={setup['staff_queries']['post']} "
         f"p50_ms={submit['p50_ms']:.1f} p99_ms={submit['p99_ms']:.1f} "
         f"post_p50_ms={submit['post_p50_ms']:.1f} post_p99_ms={submit['post_p99_ms']:.1f} "
         f"healthz_p50_ms={health['p50_ms']:.1f} submitted={len(sent)} "
         f"consistent={consistent} retry={retry} routed={routed} receipts_queued={receipts}",
         flush=True,
     )
-    met = "met" if ratio >= 0.3 and queries["post"] <= 12 else "NOT met"
-    print(f"# target concern_intake ratio >= 0.3, queries <= 12: {met}", flush=True)
+    # The target of issue 16: the intake keeps its consistency checks and at most 12 queries
+    # per public submission; throughput and p99 are reported (the old 0.3 x /healthz target
+    # is retired: a submission is two requests, each far heavier than a health check).
+    met = "met" if queries["post"] <= 12 and consistent == retry == "ok" else "NOT met"
+    print(f"# target concern_intake queries <= 12, consistent and retry-safe: {met}", flush=True)
     if queries["post"] > 12:
         for sql in setup["post_sql"]:
             print(f"#     {sql}", flush=True)

@@ -8,6 +8,8 @@ load-generator processes and prints one line per benchmark:
     BENCH concern_intake submissions_per_s=... ratio=... queries=... consistent=ok retry=ok
     BENCH concern_inbox size=... queries=... median_ms=...  (bench/concerns.py)
     BENCH dashboard size=... queries=... median_ms=... ratio=...  (bench/dashboard.py)
+    BENCH live_round phones=... errors=... counted=ok vote_p95_ms=... room_p95_ms=...
+        healthz_p95_ms=...  (bench/live_round.py)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -23,6 +25,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -41,7 +44,7 @@ PROJECT_SLUG = "benkveien"
 PROJECT_NAME = "Benkveien bofellesskap"
 PAGE_PATH = f"/prosjekter/{PROJECT_SLUG}/"
 RESULT_MARK = "BENCH-RESULT "
-BENCHMARKS = ["page", "intake", "inbox", "plan", "risk", "addresses", "dashboard"]
+BENCHMARKS = ["page", "intake", "inbox", "plan", "risk", "addresses", "dashboard", "live_round"]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
     "DATABASE_URL",
@@ -364,10 +367,16 @@ def gunicorn(env: dict, var_dir: Path, name: str, workers: int):
 
 def database_urls(url: str) -> tuple[str, str]:
     """The bench database's URL and the server's maintenance database's, from any URL."""
+    global BENCH_DATABASE
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise BenchError("--database-url must be a PostgreSQL URL (postgres://...)")
-    # Whatever database the URL names, only the dedicated bench database is touched.
+    # Only a dedicated bench database is touched: the one the URL names if its name starts
+    # with naboskap_bench (so that runs side by side can each have their own), else
+    # naboskap_bench, whatever database the URL names.
+    named = parts.path.lstrip("/")
+    if re.fullmatch(r"naboskap_bench\w*", named):
+        BENCH_DATABASE = named
     bench = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     return bench, admin
@@ -497,6 +506,10 @@ def run(args: argparse.Namespace) -> int:
             import dashboard
 
             failures += dashboard.run_benchmarks(args, env, var_dir)
+        if "live_round" in args.only:
+            import live_round
+
+            failures += live_round.run_benchmarks(args, env, var_dir)
     finally:
         cleanup(
             var_dir,
@@ -612,6 +625,7 @@ def main() -> int:
     import addresses
     import concerns
     import dashboard
+    import live_round
     import plans
     import risk
 
@@ -621,6 +635,9 @@ def main() -> int:
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in risk.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in addresses.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in dashboard.PHASES.items()},
+        **{
+            name: (lambda phase=phase: phase(sys.argv)) for name, phase in live_round.PHASES.items()
+        },
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -691,6 +708,19 @@ def main() -> int:
     )
     parser.add_argument(
         "--dashboard-requests", type=int, default=30, help="timed GETs of each dashboard (30)"
+    )
+    parser.add_argument(
+        "--live-phones", type=int, default=60, help="phones voting in the live round (60)"
+    )
+    parser.add_argument("--live-events", type=int, default=10, help="events each phone scores (10)")
+    parser.add_argument(
+        "--live-think",
+        type=float,
+        default=3.0,
+        help="mean seconds a phone takes on an event before voting (3)",
+    )
+    parser.add_argument(
+        "--live-processes", type=int, default=4, help="processes the phones run in (4)"
     )
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]

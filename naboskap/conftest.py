@@ -80,6 +80,17 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request leaves its language active in
+    the thread, and a later test that reads labels outside a request must not inherit it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(settings):
     """The database cache rolls back with each test; a Redis cache must be emptied."""
     if "redis" in settings.CACHES["default"]["BACKEND"].lower():

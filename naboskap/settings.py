@@ -56,10 +56,12 @@ INSTALLED_APPS = [
     "naboskap.insights",
     "naboskap.reports",
     "naboskap.situation",
+    "naboskap.privacy",
     "naboskap.api",
     "naboskap.portal",
     "naboskap.demo",
-    "django.contrib.admin",
+    # Django's admin, behind the staff pages' two-step login (tenancy.admin_site).
+    "naboskap.tenancy.apps.NaboskapAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store on pages with personal data, Permissions-Policy on every page.
+    "naboskap.lib.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "naboskap.tenancy.middleware.MunicipalityMiddleware",
@@ -92,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "naboskap.tenancy.sessions.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -173,8 +178,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the user's profile with the user.
+    "naboskap.tenancy.backends.ModelBackend",
+    "naboskap.tenancy.backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "projects:my_projects"
@@ -198,6 +204,13 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Naboskap"
 # Staff must enrol in TOTP before they can open non-public data (see tenancy.access).
 NABOSKAP_MFA_REQUIRED = envbool("MFA_REQUIRED", True)
+# Failed logins count per address, and per account *from that address*: a stranger who
+# guesses wrong is throttled without locking the account for its owner elsewhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key"}
+# Sessions end after this long without a request, and this long after signing in at most.
+NABOSKAP_SESSION_IDLE_SECONDS = envint("SESSION_IDLE_MINUTES", 8 * 60) * 60
+NABOSKAP_SESSION_MAX_SECONDS = envint("SESSION_MAX_MINUTES", 12 * 60) * 60
+SESSION_COOKIE_AGE = NABOSKAP_SESSION_MAX_SECONDS
 
 
 def _oidc_apps() -> list[dict]:
@@ -335,6 +348,51 @@ CSRF_FAILURE_VIEW = "naboskap.portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features that no page uses are off for every response (naboskap.lib.headers). No
+# page asks for the position, the camera or the microphone: photos are chosen with a file
+# field, which these do not affect. Add a feature here only when a page needs it.
+NABOSKAP_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+    "fullscreen": ["self"],
+}
+# Never stored by a browser or proxy cache (Cache-Control: private, no-store): staff pages and
+# their files (every export), the Django admin, logins and invitations, by path; and the
+# public pages a personal link opens, by URL name.
+NABOSKAP_NO_STORE_PATHS = ["/app/", "/admin/", "/accounts/", "/invitasjon/"]
+NABOSKAP_NO_STORE_URL_NAMES = [
+    "portal:concern_follow_up",
+    "portal:concern_short",
+    "portal:concern_reply",
+    "portal:concern_erase_contact",
+    "portal:concern_satisfaction",
+    "portal:concern_reopen",
+    "portal:subscription_confirm",
+    "portal:unsubscribe",
+    "portal:survey_answer",
+    "portal:member_login",
+    "portal:members_page",
+    "portal:members_comment",
+    "portal:members_rsvp",
+    "portal:members_consent",
+    "portal:meeting_rsvp",
+    "portal:rsvp_calendar",
+    "portal:body_feed",
+]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,15 +1,9 @@
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from naboskap.portal.views import healthz, public_endpoint
-
-admin.site.site_header = _("Naboskap administration")
-admin.site.site_title = _("Naboskap")
-# The admin logs in through allauth, so its two-step stage applies there too.
-admin.site.login = secure_admin_login(admin.site.login)
+from naboskap.tenancy.session_views import logout_everywhere
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -26,6 +20,11 @@ urlpatterns = [
     path("app/", include("naboskap.reports.urls")),
     path("app/", include("naboskap.situation.urls")),
     path("app/", include("naboskap.stakeholders.urls")),
+    path("app/", include("naboskap.privacy.urls")),
+    path("app/", include("naboskap.tenancy.urls")),
+    path("app/administrasjon/", include("naboskap.tenancy.administration_urls")),
+    path("invitasjon/", include("naboskap.tenancy.invitation_urls")),
+    path("app/logg-ut-overalt/", logout_everywhere, name="logout_everywhere"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("open311/v2/", include("naboskap.api.urls")),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, time, timedelta
@@ -34,7 +35,7 @@ from naboskap.api.services import api_key_check
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import OPEN, CancelReason, Status
-from naboskap.portal.views import READ_RATE
+from naboskap.portal.views import READ_RATE, rate_window
 from naboskap.projects.selectors import public_projects
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -107,7 +108,7 @@ def api_view(view):
             if request.method not in {"GET", "HEAD", "POST"}:
                 raise ApiError(405, "Method not allowed.")
             if limited(request):
-                return error(fmt, 429, "Too many requests. Wait a minute and try again.")
+                return too_many(request, fmt)
             try:
                 municipality = request.municipality
                 if not municipality:
@@ -121,6 +122,15 @@ def api_view(view):
             return error(fmt, 404, "Not found.")
 
     return csrf_exempt(wrapper)
+
+
+def too_many(request: HttpRequest, fmt: str) -> HttpResponse:
+    """429 with the real window of the limit that was reached (the write limit's for a POST)."""
+    rate = write_rate(None, request) if request.method == "POST" else settings.PUBLIC_READ_RATE
+    seconds = rate_window(rate)
+    response = error(fmt, 429, f"Too many requests. Try again within {seconds} seconds.")
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def write_key(group, request) -> str:
@@ -230,7 +240,7 @@ def request_row(concern: Concern) -> dict:
         "status": public_status(concern.status),
         "service_code": concern.category.code,
         "service_name": concern.category.label,
-        "project": concern.project.name,
+        "project": concern.project.name if concern.project is not None else None,
         "requested_datetime": iso(concern.created_at),
         "updated_datetime": iso(concern.updated or concern.created_at),
         "expected_datetime": expected(concern.answer_due),
@@ -351,6 +361,7 @@ class RequestForm(forms.Form):
     service_code = forms.CharField(max_length=50)
     description = forms.CharField(max_length=5000)
     address_string = forms.CharField(max_length=200, required=False)
+    address_id = forms.CharField(max_length=100, required=False)
     lat = forms.FloatField(min_value=-90, max_value=90, required=False)
     long = forms.FloatField(min_value=-180, max_value=180, required=False)
     email = forms.EmailField(max_length=254, required=False)
@@ -371,6 +382,14 @@ class RequestForm(forms.Form):
         one_missing = (cleaned.get("lat") is None) != (cleaned.get("long") is None)
         if one_missing and "lat" not in self.errors and "long" not in self.errors:
             raise forms.ValidationError("Give both lat and long, or neither.")
+        located = cleaned.get("lat") is not None or any(
+            (cleaned.get(name) or "").strip() for name in ("address_string", "address_id")
+        )
+        if not self.errors and not located:
+            # GeoReport v2: "lat & long, address_string or address_id" is required.
+            raise forms.ValidationError(
+                "A location is required: give lat and long, address_string or address_id."
+            )
         return cleaned
 
 
@@ -388,18 +407,45 @@ def fields_of(request: HttpRequest) -> dict:
     return data
 
 
-def choose_project(municipality, slug: str):
+# A report further than this from every public project is about the area in general.
+NEAREST_WITHIN_METRES = 1000
+
+
+def distance_metres(lat1: float, long1: float, lat2: float, long2: float) -> float:
+    """The great-circle distance (haversine), plenty for "which project is nearest"."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(long2 - long1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6_371_000 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def choose_project(municipality, slug: str, lat: float | None = None, long: float | None = None):
+    """The project a request is about: the one named (the optional `project` attribute),
+    else the public project nearest to lat/long (within NEAREST_WITHIN_METRES), else none:
+    the municipality's general intake, routed to its default unit. Never a guess among
+    projects, so a standard client needs no attribute at all."""
     projects = public_projects(municipality)
     if slug:
         project = projects.filter(slug=slug).first() if CODE.fullmatch(slug) else None
         if project is None:
             raise ApiError(400, f"There is no public project {slug!r}.")
         return project
-    found = list(projects.order_by("slug")[:51])
-    if len(found) == 1:
-        return found[0]
-    slugs = ", ".join(project.slug for project in found[:50])
-    raise ApiError(400, f"Choose the project with attribute[project] (one of: {slugs or 'none'}).")
+    if lat is None or long is None:
+        return None
+    placed = projects.filter(latitude__isnull=False, longitude__isnull=False).select_related(
+        "municipality", "responsible_unit"
+    )
+    nearest = min(
+        (
+            (distance_metres(lat, long, float(p.latitude), float(p.longitude)), p.slug, p)
+            for p in placed
+        ),
+        default=None,
+        key=lambda item: item[:2],
+    )
+    if nearest is None or nearest[0] > NEAREST_WITHIN_METRES:
+        return None
+    return nearest[2]
 
 
 def stored_key(api_key, data: dict) -> str:
@@ -430,10 +476,12 @@ def submit(request, fmt, municipality):
     category = active_categories(municipality).filter(code=data["service_code"]).first()
     if category is None:
         raise ApiError(400, f"There is no service with the code {data['service_code']!r}.")
-    project = choose_project(municipality, data["project"])
+    project = choose_project(municipality, data["project"], data["lat"], data["long"])
     location = data["address_string"]
     if not location and data["lat"] is not None:
         location = f"{data['lat']:.6f}, {data['long']:.6f}"
+    if not location:
+        location = f"address_id {data['address_id']}"
     phone = str(data["phone"]) if data["phone"] else ""
     if data["email"]:
         channel = Concern.Channel.EMAIL
@@ -450,6 +498,7 @@ def submit(request, fmt, municipality):
     try:
         with translation.override("en"):
             concern, created = services.concern_submit(
+                municipality=municipality,
                 project=project,
                 category=category,
                 idempotency_key=stored_key(key, fields_of(request)),
@@ -461,6 +510,7 @@ def submit(request, fmt, municipality):
                 preferred_channel=channel,
                 language=language,
                 photos=request.FILES.getlist("media"),
+                intake_channel=Concern.IntakeChannel.OPEN311,
             )
     except ValidationError as exc:
         raise ApiError(400, "media: " + " ".join(exc.messages)) from None

@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 
 from auditlog.registry import auditlog
@@ -5,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -104,6 +105,18 @@ class Policy(models.Model):
     delete_after_years = models.PositiveSmallIntegerField(
         _("delete whole concerns this many years after closure"), default=5
     )
+    default_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit for the area in general"),
+        help_text=_(
+            "Gets concerns about the area in general (not one project), unless a routing "
+            "rule or the category names another unit."
+        ),
+    )
 
     class Meta:
         verbose_name = _("retention policy")
@@ -164,15 +177,57 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# No 0/O, 1/I/L: a code read from paper and typed again must not be ambiguous.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def short_code_for(token: str) -> str:
+    """A concern's short code: from its secret token, so nothing more is stored, and the
+    same for as long as the token is (which a new SECRET_KEY would not keep)."""
+    number = int.from_bytes(hashlib.sha256(f"short-code:{token}".encode()).digest()[:8])
+    letters = []
+    for _i in range(8):
+        number, index = divmod(number, len(SHORT_CODE_ALPHABET))
+        letters.append(SHORT_CODE_ALPHABET[index])
+    return "".join(letters[:4]) + "-" + "".join(letters[4:])
+
+
+def normalise_short_code(typed: str) -> str:
+    """What a person typed, as a code: upper case, without spaces and hyphens."""
+    text = "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+    return text[:4] + "-" + text[4:] if len(text) == 8 else text
+
+
 class Concern(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         PHONE = "phone", _("Phone")
         NONE = "none", _("Do not contact me")
 
+    class IntakeChannel(models.TextChoices):
+        """How the concern reached the municipality."""
+
+        WEB = "web", _("Web form")
+        OPEN311 = "open311", _("Another system (Open311)")
+        PHONE = "phone", _("Phone")
+        LETTER = "letter", pgettext_lazy("post", "Letter")
+        FRONT_DESK = "front_desk", _("Front desk")
+        EMAIL = "email", _("Email")
+        POLITICIAN = "politician", _("Via a politician")
+        POLICE = "police", _("Via the police")
+        CARETAKER = "caretaker", _("Caretaker's observation")
+
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    # None: about the area in general, not one project ("I don't know"). Such a concern is
+    # routed to the municipality's default unit (`Policy.default_unit`), and only
+    # municipality-wide roles and the unit's case handlers reach it (docs/adr).
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("project")
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("project"),
     )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("category")
@@ -248,6 +303,26 @@ class Concern(models.Model):
     # Marked by a case handler or coordinator as relevant for the police: it then counts in
     # the situation picture shared with the police liaison (counts only, never the text).
     police_relevant = models.BooleanField(_("relevant for the police"), default=False)
+    intake_channel = models.CharField(
+        _("received by"), max_length=20, choices=IntakeChannel.choices, default=IntakeChannel.WEB
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+        help_text=_("The staff member who registered a concern received by phone, letter…"),
+    )
+    reporter_address = models.CharField(
+        _("postal address"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a receipt by letter, when the person has no email address."),
+    )
+    # Set when the reporter writes or asks to reopen; cleared when a handler opens the case.
+    reporter_wrote_at = models.DateTimeField(_("new from the reporter"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(
         _("how satisfied are you"),
         null=True,
@@ -291,6 +366,16 @@ class Concern(models.Model):
     def get_follow_up_url(self):
         # The reporter's private page is public (token in the address), so it lives in the portal.
         return f"{reverse('portal:concern_follow_up', args=[self.reference])}?t={self.token}"
+
+    def get_short_url(self):
+        """The follow-up address short enough to type from a letter (`/m/<reference>/`): it
+        asks for `short_code`, then leads to the follow-up page."""
+        return reverse("portal:concern_short", args=[self.reference])
+
+    @property
+    def short_code(self) -> str:
+        """Eight characters derived from the token, for the short address (`ABCD-EFGH`)."""
+        return short_code_for(self.token)
 
     @property
     def is_open(self) -> bool:
@@ -395,3 +480,31 @@ auditlog.register(
         "police_relevant",
     ],
 )
+
+
+class StandardAnswer(models.Model):
+    """A municipality's ready-made answer to a reporter, inserted into a message and edited.
+
+    The text may hold placeholders (`{reference}`, `{answer_due}`, …) filled in on insertion.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="standard_answers"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=5000)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("standard answer")
+        verbose_name_plural = _("standard answers")
+        ordering = ["position", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "title"], name="unique_standard_answer_title"
+            )
+        ]
+
+    def __str__(self):
+        return self.title

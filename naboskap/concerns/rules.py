@@ -33,7 +33,10 @@ def handles_for_unit(user, concern) -> bool:
 @rules.predicate
 def coordinates_project(user, concern) -> bool:
     roles = roles_for(user, concern.municipality_id, concern.project_id)
-    return Role.COORDINATOR in roles or concern.project.dialogue_owner_id == user.pk
+    if Role.COORDINATOR in roles:
+        return True
+    # A concern about the area in general has no project (and no dialogue owner).
+    return concern.project is not None and concern.project.dialogue_owner_id == user.pk
 
 
 @rules.predicate
@@ -46,6 +49,18 @@ def works_with_concerns(user) -> bool:
     return any(m.role in HANDLER_ROLES or m.role == Role.CASE_HANDLER for m in memberships_of(user))
 
 
+@rules.predicate
+def registers_concerns(user, municipality) -> bool:
+    """Registers concerns received by phone, letter, at the front desk…: everyone who handles
+    concerns in the municipality (not politicians, not the police)."""
+    return municipality is not None and any(
+        m.municipality_id == municipality.pk
+        and (m.role in HANDLER_ROLES or m.role == Role.CASE_HANDLER)
+        for m in memberships_of(user)
+    )
+
+
+rules.add_perm("concerns.register_concern", registers_concerns)
 rules.add_perm("concerns.view_concern", handles_concern)
 rules.add_perm("concerns.change_concern", handles_concern)
 rules.add_perm("concerns.view_contact", handles_for_unit | coordinates_project)

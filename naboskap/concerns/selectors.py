@@ -3,6 +3,7 @@
 import hashlib
 from datetime import timedelta
 
+import rules
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -11,14 +12,23 @@ from django.utils import timezone
 from naboskap.concerns.models import Concern, CountsVersion
 from naboskap.concerns.rules import HANDLER_ROLES
 from naboskap.concerns.workflow import OPEN
-from naboskap.tenancy.models import Role
+from naboskap.tenancy.models import Membership, Role
 from naboskap.tenancy.rules import memberships_of
 
 
-def concerns_for_user(user) -> QuerySet[Concern]:
-    """Every concern the user may see (the same circle as `concerns.rules.handles_concern`)."""
+def _memberships(user, municipality):
+    return [
+        m
+        for m in memberships_of(user)
+        if municipality is None or m.municipality_id == municipality.pk
+    ]
+
+
+def concerns_for_user(user, municipality=None) -> QuerySet[Concern]:
+    """Every concern the user may see (the same circle as `concerns.rules.handles_concern`);
+    with `municipality`, only that municipality's (the inbox: the one the user works in)."""
     reach = Q(pk__in=[])
-    for m in memberships_of(user):
+    for m in _memberships(user, municipality):
         if m.role in HANDLER_ROLES:
             if m.project_id is None:
                 reach |= Q(municipality_id=m.municipality_id)
@@ -69,19 +79,109 @@ def concerns_changed(municipality_id: int) -> None:
     transaction.on_commit(lambda: _bump(municipality_id))
 
 
-def counts_by_status(user) -> dict[str, int]:
-    """How many of the concerns the user may see are in each status."""
+def counts_by_status(user, municipality=None) -> dict[str, int]:
+    """How many of the concerns the user may see are in each status (in `municipality`)."""
     reach = sorted(
-        (m.role, m.municipality_id, m.project_id or 0, m.unit_id or 0) for m in memberships_of(user)
+        (m.role, m.municipality_id, m.project_id or 0, m.unit_id or 0)
+        for m in _memberships(user, municipality)
     )
     signature = hashlib.sha256(repr(reach).encode()).hexdigest()[:24]
     key = f"concern-counts:{signature}:{_versions({m[1] for m in reach})}"
     counts = cache.get(key)
     if counts is None:
-        rows = concerns_for_user(user).order_by().values("status").annotate(n=Count("pk"))
+        rows = (
+            concerns_for_user(user, municipality)
+            .order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+        )
         counts = {row["status"]: row["n"] for row in rows}
         cache.set(key, counts, COUNTS_TIMEOUT)
     return counts
+
+
+# The inbox's one-click views: open cases only, like the inbox's default. -----------------
+
+VIEWS = ("mine", "new", "overdue", "week")
+
+
+def view_filter(view: str, user) -> Q:
+    """The cases of one of the inbox's views (`VIEWS`)."""
+    today = timezone.localdate()
+    if view == "mine":
+        return Q(status__in=OPEN, assigned_to=user)
+    if view == "new":  # the reporter wrote, and no handler has opened the case since
+        return Q(status__in=OPEN, reporter_wrote_at__isnull=False)
+    if view == "overdue":
+        return overdue_filter()
+    if view == "week":  # the answer is due from today to Sunday (earlier ones are overdue)
+        sunday = today + timedelta(days=6 - today.weekday())
+        return Q(status__in=OPEN, answer_due__gte=today, answer_due__lte=sunday)
+    raise ValueError(view)
+
+
+def inbox_counts(user, municipality) -> tuple[dict[str, int], dict[str, int]]:
+    """The inbox's counts: per status (as `counts_by_status`) and per view (`VIEWS`), for
+    the concerns the user may see in `municipality`. Counted once per change and cached
+    under the municipality's version, per user and day (as "mine" and the deadlines depend
+    on them): one cache read in the common case. Marking a case "new from the reporter" and
+    clearing the mark move the version on, like every other write."""
+    reach = sorted(
+        (m.role, m.municipality_id, m.project_id or 0, m.unit_id or 0)
+        for m in _memberships(user, municipality)
+    )
+    signature = hashlib.sha256(repr((user.pk, reach)).encode()).hexdigest()[:24]
+    today = timezone.localdate().isoformat()
+    key = f"concern-inbox:{signature}:{today}:{_versions({m[1] for m in reach})}"
+    found = cache.get(key)
+    if found is None:
+        visible = concerns_for_user(user, municipality).order_by()
+        by_status = {
+            row["status"]: row["n"] for row in visible.values("status").annotate(n=Count("pk"))
+        }
+        by_view = visible.aggregate(
+            **{view: Count("pk", filter=view_filter(view, user)) for view in VIEWS}
+        )
+        found = (by_status, by_view)
+        cache.set(key, found, COUNTS_TIMEOUT)
+    return found
+
+
+# Who can be assigned a concern -------------------------------------------------------------
+
+
+def assignable_users(municipality, concerns) -> list:
+    """Active users of the municipality who could handle at least one of `concerns` (the
+    concern rules decide: its unit or its project), by name; each with `assign_label`.
+
+    One query: their memberships here are loaded with them and kept on each user, so the
+    rules answer without asking the database again."""
+    memberships = (
+        Membership.objects.filter(
+            municipality=municipality,
+            role__in=[*HANDLER_ROLES, Role.CASE_HANDLER],
+            user__is_active=True,
+        )
+        .select_related("user", "unit", "project")
+        .order_by("user__first_name", "user__last_name", "user__username", "pk")
+    )
+    grouped: dict[int, tuple] = {}
+    for membership in memberships:
+        grouped.setdefault(membership.user_id, (membership.user, []))[1].append(membership)
+    found = []
+    for user, own in grouped.values():
+        user._naboskap_memberships = own  # what `memberships_of` would load, for here
+        if any(rules.has_perm("concerns.change_concern", user, c) for c in concerns):
+            where = [
+                m.get_role_display()
+                + (f", {m.unit.name}" if m.unit else "")
+                + (f", {m.project.name}" if m.project else "")
+                for m in own
+            ]
+            name = user.get_full_name() or user.get_username()
+            user.assign_label = f"{name} ({'; '.join(where)})"
+            found.append(user)
+    return found
 
 
 SIMILAR_DAYS = 7
@@ -93,7 +193,8 @@ def similar_open(concern: Concern) -> QuerySet[Concern]:
     window = timedelta(days=SIMILAR_DAYS)
     return (
         Concern.objects.filter(
-            project_id=concern.project_id,
+            municipality_id=concern.municipality_id,
+            project_id=concern.project_id,  # None: the area in general
             category_id=concern.category_id,
             status__in=OPEN,
             created_at__gte=concern.created_at - window,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from datetime import timedelta
 
+import rules
 from auditlog.context import disable_auditlog
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.concerns import selectors, tasks
+from naboskap.concerns import placeholders, selectors, tasks
 from naboskap.concerns.models import (
     Category,
     Concern,
@@ -19,12 +21,13 @@ from naboskap.concerns.models import (
     Photo,
     ReferenceCounter,
     RoutingRule,
+    StandardAnswer,
     StatusChange,
 )
 from naboskap.concerns.photos import CleanPhoto, clean_photos
 from naboskap.concerns.storage import private_storage
 from naboskap.concerns.workdays import add_working_days
-from naboskap.concerns.workflow import CancelReason, Status, allowed
+from naboskap.concerns.workflow import BY_REPORTER, CancelReason, Status, allowed
 from naboskap.lib import pagecache
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Municipality, Unit
@@ -77,13 +80,21 @@ def categories_ensure_defaults(*, municipality: Municipality) -> None:
         pagecache.invalidate()  # the report form lists the categories
 
 
-def route(*, category: Category, project: Project) -> Unit | None:
+def route(*, category: Category, project: Project | None) -> Unit | None:
     """The unit a new concern goes to: a rule for this project, a general rule, the
-    category's default unit, else the project's responsible unit."""
+    category's default unit, else the project's responsible unit. A concern about the area in
+    general (no project) goes by the general rule or the category's default unit, else to the
+    municipality's default unit (`Policy.default_unit`)."""
     rules = {
         rule.project_id: rule.unit
         for rule in RoutingRule.objects.filter(category=category).select_related("unit")
     }
+    if project is None:
+        return (
+            rules.get(None)
+            or category.default_unit
+            or policy_for(category.municipality_id).default_unit
+        )
     return (
         rules.get(project.pk)
         or rules.get(None)
@@ -117,7 +128,8 @@ def next_reference(*, municipality: Municipality) -> str:
 
 def concern_submit(
     *,
-    project: Project,
+    municipality: Municipality | None = None,
+    project: Project | None,
     category: Category,
     idempotency_key: str,
     description: str,
@@ -129,6 +141,9 @@ def concern_submit(
     preferred_channel: str = Concern.Channel.EMAIL,
     language: str = "nb",
     photos=(),
+    intake_channel: str = Concern.IntakeChannel.WEB,
+    registered_by=None,
+    reporter_address: str = "",
 ) -> tuple[Concern, bool]:
     """Store a new concern, routed and with deadlines. Returns (concern, created).
 
@@ -136,8 +151,15 @@ def concern_submit(
     first concern and creates nothing, photos included. `photos` (uploads, or photos the form
     has already checked) are checked before anything is stored: a ValidationError stores
     nothing at all.
+
+    `project` None is a concern about the area in general, in the category's municipality.
+    Staff registering a concern received by phone, letter… give `intake_channel` and
+    `registered_by` (and `reporter_address` for a receipt by letter).
     """
-    municipality = project.municipality
+    if project is not None:
+        municipality = project.municipality
+    elif municipality is None:
+        municipality = category.municipality
     photos = clean_photos(photos)
     # No look-up first: the unique key refuses a second row (and the transaction, reference
     # number included, is rolled back), which keeps the common case one query shorter.
@@ -161,6 +183,9 @@ def concern_submit(
                 reporter_phone=reporter_phone,
                 preferred_channel=preferred_channel,
                 language=language,
+                intake_channel=intake_channel,
+                registered_by=registered_by,
+                reporter_address=reporter_address,
                 assigned_unit=unit,
                 acknowledge_due=add_working_days(today, category.acknowledge_days),
                 answer_due=add_working_days(today, category.answer_days),
@@ -325,18 +350,88 @@ def note_add(*, concern: Concern, body: str, author) -> Message:
     )
 
 
-@transaction.atomic
-def reporter_reply(*, concern: Concern, body: str) -> Message:
-    """The reporter adds information or answers a question; a waiting case moves on."""
-    message = Message.objects.create(concern=concern, kind=Message.Kind.FROM_REPORTER, body=body)
-    if concern.status == Status.WAITING:
+def _reporter_wrote(*, concern: Concern, action: str, body: str) -> Message:
+    """What a reply and a request to reopen share: the message, the case marked "new from
+    the reporter" until a handler opens it, the move the workflow table gives the reporter's
+    action (`BY_REPORTER`, with a history row), and the handler told by email after commit
+    (the reference and a link, never the text)."""
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    message = Message.objects.create(concern=locked, kind=Message.Kind.FROM_REPORTER, body=body)
+    now = timezone.now()
+    Concern.objects.filter(pk=locked.pk).update(reporter_wrote_at=now)
+    concern.reporter_wrote_at = now
+    to_status = BY_REPORTER[action].get(locked.status)
+    if to_status is not None:
         # A history row without a person is the reporter's doing.
-        concern_transition(concern=concern, to_status=Status.IN_PROGRESS, by=None)
+        concern_transition(concern=concern, to_status=to_status, by=None)
+    selectors.concerns_changed(locked.municipality_id)  # the inbox counts "new" cases
+    transaction.on_commit(lambda: tasks.notify_reporter_wrote.enqueue(concern.pk))
     return message
 
 
 @transaction.atomic
+def reporter_reply(*, concern: Concern, body: str) -> Message:
+    """The reporter adds information or answers a question; a waiting case moves on, and
+    the handler is told."""
+    if not concern.is_open:
+        raise WorkflowError(
+            _("The case is closed. You can ask us to reopen it, or send a new report.")
+        )
+    return _reporter_wrote(concern=concern, action="reply", body=body)
+
+
+def concern_mark_seen(*, concern: Concern, by) -> bool:
+    """A handler opened the case: it is no longer "new from the reporter". Returns whether
+    the mark was there. Only those who handle the concern clear it."""
+    if concern.reporter_wrote_at is None:
+        return False  # the common case: no statement at all
+    if not rules.has_perm("concerns.change_concern", by, concern):
+        return False
+    with transaction.atomic():
+        Concern.objects.filter(pk=concern.pk).update(reporter_wrote_at=None)
+        concern.reporter_wrote_at = None
+        selectors.concerns_changed(concern.municipality_id)
+    return True
+
+
+class AssignmentError(WorkflowError):
+    """An assignee who could not open or handle the concern."""
+
+
+def can_be_assigned(user, concern: Concern, unit: Unit | None) -> bool:
+    """Whether `user` could handle `concern` once it is with `unit`: asked of the concern
+    rules (its unit or its project), never decided here."""
+    if user is None or not user.is_active:
+        return False
+    candidate = copy.copy(concern)
+    candidate.assigned_unit = unit
+    return rules.has_perm("concerns.change_concern", user, candidate)
+
+
+def check_assignee(*, concern: Concern, unit: Unit | None, handler) -> None:
+    """Raise an AssignmentError unless the unit is the municipality's and the handler (if
+    any) may handle the concern with that unit."""
+    if unit is not None and unit.municipality_id != concern.municipality_id:
+        raise AssignmentError(_("Choose a unit of the concern's municipality."))
+    if handler is not None and not can_be_assigned(handler, concern, unit):
+        raise AssignmentError(
+            _(
+                "%(person)s cannot handle concern %(reference)s: only staff who handle "
+                "concerns of its unit or its project can be assigned. Choose another case "
+                "handler, or first the unit they work in."
+            )
+            % {
+                "person": handler.get_full_name() or handler.get_username(),
+                "reference": concern.reference,
+            }
+        )
+
+
+@transaction.atomic
 def concern_assign(*, concern: Concern, unit: Unit | None, handler=None, by=None) -> None:
+    """Give the concern to a unit and (optionally) one case handler, who must be able to
+    open and handle it (`check_assignee`): an AssignmentError otherwise, nothing saved."""
+    check_assignee(concern=concern, unit=unit, handler=handler)
     changed = concern.assigned_unit_id != (unit.pk if unit else None)
     concern.assigned_unit = unit
     concern.assigned_to = handler
@@ -422,18 +517,40 @@ def can_request_reopen(concern: Concern) -> bool:
 
 @transaction.atomic
 def reopen_request(*, concern: Concern, reason: str) -> None:
+    """The reporter asks to look at an answered or recently closed case again: it is open
+    again, marked "new from the reporter", and the handler is told."""
     if not can_request_reopen(concern):
         raise WorkflowError(_("The case can no longer be reopened. Send a new report instead."))
-    Message.objects.create(concern=concern, kind=Message.Kind.FROM_REPORTER, body=reason)
-    concern_transition(concern=concern, to_status=Status.IN_PROGRESS, by=None)
+    _reporter_wrote(concern=concern, action="reopen", body=reason)
 
 
-def policy_for(municipality: Municipality):
+# Standard answers: a municipality's ready-made texts for messages to reporters ------------
+
+
+def standard_answer_save(*, answer: StandardAnswer) -> StandardAnswer:
+    """Save a standard answer (new or changed); its placeholders were checked by the form,
+    and are checked again here."""
+    placeholders.check(answer.body)
+    answer.full_clean()
+    answer.save()
+    return answer
+
+
+def standard_answer_retire(*, answer: StandardAnswer, active: bool = False) -> StandardAnswer:
+    """Take a standard answer out of use (it is kept, and can be taken into use again)."""
+    answer.active = active
+    answer.save(update_fields=["active"])
+    return answer
+
+
+def policy_for(municipality: Municipality | int):
     from naboskap.concerns.models import Policy
 
-    return Policy.objects.filter(municipality=municipality).first() or Policy(
-        municipality=municipality
-    )
+    if isinstance(municipality, Municipality):
+        found = Policy.objects.filter(municipality=municipality).first()
+        return found or Policy(municipality=municipality)
+    found = Policy.objects.select_related("default_unit").filter(municipality_id=municipality)
+    return found.first() or Policy(municipality_id=municipality)
 
 
 def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = False) -> dict:
@@ -513,7 +630,11 @@ def routing_rule_delete(*, rule: RoutingRule) -> None:
 
 
 def policy_save(
-    *, municipality: Municipality, erase_contact_after_days: int, delete_after_years: int
+    *,
+    municipality: Municipality,
+    erase_contact_after_days: int,
+    delete_after_years: int,
+    default_unit: Unit | None = None,
 ):
     from naboskap.concerns.models import Policy
 
@@ -522,6 +643,7 @@ def policy_save(
         defaults={
             "erase_contact_after_days": erase_contact_after_days,
             "delete_after_years": delete_after_years,
+            "default_unit": default_unit,
         },
     )
     return policy

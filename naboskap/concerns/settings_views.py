@@ -17,16 +17,15 @@ from naboskap.concerns.models import Category, RoutingRule
 from naboskap.lib.http import form_status, posted
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import staff_municipality
 
 
 def configured_municipality(request: HttpRequest) -> Municipality:
-    """The (first) municipality the user administers; 403 for everyone else."""
-    for membership in memberships_of(request.user):
-        municipality = membership.municipality
-        if rules.has_perm("concerns.configure", request.user, municipality):
-            return municipality
-    raise PermissionDenied
+    """The municipality the user works in, if they administer it; 403 otherwise."""
+    municipality = staff_municipality(request)
+    if municipality is None or not rules.has_perm("concerns.configure", request.user, municipality):
+        raise PermissionDenied
+    return municipality
 
 
 def _page(request, municipality, status=200, **forms) -> HttpResponse:
@@ -45,7 +44,9 @@ def _page(request, municipality, status=200, **forms) -> HttpResponse:
             initial={
                 "erase_contact_after_days": policy.erase_contact_after_days,
                 "delete_after_years": policy.delete_after_years,
-            }
+                "default_unit": policy.default_unit_id,
+            },
+            municipality=municipality,
         ),
         **forms,
     }
@@ -98,7 +99,7 @@ def rule_delete(request: HttpRequest, rule_pk: int) -> HttpResponse:
 @staff_required
 def policy_edit(request: HttpRequest) -> HttpResponse:
     municipality = configured_municipality(request)
-    form = PolicyForm(posted(request))
+    form = PolicyForm(posted(request), municipality=municipality)
     if not form.is_valid():
         return _page(request, municipality, status=400, policy_form=form)
     services.policy_save(municipality=municipality, **form.cleaned_data)

@@ -7,13 +7,14 @@ where access is controlled and logged.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
 from naboskap.lib.mail import again, send_or_retry
 from naboskap.tenancy.models import Role
-from naboskap.tenancy.selectors import municipality_url
+from naboskap.tenancy.selectors import municipality_url, recipients_by_language
 
 
 def _send(template: str, context: dict, to: list[str], language: str, retry=None, attempt=0):
@@ -24,9 +25,8 @@ def _send(template: str, context: dict, to: list[str], language: str, retry=None
         body = render_to_string(f"concerns/email/{template}_body.txt", context)
     message = EmailMessage(subject, body, to=to)
     if retry is None:
-        message.send()
-    else:
-        send_or_retry(message, retry, attempt)
+        return message.send()
+    return send_or_retry(message, retry, attempt)
 
 
 def _concern(concern_id: int):
@@ -99,17 +99,76 @@ def _notify_unit(concern, attempt: int) -> None:
     if concern.assigned_unit is None:
         return
     unit = concern.assigned_unit
-    handlers = get_user_model().objects.filter(
-        memberships__unit=unit,
-        memberships__role__in=[Role.CASE_HANDLER, Role.COORDINATOR, Role.FACILITY_STAFF],
-        is_active=True,
+    handlers = (
+        get_user_model()
+        .objects.filter(
+            memberships__unit=unit,
+            memberships__role__in=[Role.CASE_HANDLER, Role.COORDINATOR, Role.FACILITY_STAFF],
+            is_active=True,
+        )
+        .select_related("naboskap_profile")
     )
-    recipients = sorted({u.email for u in handlers if u.email} | ({unit.email} - {""}))
-    if not recipients:
-        return
+    # Each handler in their own language; the unit's shared address in the municipality's.
+    groups = recipients_by_language(handlers, concern.municipality, [unit.email])
     context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
     retry = again(notify_unit, concern.pk)
-    _send("assigned", context, recipients, concern.municipality.default_language, retry, attempt)
+    for language, recipients in sorted(groups.items()):
+        if _send("assigned", context, recipients, language, retry, attempt) is False:
+            return  # the retry sends it again
+
+
+@task()
+def notify_reporter_wrote(concern_id: int, attempt: int = 0) -> None:
+    """The reporter replied or asked to reopen: tell the assigned case handler, else the
+    assigned unit (its lead, its case handlers and its shared address), each in their own
+    language. The reference and a link to the case, never what the reporter wrote. Nothing
+    when a handler has opened the case meanwhile (the mark is gone: they have seen it)."""
+    concern = _concern(concern_id)
+    if concern is None or concern.reporter_wrote_at is None:
+        return
+    users, addresses = _handlers_to_tell(concern)
+    groups = recipients_by_language(users, concern.municipality, addresses)
+    context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
+    retry = again(notify_reporter_wrote, concern.pk)
+    for language, recipients in sorted(groups.items()):
+        if _send("reporter_wrote", context, recipients, language, retry, attempt) is False:
+            return  # the retry sends it again
+
+
+def _handlers_to_tell(concern) -> tuple[list, list[str]]:
+    """Who to tell (users, and addresses of no user): the assigned case handler, if they
+    can still handle the concern; else the assigned unit's lead, its members who handle
+    concerns and its shared address; else (no unit, or nobody in it to tell) the project's
+    dialogue owner."""
+    import rules
+
+    users = get_user_model().objects.filter(is_active=True).select_related("naboskap_profile")
+    handler = concern.assigned_to
+    if (
+        handler is not None
+        and handler.is_active
+        and rules.has_perm("concerns.change_concern", handler, concern)
+    ):
+        return list(users.filter(pk=handler.pk)), []
+    unit = concern.assigned_unit
+    if unit is not None:
+        members = list(
+            users.filter(
+                Q(pk=unit.lead_id)
+                | Q(
+                    memberships__unit=unit,
+                    memberships__role__in=[
+                        Role.CASE_HANDLER,
+                        Role.COORDINATOR,
+                        Role.FACILITY_STAFF,
+                    ],
+                )
+            ).distinct()
+        )
+        if members or unit.email:
+            return members, [unit.email]
+    owner_id = concern.project.dialogue_owner_id if concern.project_id else None
+    return (list(users.filter(pk=owner_id)) if owner_id else []), []
 
 
 def overdue_reminders() -> int:
@@ -122,7 +181,12 @@ def overdue_reminders() -> int:
 
     overdue = (
         Concern.objects.filter(overdue_filter(), assigned_unit__isnull=False)
-        .select_related("assigned_unit__lead", "assigned_unit__municipality", "category", "project")
+        .select_related(
+            "assigned_unit__lead__naboskap_profile",
+            "assigned_unit__municipality",
+            "category",
+            "project",
+        )
         .order_by("assigned_unit_id", "answer_due", "pk")
     )
     by_unit: dict = {}
@@ -130,15 +194,18 @@ def overdue_reminders() -> int:
         by_unit.setdefault(concern.assigned_unit, []).append(concern)
     sent = 0
     for unit, concerns in by_unit.items():
-        recipients = sorted({unit.email, unit.lead.email if unit.lead else ""} - {""})
-        if not recipients:
+        # The lead in their own language, the unit's shared address in the municipality's.
+        leads = [unit.lead] if unit.lead else []
+        groups = recipients_by_language(leads, unit.municipality, [unit.email])
+        if not groups:
             continue
         context = {
             "unit": unit,
             "concerns": concerns,
             "inbox_url": settings.SITE_URL + "/app/meldinger/?overdue=on",
         }
-        _send("overdue", context, recipients, unit.municipality.default_language)
+        for language, recipients in sorted(groups.items()):
+            _send("overdue", context, recipients, language)
         sent += 1
     return sent
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.concerns import settings_views, views
+from naboskap.concerns import answer_views, intake_views, settings_views, views
 
 app_name = "concerns"
 
@@ -20,11 +20,29 @@ urlpatterns = [
         name="rule_delete",
     ),
     path("innstillinger/oppbevaring/", settings_views.policy_edit, name="policy_edit"),
+    # Standard answers (issue 16): the municipality administrator's ready-made texts.
+    path("innstillinger/standardsvar/", answer_views.answer_list, name="answer_list"),
+    path("innstillinger/standardsvar/ny/", answer_views.answer_edit, name="answer_create"),
+    path(
+        "innstillinger/standardsvar/<int:answer_pk>/",
+        answer_views.answer_edit,
+        name="answer_edit",
+    ),
+    path(
+        "innstillinger/standardsvar/<int:answer_pk>/trekk-tilbake/",
+        answer_views.answer_retire,
+        name="answer_retire",
+    ),
     path("tildel/", views.bulk_assign, name="bulk_assign"),
+    # Intake by staff (phone, letter, front desk …) and the receipt letter.
+    path("ny/", intake_views.intake, name="intake"),
+    path("ny/<int:pk>/", intake_views.intake_done, name="intake_done"),
+    path("<int:pk>/kvittering.pdf", intake_views.receipt_letter, name="receipt_letter"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/bilder/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/status/", views.transition, name="transition"),
     path("<int:pk>/melding/", views.message, name="message"),
+    path("<int:pk>/notat/", views.note, name="note"),
     path("<int:pk>/tildel/", views.assign, name="assign"),
     path("<int:pk>/slaa-sammen/", views.merge, name="merge"),
     path("<int:pk>/tiltak/", views.measure_create, name="measure_create"),

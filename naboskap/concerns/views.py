@@ -5,30 +5,36 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from naboskap.concerns import selectors, services
-from naboskap.concerns.access import get_concern_for_user
+from naboskap.concerns import placeholders, selectors, services
+from naboskap.concerns.access import get_concern_for_user, log_access
 from naboskap.concerns.forms import (
     AssignForm,
     ConcernMeasureForm,
     InboxFilterForm,
     MessageForm,
+    NoteForm,
     TransitionForm,
     UnwantedEventForm,
 )
-from naboskap.concerns.models import Photo
-from naboskap.concerns.workflow import Status
+from naboskap.concerns.models import Photo, StandardAnswer
+from naboskap.concerns.workflow import OPEN, Status
 from naboskap.lib.http import form_status, posted
 from naboskap.plans import services as plans
+from naboskap.projects.selectors import projects_for_user
 from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.models import Role
-from naboskap.tenancy.rules import memberships_of, municipality_roles
+from naboskap.tenancy.models import Role, Unit
+from naboskap.tenancy.rules import municipality_roles
+from naboskap.tenancy.selectors import staff_municipality
 
 PER_PAGE = 25
 
@@ -38,107 +44,191 @@ def _require_inbox(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _inbox_params(request: HttpRequest):
+    """The inbox's query. Older links (`overdue=on`, `mine=on`, in emails already sent and
+    in bookmarks) open the views they became."""
+    params = request.GET.copy()
+    for legacy in ("overdue", "mine"):
+        if params.pop(legacy, None) and not params.get("view"):
+            params["view"] = legacy
+    return params
+
+
 def _filtered(request: HttpRequest, form: InboxFilterForm, concerns):
+    """The inbox's cases: open ones unless closed or all are asked for, or a status."""
     if not form.is_valid():
-        return concerns
+        return concerns.filter(status__in=OPEN).order_by("-created_at", "-pk")
     data = form.cleaned_data
     if data["q"]:
         text = data["q"].strip()
         concerns = concerns.filter(Q(reference__icontains=text) | Q(description__icontains=text))
     if data["status"]:
         concerns = concerns.filter(status=data["status"])
+    elif data["show"] == "closed":
+        concerns = concerns.exclude(status__in=OPEN)
+    elif data["show"] != "all":
+        concerns = concerns.filter(status__in=OPEN)
+    if data["view"]:
+        concerns = concerns.filter(selectors.view_filter(data["view"], request.user))
     for name in ("category", "project"):
         if data[name]:
             concerns = concerns.filter(**{name: data[name]})
     if data["unit"]:
         concerns = concerns.filter(assigned_unit=data["unit"])
-    if data["overdue"]:
-        concerns = concerns.filter(selectors.overdue_filter())
-    if data["mine"]:
-        concerns = concerns.filter(assigned_to=request.user)
     if data["police"]:
         concerns = concerns.filter(police_relevant=True)
     return concerns.order_by(data["sort"] or "-created_at", "-pk")
 
 
-def _total_from_counts(form: InboxFilterForm, counts: dict[str, int]) -> int | None:
-    """The number of concerns the inbox lists, when only the status narrows it."""
+def _total_from_counts(form: InboxFilterForm, counts: dict, views: dict) -> int | None:
+    """The number of concerns the inbox lists, when the cached counts tell it (no COUNT(*)
+    over every row): only a status, open/closed, or one view narrows it. The counts are
+    as fresh as the list (every write through the services moves their version on, and the
+    views' are per day)."""
+    open_total = sum(counts.get(status, 0) for status in OPEN)
     if not form.is_valid():
-        return sum(counts.values())
+        return open_total
     data = form.cleaned_data
-    if any(
-        data[name] for name in ("q", "category", "project", "unit", "overdue", "mine", "police")
-    ):
+    if any(data[name] for name in ("q", "category", "project", "unit", "police")):
         return None
-    return counts.get(data["status"], 0) if data["status"] else sum(counts.values())
+    if data["view"]:  # every view holds open cases only
+        if data["status"]:
+            return None
+        return 0 if data["show"] == "closed" else views[data["view"]]
+    if data["status"]:
+        return counts.get(data["status"], 0)
+    if data["show"] == "all":
+        return sum(counts.values())
+    if data["show"] == "closed":
+        return sum(counts.values()) - open_total
+    return open_total
+
+
+def _is_overdue(concern, today) -> bool:
+    """`selectors.overdue_filter` for a loaded row (no query)."""
+    return concern.status in OPEN and (
+        concern.answer_due < today
+        or (concern.acknowledged_at is None and concern.acknowledge_due < today)
+    )
+
+
+def _view_links(params, views: dict) -> list[dict]:
+    """The one-click views, each a link keeping the other filters, with its count."""
+    labels = dict(InboxFilterForm.VIEWS)
+    links = []
+    for view in ("", *selectors.VIEWS):
+        query = params.copy()
+        query.pop("side", None)
+        query.pop("view", None)
+        if view:
+            query["view"] = view
+        links.append(
+            {
+                "view": view,
+                "label": labels[view],
+                "count": views.get(view) if view else None,
+                "current": params.get("view", "") == view,
+                "query": query.urlencode(),
+            }
+        )
+    return links
+
+
+def _inbox_page(request: HttpRequest, *, bulk_form=None, selected=(), status=None):
+    municipality = staff_municipality(request)
+    params = _inbox_params(request)
+    visible = selectors.concerns_for_user(request.user, municipality)
+    # Both the filter and the bulk assignment choose among the units: loaded once.
+    units = list(Unit.objects.filter(municipality=municipality).order_by("name", "pk"))
+    form = InboxFilterForm(
+        params or None,
+        municipality_ids={municipality.pk},
+        # The projects the user reaches (not a scan of every concern for the ones in use).
+        project_ids=projects_for_user(request.user, municipality).values("pk"),
+        units=units,
+    )
+    concerns = _filtered(request, form, visible).select_related(
+        "project", "category", "assigned_unit", "assigned_to"
+    )
+    counts, views = selectors.inbox_counts(request.user, municipality)
+    paginator = Paginator(concerns, PER_PAGE)
+    total = _total_from_counts(form, counts, views)
+    if total is not None:
+        paginator.count = total  # known already: no COUNT(*) over every row
+    page = paginator.get_page(params.get("side"))
+    rows = list(page.object_list)
+    log_access(rows, seen="inbox")  # each row shows a summary of what the reporter wrote
+    query = params.copy()
+    query.pop("side", None)
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "counts": counts,
+        "statuses": Status.choices,
+        "views": _view_links(params, views),
+        "overdue": {concern.pk for concern in rows if _is_overdue(concern, today)},
+        "query": query.urlencode(),
+        "assign_form": bulk_form
+        or AssignForm(
+            prefix="bulk",
+            municipality=municipality,
+            concerns=rows,
+            units=[unit for unit in units if unit.retired_at is None],
+        ),
+        "selected": set(selected),
+        "can_configure": Role.ADMIN in municipality_roles(request.user, municipality.pk),
+    }
+    return render(request, "concerns/inbox.html", context, status=status or form_status(form))
 
 
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     _require_inbox(request)
-    visible = selectors.concerns_for_user(request.user)
-    memberships = memberships_of(request.user)
-    form = InboxFilterForm(
-        request.GET or None,
-        municipality_ids={m.municipality_id for m in memberships},
-        project_ids=visible.values("project_id"),
-    )
-    concerns = _filtered(request, form, visible).select_related(
-        "project", "category", "assigned_unit", "assigned_to"
-    )
-    counts = selectors.counts_by_status(request.user)
-    paginator = Paginator(concerns, PER_PAGE)
-    total = _total_from_counts(form, counts)
-    if total is not None:
-        paginator.count = total  # known already: no COUNT(*) over every row
-    page = paginator.get_page(request.GET.get("side"))
-    query = request.GET.copy()
-    query.pop("side", None)
-    context = {
-        "form": form,
-        "page": page,
-        "counts": counts,
-        "statuses": Status.choices,
-        "overdue": set(
-            concerns.filter(selectors.overdue_filter(), pk__in=[c.pk for c in page]).values_list(
-                "pk", flat=True
-            )
-        ),
-        "query": query.urlencode(),
-        "assign_form": AssignForm(municipality=memberships[0].municipality),
-        "can_configure": any(
-            Role.ADMIN in municipality_roles(request.user, m.municipality_id) for m in memberships
-        ),
-    }
-    return render(request, "concerns/inbox.html", context, status=form_status(form))
+    return _inbox_page(request)
 
 
 @require_POST
 @staff_required
 def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the concerns ticked in the inbox. A handler who cannot handle one of them
+    assigns none: the inbox comes back with the ticks and the choice kept, and why."""
     _require_inbox(request)
+    back = redirect(f"{reverse('concerns:inbox')}?{request.GET.urlencode()}".rstrip("?"))
     ids = [int(pk) for pk in request.POST.getlist("concern") if pk.isdigit()]
     concerns = [get_concern_for_user(request.user, pk) for pk in ids]
     if not concerns:
         messages.error(request, _("Choose at least one concern."))
-        return redirect("concerns:inbox")
-    form = AssignForm(request.POST, municipality=concerns[0].municipality)
-    if not form.is_valid() or any(
-        c.municipality_id != concerns[0].municipality_id for c in concerns
-    ):
-        messages.error(request, _("The assignment could not be saved."))
-        return redirect("concerns:inbox")
-    for concern in concerns:
-        services.concern_assign(
-            concern=concern,
-            unit=form.cleaned_data["unit"],
-            handler=form.cleaned_data["handler"],
-            by=request.user,
-        )
-    count = len(concerns)
-    text = ngettext("%(count)d concern was assigned.", "%(count)d concerns were assigned.", count)
-    messages.success(request, text % {"count": count})
-    return redirect("concerns:inbox")
+        return back
+    municipality = concerns[0].municipality
+    form = AssignForm(posted(request), prefix="bulk", municipality=municipality, concerns=concerns)
+    if any(c.municipality_id != municipality.pk for c in concerns):
+        form.add_error(None, _("Choose concerns of one municipality at a time."))
+    elif form.is_valid():
+        try:
+            with transaction.atomic():
+                for concern in concerns:
+                    services.concern_assign(
+                        concern=concern,
+                        unit=form.cleaned_data["unit"] or concern.assigned_unit,
+                        handler=form.cleaned_data["handler"],
+                        by=request.user,
+                    )
+        except services.AssignmentError as error:
+            form.add_error("handler", str(error))
+        else:
+            count = len(concerns)
+            text = ngettext(
+                "%(count)d concern was assigned.", "%(count)d concerns were assigned.", count
+            )
+            messages.success(request, text % {"count": count})
+            return back
+    return _inbox_page(request, bulk_form=form, selected=ids, status=400)
+
+
+def _standard_answers(concern) -> list:
+    return list(StandardAnswer.objects.filter(municipality_id=concern.municipality_id, active=True))
 
 
 def _detail_context(request, concern, **forms):
@@ -156,21 +246,30 @@ def _detail_context(request, concern, **forms):
         "thread": concern.messages.select_related("author"),
         "photos": list(concern.photos.all()),
         "transition_form": TransitionForm(concern=concern),
-        "message_form": MessageForm(),
+        "note_form": NoteForm(),
         "assign_form": AssignForm(
             municipality=concern.municipality,
-            initial={"unit": concern.assigned_unit, "handler": concern.assigned_to},
+            concerns=[concern],
+            current_unit=concern.assigned_unit,
+            initial={"unit": concern.assigned_unit, "handler": concern.assigned_to_id},
         ),
         "measures": concern.measures.select_related("owner_unit"),
         "event_form": UnwantedEventForm(
             project=concern.project, initial={"unwanted_event": concern.unwanted_event_id}
         ),
-        "can_plan": rules.has_perm("plans.change_plan", request.user, concern.project),
+        "can_plan": concern.project is not None
+        and rules.has_perm("plans.change_plan", request.user, concern.project),
         "can_mark_police": rules.has_perm("concerns.mark_police_relevant", request.user, concern),
         "measure_form": ConcernMeasureForm(
             municipality=concern.municipality, initial={"owner_unit": concern.assigned_unit}
         ),
     }
+    if "message_form" not in forms:
+        forms["message_form"] = MessageForm(answers=_standard_answers(concern))
+    try:  # for the preview of a message: the language the reporter reads it in
+        context["reporter_language"] = get_language_info(concern.language)["name_translated"]
+    except KeyError:
+        context["reporter_language"] = concern.language
     if rules.has_perm("concerns.view_access_log", request.user, concern):
         context["access_log"] = (
             LogEntry.objects.get_for_object(concern)
@@ -182,22 +281,33 @@ def _detail_context(request, concern, **forms):
     return context
 
 
+def _render_detail(request, concern, *, status: int = 200, **forms) -> HttpResponse:
+    """The case page: shown after a GET, and again after a POST that could not be saved
+    (with what was typed). Either way it shows the concern's text, so it is logged."""
+    log_access([concern])
+    context = _detail_context(request, concern, **forms)
+    return render(request, "concerns/detail.html", context, status=status)
+
+
 @staff_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request.user, pk, log_access=True)
-    return render(request, "concerns/detail.html", _detail_context(request, concern))
+    concern = get_concern_for_user(request.user, pk)
+    # A handler has seen what the reporter wrote: no longer "new from the reporter".
+    was_new = services.concern_mark_seen(concern=concern, by=request.user)
+    return _render_detail(request, concern, new_from_reporter=was_new)
 
 
 @staff_required
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     """A photo attached to a concern, for those who may see the concern: never cached,
-    never sniffed, shown in the browser."""
+    never sniffed, shown in the browser. Every view is logged."""
     concern = get_concern_for_user(request.user, pk)
     found = get_object_or_404(Photo, pk=photo_pk, concern=concern)
     try:
         file = found.image.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    log_access([concern], seen="photo")
     response = FileResponse(file, content_type=found.content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
@@ -208,43 +318,77 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 @require_POST
 @staff_required
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the status. An answer to the reporter is first shown as they will see it
+    (`confirm` is then posted with it), like every message to them."""
     concern = get_concern_for_user(request.user, pk)
     form = TransitionForm(posted(request), concern=concern)
     if form.is_valid():
+        data = form.cleaned_data
+        if data["answer"].strip() and request.POST.get("confirm") != "1":
+            return _render_detail(
+                request, concern, transition_form=form, answer_preview=data["answer"]
+            )
         try:
             services.concern_transition(
                 concern=concern,
-                to_status=form.cleaned_data["to_status"],
+                to_status=data["to_status"],
                 by=request.user,
-                note=form.cleaned_data["note"],
-                answer=form.cleaned_data["answer"],
-                cancel_reason=form.cleaned_data["cancel_reason"],
+                note=data["note"],
+                answer=data["answer"],
+                cancel_reason=data["cancel_reason"],
             )
         except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The status was changed."))
             return redirect(concern)
-    context = _detail_context(request, concern, transition_form=form)
-    return render(request, "concerns/detail.html", context, status=400)
+    return _render_detail(request, concern, transition_form=form, status=400)
+
+
+MESSAGE_ACTIONS = {"insert", "preview", "edit", "send"}
 
 
 @require_POST
 @staff_required
 def message(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write to the reporter, in steps that all work without JavaScript: insert a standard
+    answer (the form comes back with it filled in), preview the message as the reporter
+    will see it, go back to edit it, send it."""
     concern = get_concern_for_user(request.user, pk)
-    form = MessageForm(posted(request))
-    if form.is_valid():
-        body = form.cleaned_data["body"]
-        if form.cleaned_data["internal"]:
-            services.note_add(concern=concern, body=body, author=request.user)
-            messages.success(request, _("The internal note was saved."))
-        else:
-            services.message_send(concern=concern, body=body, author=request.user)
-            messages.success(request, _("The message was sent to the reporter."))
+    answers = _standard_answers(concern)
+    action = request.POST.get("action", "preview")
+    if action not in MESSAGE_ACTIONS:
+        action = "preview"
+    form = MessageForm(posted(request), answers=answers, inserting=action == "insert")
+    if not form.is_valid():
+        return _render_detail(request, concern, message_form=form, status=400)
+    body = form.cleaned_data["body"]
+    if action == "insert":
+        filled = placeholders.fill(form.cleaned_data["standard_answer"].body, concern)
+        body = f"{body.rstrip()}\n\n{filled}" if body.strip() else filled
+        form = MessageForm({"body": body}, answers=answers)
+        form.is_valid()  # shows it when the text has grown too long: nothing is cut off
+        return _render_detail(request, concern, message_form=form, status=form_status(form))
+    if action == "send":
+        services.message_send(concern=concern, body=body, author=request.user)
+        messages.success(request, _("The message was sent to the reporter."))
         return redirect(concern)
-    context = _detail_context(request, concern, message_form=form)
-    return render(request, "concerns/detail.html", context, status=400)
+    if action == "edit":
+        return _render_detail(request, concern, message_form=form)
+    return _render_detail(request, concern, message_form=form, message_preview=body)
+
+
+@require_POST
+@staff_required
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    """An internal note: its own form, never shown to the reporter."""
+    concern = get_concern_for_user(request.user, pk)
+    form = NoteForm(posted(request))
+    if form.is_valid():
+        services.note_add(concern=concern, body=form.cleaned_data["body"], author=request.user)
+        messages.success(request, _("The internal note was saved."))
+        return redirect(concern)
+    return _render_detail(request, concern, note_form=form, status=400)
 
 
 @require_POST
@@ -252,6 +396,8 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A measure on the project's plan, with this concern as its source."""
     concern = get_concern_for_user(request.user, pk)
+    if concern.project is None:  # about the area in general: there is no plan to add to
+        raise PermissionDenied
     if not rules.has_perm("plans.change_plan", request.user, concern.project):
         raise PermissionDenied
     form = ConcernMeasureForm(posted(request), municipality=concern.municipality)
@@ -271,8 +417,7 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The measure “%(title)s” is on the project's plan.") % {"title": measure.title},
             )
             return redirect(concern)
-    context = _detail_context(request, concern, measure_form=form)
-    return render(request, "concerns/detail.html", context, status=400)
+    return _render_detail(request, concern, measure_form=form, status=400)
 
 
 @require_POST
@@ -286,8 +431,7 @@ def link_event(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The link to the risk analysis was saved."))
         return redirect(concern)
-    context = _detail_context(request, concern, event_form=form)
-    return render(request, "concerns/detail.html", context, status=400)
+    return _render_detail(request, concern, event_form=form, status=400)
 
 
 @require_POST
@@ -300,8 +444,7 @@ def police_relevant(request: HttpRequest, pk: int) -> HttpResponse:
     relevant = request.POST.get("relevant", "")
     if relevant not in {"0", "1"}:
         messages.error(request, _("Choose whether the concern is relevant for the police."))
-        context = _detail_context(request, concern)
-        return render(request, "concerns/detail.html", context, status=400)
+        return _render_detail(request, concern, status=400)
     services.concern_mark_police_relevant(
         concern=concern, relevant=relevant == "1", by=request.user
     )
@@ -320,20 +463,28 @@ def police_relevant(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern_for_user(request.user, pk)
-    form = AssignForm(posted(request), municipality=concern.municipality)
+    form = AssignForm(
+        posted(request),
+        municipality=concern.municipality,
+        concerns=[concern],
+        current_unit=concern.assigned_unit,
+    )
     if form.is_valid():
-        services.concern_assign(
-            concern=concern,
-            unit=form.cleaned_data["unit"],
-            handler=form.cleaned_data["handler"],
-            by=request.user,
-        )
-        messages.success(request, _("The concern was assigned."))
-        if rules.has_perm("concerns.view_concern", request.user, concern):
-            return redirect(concern)
-        return redirect("concerns:inbox")
-    context = _detail_context(request, concern, assign_form=form)
-    return render(request, "concerns/detail.html", context, status=400)
+        try:
+            services.concern_assign(
+                concern=concern,
+                unit=form.cleaned_data["unit"],
+                handler=form.cleaned_data["handler"],
+                by=request.user,
+            )
+        except services.AssignmentError as error:
+            form.add_error("handler", str(error))
+        else:
+            messages.success(request, _("The concern was assigned."))
+            if rules.has_perm("concerns.view_concern", request.user, concern):
+                return redirect(concern)
+            return redirect("concerns:inbox")
+    return _render_detail(request, concern, assign_form=form, status=400)
 
 
 @require_POST

@@ -37,6 +37,14 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.CANCELLED: {Status.IN_PROGRESS},  # reopened
 }
 
+# What the reporter's own actions do to a case, as transitions of the table above (checked
+# there too): a reply moves a case that waits for the reporter back to work, and a request
+# to reopen brings an answered or recently closed case back. No row: the status stays.
+BY_REPORTER: dict[str, dict[str, str]] = {
+    "reply": {Status.WAITING: Status.IN_PROGRESS},
+    "reopen": {Status.ANSWERED: Status.IN_PROGRESS, Status.CLOSED: Status.IN_PROGRESS},
+}
+
 # What the reporter reads for each status, in plain language.
 PUBLIC_TEXT = {
     Status.RECEIVED: _("We have received your report."),

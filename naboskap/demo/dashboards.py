@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from naboskap.demo.clock import DIALOGUE_HELD_DAYS_AGO
 from naboskap.meetings import services
 from naboskap.meetings.models import Meeting
 
@@ -18,7 +19,7 @@ def load_dashboards(projects, users) -> None:
     lindeveien = projects["lindeveien"]
     if Meeting.objects.filter(project=lindeveien, title=TITLE).exists():
         return
-    starts = (timezone.now() - timedelta(days=45)).replace(
+    starts = (timezone.now() - timedelta(days=DIALOGUE_HELD_DAYS_AGO)).replace(
         hour=17, minute=0, second=0, microsecond=0
     )
     services.meeting_create(

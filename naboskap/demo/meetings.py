@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from naboskap.demo.clock import NEXT_DIALOGUE_IN_DAYS
 from naboskap.meetings import minutes_services, services
 from naboskap.meetings.models import Invitation, Meeting, Member
 from naboskap.tenancy.models import Unit
@@ -144,13 +145,13 @@ def load_lindeveien(project, users) -> None:
         created_by=users["koordinator"],
         kind=Meeting.Kind.DIALOGUE,
         title="Dialogmøte om boligene i Lindeveien",
-        starts_at=_at(14, 18),
-        ends_at=_at(14, 20),
+        starts_at=_at(NEXT_DIALOGUE_IN_DAYS, 18),
+        ends_at=_at(NEXT_DIALOGUE_IN_DAYS, 20),
         place="Aulaen, Lindeveien skole",
         online_url="https://mote.fjordvik.example/lindeveien",
         description=(
-            "Vi går gjennom planene for boligene, svarer på spørsmål og lager sammen en "
-            "ROS-analyse av hva som kan skape utrygghet, og hva vi kan gjøre med det."
+            "Vi går gjennom planene for boligene, svarer på spørsmål og ser sammen på "
+            "ROS-analysen fra forrige dialogmøte: hva som er gjort, og hva som gjenstår."
         ),
         is_public=True,
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from naboskap.demo.clock import DIALOGUE_HELD_DAYS_AGO
 from naboskap.stakeholders import coordinates, place_services
 from naboskap.stakeholders.models import LetterTemplate
 
@@ -44,22 +45,22 @@ EVENTS = [
         "https://lokalavisa.example/nyheter/naboer-frykter-for-skoleveien",
     ),
     (
-        100,
+        110,
         "petition",
         "Underskriftskampanje fra velforeningen med 214 underskrifter",
         "Krever at kommunen vurderer en annen tomt.",
         "Brev fra Lindeveien velforening",
     ),
     (
-        75,
+        100,
         "meeting",
-        "Første møte med velforeningen og FAU",
+        "Første møte med velforeningen",
         "Kommunen la fram planene; naboene ba om en fast kontaktperson.",
         "Referat i kontaktloggen",
     ),
 ]
 LATER_EVENT = (
-    20,
+    DIALOGUE_HELD_DAYS_AGO,
     "meeting",
     "Dialogmøte med ROS-analyse sammen med naboene",
     "Naboene og kommunen kartla sammen hva som kan skape utrygghet.",

@@ -2,10 +2,11 @@
 the residents' association and the school's parents' committee named unwanted events with
 the municipality. Made through risk.services; skipped when the project has an analysis."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
+from naboskap.demo import clock
 from naboskap.plans.models import Measure
 from naboskap.risk import selectors, services
 from naboskap.risk.models import Analysis, ConsequenceScore, UnwantedEvent
@@ -23,6 +24,19 @@ PARTICIPANTS = [
     ("person", "Representant for borettslaget Lindehagen", "Borettslaget"),
     ("person", "Politikontakt", "Politiet"),
 ]
+
+# What the published summary says about each event, written for the neighbours.
+PUBLIC_DESCRIPTIONS = [
+    "Sprøyter eller annet utstyr kan bli liggende der barn leker eller går til skolen.",
+    "Naboer kan bli plaget av støy fra boligene sent på kvelden og om natten.",
+    "Noen kan oppleve å bli truet eller møtt med sinne i nabolaget.",
+    "Det kan bli solgt rusmidler i nærheten av boligene.",
+    "Boder og biler i området kan bli utsatt for hærverk eller tyveri.",
+    "Det kan begynne å brenne i en av boligene.",
+    "Naboer kan bli usikre på hvor de skal si fra når noe skjer.",
+    "Omtale i media eller sosiale medier kan skape frykt og stigmatisere beboerne.",
+]
+PUBLIC_ORGANISATIONS = ["Velforeningen", "FAU", "Borettslaget", "Politiet", "Fjordvik kommune"]
 
 # title, scenario, causes, barriers, knock-on effects,
 # (probability, {dimension: level}), knowledge, residual (probability, {dimension: level})
@@ -198,7 +212,12 @@ def load_risk(projects: dict, users: dict) -> None:
             {"kind": kind, "name": name, "represents": represents}
             for kind, name, represents in PARTICIPANTS
         ],
-        meetings=[{"held_on": date(today.year, 3, 12), "note": "Dialogmøte på skolen"}],
+        meetings=[
+            {
+                "held_on": today - timedelta(days=clock.DIALOGUE_HELD_DAYS_AGO),
+                "note": "Dialogmøte i aulaen på Lindeveien skole",
+            }
+        ],
     )
     dimensions = {d.key: d.pk for d in analysis.scale_version.dimensions.all()}
     events = []
@@ -229,6 +248,17 @@ def load_risk(projects: dict, users: dict) -> None:
         )
     for status in (Analysis.Status.REVIEW, Analysis.Status.APPROVED):
         services.analysis_change_status(analysis=analysis, to_status=status, changed_by=coordinator)
+    # The approved analysis told to the neighbours: a plain-language line per event and the
+    # organisations that took part (never the persons).
+    services.summary_publish(
+        analysis=analysis,
+        published_by=coordinator,
+        descriptions={
+            str(event.lineage): PUBLIC_DESCRIPTIONS[event.number - 1]
+            for event in analysis.events.all()
+        },
+        organisations=list(PUBLIC_ORGANISATIONS),
+    )
     # A second revision after the first months: noise is less frequent, a new event.
     revision = services.analysis_revise(analysis=analysis, created_by=coordinator)
     noise = revision.events.get(number=2)
@@ -316,26 +346,32 @@ DEALING = [
         "Busslommen ved Lindeveien",
     ),
 ]
+DEALING_ANSWER = (
+    "Takk for at du sa fra. Vi har delt det med politikontakten, og miljøvaktmesteren går "
+    "forbi busslommen om kveldene framover."
+)
 
 
 def _observed(project, revision) -> None:
     """Concerns about drug dealing, linked to its event: observed more often than assessed
     (three in a year is "a few times a year", level 3; the analysis says 2)."""
     from naboskap.concerns import services as concerns
-    from naboskap.concerns.models import Category, Concern
+    from naboskap.concerns.models import Category
+    from naboskap.concerns.workflow import Status
+    from naboskap.demo.clock import submit_concern
 
     concerns.categories_ensure_defaults(municipality=project.municipality)
     category = Category.objects.get(municipality=project.municipality, code="other")
     event = revision.events.get(number=4)
     for n, (days_ago, description, location) in enumerate(DEALING):
-        concern, _created = concerns.concern_submit(
+        concern, _created = submit_concern(
+            received=clock.days_ago(days_ago, hour=14),
+            steps=[(Status.ACKNOWLEDGED, 4), (Status.ANSWERED, 50), (Status.CLOSED, 75)],
+            answer=DEALING_ANSWER,
             project=project,
             category=category,
             idempotency_key=f"demo-ros-omsetning-{n}",
             description=description,
             location=location,
-        )
-        Concern.objects.filter(pk=concern.pk).update(
-            created_at=timezone.now() - timedelta(days=days_ago)
         )
         concerns.concern_link_event(concern=concern, unwanted_event=event)

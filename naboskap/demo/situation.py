@@ -16,6 +16,7 @@ from django.utils import timezone
 from naboskap.concerns import services as concerns
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import Status
+from naboskap.demo.clock import submit_concern
 from naboskap.situation import services
 from naboskap.situation.models import Assessment, Party
 
@@ -118,7 +119,12 @@ def load_situation(projects, users) -> None:
         when = datetime.datetime.combine(
             last_start + datetime.timedelta(days=day), datetime.time(22, 30), tzinfo=zone
         )
-        concern, created = concerns.concern_submit(
+        # Handled as the routine says: acknowledged the next morning, answered in two days.
+        concern, _created = submit_concern(
+            received=when,
+            steps=[(Status.ACKNOWLEDGED, 10), (Status.ANSWERED, 40), (Status.CLOSED, 64)],
+            by=coordinator,
+            answer=ANSWER,
             project=projects[slug],
             category=categories[code],
             idempotency_key=key,
@@ -127,13 +133,6 @@ def load_situation(projects, users) -> None:
             occurred_at=when,
             preferred_channel=Concern.Channel.NONE,
         )
-        if created:
-            Concern.objects.filter(pk=concern.pk).update(created_at=when)
-            concern.history.update(changed_at=when)
-            for status in (Status.ACKNOWLEDGED, Status.ANSWERED, Status.CLOSED):
-                concerns.concern_transition(
-                    concern=concern, to_status=status, by=coordinator, answer=ANSWER
-                )
         concerns.concern_mark_police_relevant(concern=concern, relevant=True, by=coordinator)
     for concern in Concern.objects.filter(
         municipality=municipality, idempotency_key__in=ALSO_MARKED

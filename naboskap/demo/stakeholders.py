@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from naboskap.demo.clock import DIALOGUE_HELD_DAYS_AGO
 from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Organisation, Person
 
@@ -91,7 +92,7 @@ INTERACTIONS = [
         False,
     ),
     (
-        60,
+        DIALOGUE_HELD_DAYS_AGO,
         "meeting",
         "out",
         "Dialogmøte med ROS-analyse: velforening, FAU, borettslaget og politiet deltok.",

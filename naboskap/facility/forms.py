@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from naboskap.concerns.photos import clean_photos, max_bytes
 from naboskap.facility.models import Category, Incident
 from naboskap.facility.services import TRANSITIONS
+from naboskap.lib.forms import DateTimeField, bounded_formfield
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NO_PERSONAL_DATA = _(
@@ -31,7 +32,7 @@ class ObservationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=NO_PERSONAL_DATA,
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = DateTimeField(
         label=_("When (if not now)"), required=False, widget=DATETIME_WIDGET
     )
     photo = forms.FileField(
@@ -77,6 +78,7 @@ class EndRoundForm(forms.Form):
 class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
+        formfield_callback = bounded_formfield
         fields = ["occurred_at", "category", "affects_neighbours", "place", "description"]
         widgets = {
             "occurred_at": DATETIME_WIDGET,

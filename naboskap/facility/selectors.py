@@ -35,12 +35,13 @@ def incidents_of(project: Project) -> QuerySet[Incident]:
     )
 
 
-def round_projects_for_user(user) -> list[Project]:
-    """The projects where the user walks rounds (a caretaker's own project, say)."""
+def round_projects_for_user(user, municipality=None) -> list[Project]:
+    """The projects where the user walks rounds (a caretaker's own project, say), of
+    `municipality` only when given."""
     import rules
 
     return [
         project
-        for project in projects_for_user(user).order_by("municipality__name", "name")
+        for project in projects_for_user(user, municipality).order_by("municipality__name", "name")
         if rules.has_perm("facility.walk_rounds", user, project)
     ]

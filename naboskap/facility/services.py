@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -148,7 +149,11 @@ def observation_to_concern(*, observation: Observation, by) -> Concern:
     photos = []
     if locked.photo:
         with locked.photo.open("rb") as stored:
-            photos = clean_photos([stored])
+            try:
+                photos = clean_photos([stored])
+            except ValidationError as error:
+                # A photo stored before today's pixel budget may be too large to check again.
+                raise FacilityError(" ".join(error.messages)) from None
     concern, _created = concerns.concern_submit(
         project=project,
         category=category,
@@ -159,6 +164,8 @@ def observation_to_concern(*, observation: Observation, by) -> Concern:
         preferred_channel=Concern.Channel.NONE,
         language=project.municipality.default_language,
         photos=photos,
+        intake_channel=Concern.IntakeChannel.CARETAKER,
+        registered_by=by,
     )
     locked.concern = concern
     locked.save(update_fields=["concern"])

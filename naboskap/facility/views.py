@@ -32,6 +32,7 @@ from naboskap.facility.models import Incident
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.selectors import staff_municipality
 
 PER_PAGE = 25
 
@@ -39,7 +40,7 @@ PER_PAGE = 25
 @staff_required
 def my_rounds(request: HttpRequest) -> HttpResponse:
     """Where a caretaker starts: the projects they walk rounds in."""
-    projects = selectors.round_projects_for_user(request.user)
+    projects = selectors.round_projects_for_user(request.user, staff_municipality(request))
     if not projects:
         raise PermissionDenied
     return render(request, "facility/my_rounds.html", {"projects": projects})

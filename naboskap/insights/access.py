@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from naboskap.insights.models import Question, SurveyTemplate
+from naboskap.tenancy.selectors import enter_municipality
 
 VIEW_TEMPLATES = "insights.view_templates"
 CHANGE_TEMPLATES = "insights.change_templates"
@@ -17,6 +18,7 @@ def get_template_for_user(user, pk: int, perm: str = VIEW_TEMPLATES) -> SurveyTe
         raise Http404
     if perm != VIEW_TEMPLATES and not rules.has_perm(perm, user, template.municipality):
         raise PermissionDenied
+    enter_municipality(user, template.municipality_id)
     return template
 
 

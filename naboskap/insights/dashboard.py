@@ -91,6 +91,26 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
         )
     result.append(section)
 
+    # Concerns by how they were received (web, Open311, phone, letter …).
+    section = Section(
+        "channels",
+        _("Concerns by how they were received"),
+        [_("Received by"), _("Concerns")],
+        [[label, count] for label, count in d.concerns.by_channel],
+        note=period,
+    )
+    if with_charts:
+        section.chart = charts.bar_chart(
+            title=section.title,
+            labels=[label for label, _count in d.concerns.by_channel],
+            series=[(_("Concerns"), [count for _label, count in d.concerns.by_channel])],
+            label_header=_("Received by"),
+            summary=_("%(total)s concerns received from %(period)s.")
+            % {"total": d.concerns.total, "period": period},
+            empty_message=_("No concerns in this period."),
+        )
+    result.append(section)
+
     # Deadlines.
     dl = d.deadlines
     section = Section(

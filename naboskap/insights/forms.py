@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from naboskap.insights import metrics
 from naboskap.insights.models import Question, SurveyTemplate
+from naboskap.lib.forms import DateField
 
 DONT_KNOW = "dk"
 
@@ -13,8 +14,8 @@ DONT_KNOW = "dk"
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     template = forms.ModelChoiceField(label=_("Survey template"), queryset=None, empty_label=None)
-    opens_on = forms.DateField(label=_("Opens"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label=_("Closes"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = DateField(label=_("Opens"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = DateField(label=_("Closes"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,12 +138,8 @@ MAX_PERIOD_DAYS = 3 * 366
 class PeriodForm(forms.Form):
     """The dashboard's period (both days included); empty: the last 12 months."""
 
-    fra = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    til = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    fra = DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    til = DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

@@ -199,6 +199,8 @@ class ConcernsPerMonth:
     # (category label, [count per month]) for every category with a concern in the period
     series: list[tuple[str, list[int]]]
     total: int
+    # (how it was received, count) for every intake channel with a concern in the period
+    by_channel: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -225,22 +227,29 @@ def concerns_per_month(municipality, project=None, *, start, end) -> ConcernsPer
             created_at__lt=until,
         )
         .exclude(status=Status.CANCELLED, cancel_reason__in=("duplicate", "spam"))
-        .values("category_id")
+        .values("category_id", "intake_channel")
         .annotate(**per_month)
         .order_by()
     )
-    counts = {
-        (month, r["category_id"]): r[f"m{number}"]
-        for r in rows
-        for number, month in enumerate(months)
-    }
+    counts: dict = {}
+    channels: dict[str, int] = {}
+    for r in rows:
+        for number, month in enumerate(months):
+            key = (month, r["category_id"])
+            counts[key] = counts.get(key, 0) + r[f"m{number}"]
+            channels[r["intake_channel"]] = channels.get(r["intake_channel"], 0) + r[f"m{number}"]
+    by_channel = [
+        (str(label), channels[value])
+        for value, label in Concern.IntakeChannel.choices
+        if channels.get(value)
+    ]
     category_ids = {category_id for _month, category_id in counts}
     categories = Category.objects.filter(pk__in=category_ids).order_by("position", "name")
     series = [
         (category.label, [counts.get((month, category.pk), 0) for month in months])
         for category in categories
     ]
-    return ConcernsPerMonth(months, series, sum(counts.values()))
+    return ConcernsPerMonth(months, series, sum(counts.values()), by_channel)
 
 
 @dataclass

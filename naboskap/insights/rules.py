@@ -1,7 +1,12 @@
 """Who sees and runs the neighbour survey.
 
-Everyone with a role in the project reads the results (open answers included: they are
-staff only, never public); coordinators, administrators and the dialogue owner run rounds.
+Everyone with a role in the project reads the results: response counts and the figures of
+the agree-or-disagree questions (from MIN_GROUP_SIZE answers). Open answers are neighbours'
+own words and need-to-know: only those who run the project's survey read them (the
+municipality's administrators and coordinators, and the project's dialogue owner, who owns
+the survey), and only for a round with at least MIN_GROUP_SIZE responses; everyone else sees
+how many open answers there are. Coordinators, administrators and the dialogue owner run
+rounds.
 """
 
 import rules
@@ -12,6 +17,7 @@ from naboskap.tenancy.rules import is_municipality_staff, municipality_roles
 
 rules.add_perm("insights.view_survey", reaches_project)
 rules.add_perm("insights.run_survey", can_change)
+rules.add_perm("insights.view_open_answers", can_change)
 
 
 @rules.predicate

@@ -15,8 +15,13 @@ from naboskap.insights.models import (
 )
 
 
-def round_results(survey_round: SurveyRound) -> dict:
-    """Per question: answers, distribution, mean; figures hidden under MIN_GROUP_SIZE."""
+def round_results(survey_round: SurveyRound, *, open_answers: bool = False) -> dict:
+    """Per question: answers, distribution, mean; figures hidden under MIN_GROUP_SIZE.
+
+    Open answers are neighbours' own words: their texts are loaded only with `open_answers`
+    (for those who may read them, `insights.view_open_answers`) and only when the round has
+    at least MIN_GROUP_SIZE responses, as for the figures. Otherwise a question shows how many
+    open answers it got."""
     questions = list(survey_round.template.questions.all())
     responses = Response.objects.filter(round=survey_round).count()
     counts = (
@@ -37,14 +42,23 @@ def round_results(survey_round: SurveyRound) -> dict:
     by_question: dict[int, dict] = {}
     for row in counts:
         by_question.setdefault(row["question_id"], {})[row["value"]] = row["n"]
-    open_answers: dict[int, list[str]] = {}
-    for question_id, text in (
-        Answer.objects.filter(response__round=survey_round, question__kind=Question.Kind.OPEN)
-        .order_by("pk")
-        .values_list("question_id", "text")
-    ):
-        open_answers.setdefault(question_id, []).append(text)
     enough = responses >= MIN_GROUP_SIZE
+    written = Answer.objects.filter(
+        response__round=survey_round, question__kind=Question.Kind.OPEN
+    ).exclude(text="")
+    texts: dict[int, list[str]] = {}
+    show_texts = open_answers and enough
+    if show_texts:
+        for question_id, text in written.order_by("pk").values_list("question_id", "text"):
+            texts.setdefault(question_id, []).append(text)
+        open_counts = {question_id: len(found) for question_id, found in texts.items()}
+    else:  # the number only: the texts never leave the database
+        open_counts = dict(
+            written.order_by()
+            .values("question_id")
+            .annotate(n=Count("id"))
+            .values_list("question_id", "n")
+        )
     rows = []
     for question in questions:
         if question.is_likert:
@@ -65,7 +79,14 @@ def round_results(survey_round: SurveyRound) -> dict:
                 }
             )
         else:
-            rows.append({"question": question, "open": open_answers.get(question.pk, [])})
+            rows.append(
+                {
+                    "question": question,
+                    "open_count": open_counts.get(question.pk, 0),
+                    "open_shown": show_texts,
+                    "open": texts.get(question.pk, []),
+                }
+            )
     return {"responses": responses, "enough": enough, "rows": rows}
 
 

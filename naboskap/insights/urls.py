@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.insights import views
+from naboskap.insights import home_views, views
 
 app_name = "insights"
 
@@ -8,6 +8,8 @@ TEMPLATE = "undersokelsesmaler/<int:pk>/"
 QUESTION = TEMPLATE + "sporsmal/<int:question_pk>/"
 
 urlpatterns = [
+    # The staff start page (issue 18).
+    path("i-dag/", home_views.home, name="home"),
     path("prosjekter/<int:pk>/undersokelser/", views.rounds, name="rounds"),
     path("prosjekter/<int:pk>/undersokelser/ny/", views.round_create, name="round_create"),
     path(

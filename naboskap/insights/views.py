@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import rules
 import segno
 from django.contrib import messages
@@ -9,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,12 +33,18 @@ from naboskap.lib.charts import bar_chart, line_chart
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
+from naboskap.projects import services as project_services
 from naboskap.projects.access import get_project_for_user
 from naboskap.projects.selectors import projects_for_user
+from naboskap.projects.templatetags.letters import short_address as letter_short_address
 from naboskap.risk.views import qr_svg
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import (
+    enter_municipality,
+    municipalities_of,
+    staff_municipality,
+)
 
 
 @staff_required
@@ -122,7 +131,8 @@ def round_results(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         SurveyRound.objects.select_related("template"), pk=round_pk, project=project
     )
     link = request.build_absolute_uri(reverse("portal:survey_answer", args=[survey_round.token]))
-    results = selectors.round_results(survey_round)
+    can_read_open = rules.has_perm("insights.view_open_answers", request.user, project)
+    results = selectors.round_results(survey_round, open_answers=can_read_open)
     for row in results["rows"]:
         if row.get("shown"):
             row["chart"] = distribution_chart(row)
@@ -133,6 +143,7 @@ def round_results(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         "can_run": rules.has_perm("insights.run_survey", request.user, project),
         "qr": qr_svg(link, _("QR code for the survey")),
         "min_group": MIN_GROUP_SIZE,
+        "can_read_open": can_read_open,
         **results,
     }
     return render(request, "insights/round_results.html", context)
@@ -149,6 +160,29 @@ def letter_qr(url: str) -> str:
     """A QR code for a printed letter, as a PNG data URI (the PDF draws PNG images about twice
     as fast as SVG; the stylesheet sizes it to about 3 cm)."""
     return segno.make(url, error="m").png_data_uri(scale=4, border=2)
+
+
+def _survey_short_address(survey_round: SurveyRound) -> str:
+    """The survey page's short address (`/n/<code>`) to type from a slip: it stops working
+    the day after the round closes. The single-use code is still needed to answer."""
+    closes = datetime.datetime.combine(
+        survey_round.closes_on + datetime.timedelta(days=1), datetime.time.min
+    )
+    link = project_services.short_link_for(
+        municipality=survey_round.project.municipality,
+        target=reverse("portal:survey_answer", args=[survey_round.token]),
+        expires_at=timezone.make_aware(closes),
+    )
+    return letter_short_address(link)
+
+
+def _project_short_address(project) -> str:
+    if not project.is_public:
+        return ""
+    link = project_services.short_link_for(
+        municipality=project.municipality, target=project.get_public_url()
+    )
+    return letter_short_address(link)
 
 
 @staff_required
@@ -176,6 +210,8 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
                 "project": project,
                 "round": survey_round,
                 "link": link,
+                "short_address": _survey_short_address(survey_round),
+                "project_address": _project_short_address(project),
                 "codes": [(code, letter_qr(code_link(link, code))) for code in codes],
             }
             content = render_pdf("insights/codes_pdf.html", context, request=request)
@@ -191,8 +227,8 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 
 
 def _staff_municipalities(request: HttpRequest) -> list[Municipality]:
-    ids = {m.municipality_id for m in memberships_of(request.user)}
-    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+    """The municipality the user works in: its templates are the ones listed and made."""
+    return [staff_municipality(request)]
 
 
 def _refused(request: HttpRequest, exc: services.SurveyError, target) -> HttpResponse:
@@ -362,24 +398,19 @@ def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 EXPORTS = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 
 
-def _dashboard_municipality(request: HttpRequest) -> tuple[Municipality, list[Municipality]]:
-    """The municipality whose dashboard the user reads (`?kommune=<slug>` when they have
-    several), and all they may read."""
-    ids = {m.municipality_id for m in memberships_of(request.user) if m.project_id is None}
-    allowed = [
-        municipality
-        for municipality in Municipality.objects.filter(pk__in=ids).order_by("name")
-        if rules.has_perm("insights.view_municipality_dashboard", request.user, municipality)
-    ]
-    if not allowed:
-        raise PermissionDenied
+def _dashboard_municipality(request: HttpRequest) -> Municipality:
+    """The municipality whose dashboard the user reads: the one they work in. A link with
+    `?kommune=<slug>` opens another of theirs and switches to it (404 for any other)."""
     slug = request.GET.get("kommune")
-    if not slug:
-        return allowed[0], allowed
-    for municipality in allowed:
-        if municipality.slug == slug:
-            return municipality, allowed
-    raise Http404
+    if slug:
+        chosen = next((m for m in municipalities_of(request.user) if m.slug == slug), None)
+        if chosen is None:
+            raise Http404
+        enter_municipality(request.user, chosen.pk)
+    municipality = staff_municipality(request)
+    if not rules.has_perm("insights.view_municipality_dashboard", request.user, municipality):
+        raise PermissionDenied
+    return municipality
 
 
 def _dashboard_numbers(request: HttpRequest, municipality, project=None):
@@ -442,12 +473,12 @@ def project_dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpRes
 @staff_required
 def municipality_dashboard(request: HttpRequest) -> HttpResponse:
     """The same numbers across all the municipality's projects."""
-    municipality, allowed = _dashboard_municipality(request)
-    return _dashboard_page(request, municipality, municipalities=allowed)
+    municipality = _dashboard_municipality(request)
+    return _dashboard_page(request, municipality, municipalities=[municipality])
 
 
 @staff_required
 def municipality_dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    municipality, _allowed = _dashboard_municipality(request)
+    municipality = _dashboard_municipality(request)
     title = _("Dashboard: %(name)s") % {"name": municipality.name}
     return _dashboard_export(request, fmt, title, f"oversikt-{municipality.slug}", municipality)

@@ -23,13 +23,28 @@ def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def guard_cell(cell):
+    """Make an openpyxl cell whose text looks like a formula plain text (Excel's quote
+    prefix). Every value written to a sheet goes through here, titles and headings too."""
+    if cell.data_type == "f" or looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def set_cell(sheet, coordinate: str, value):
+    """Write one cell (`set_cell(sheet, "B1", project.name)`), guarded like `append_row`.
+    Use it instead of `sheet["B1"] = …` or `sheet.cell(…, value=…)`."""
+    cell = sheet[coordinate]
+    cell.value = value
+    return guard_cell(cell)
+
+
 def append_row(sheet, values) -> None:
     """Append `values` to an openpyxl sheet; text that looks like a formula stays text."""
     sheet.append(list(values))
     for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f" or looks_like_formula(cell.value):
-            cell.data_type = "s"
-            cell.quotePrefix = True
+        guard_cell(cell)
 
 
 def workbook_bytes(workbook) -> bytes:

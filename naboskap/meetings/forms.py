@@ -4,6 +4,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.meetings.models import Body, Invitation, Meeting, Member, Series
 from naboskap.meetings.selectors import active_members_filter
 from naboskap.projects.models import Project
@@ -18,6 +19,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 class BodyForm(forms.ModelForm):
     class Meta:
         model = Body
+        formfield_callback = bounded_formfield
         fields = ["name", "mandate", "secretariat", "meeting_interval_months"]
         widgets = {"mandate": forms.Textarea(attrs={"rows": 4})}
 
@@ -26,7 +28,7 @@ class BodyForm(forms.ModelForm):
         self.project = project
         self.fields["secretariat"].queryset = Unit.objects.filter(
             municipality_id=project.municipality_id
-        )
+        ).offered(current=self.instance.secretariat_id)
         self.fields["meeting_interval_months"].min_value = 1
         self.fields["meeting_interval_months"].max_value = 24
         self.fields["meeting_interval_months"].widget.attrs.update(min=1, max=24)
@@ -48,6 +50,7 @@ class BodyForm(forms.ModelForm):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
+        formfield_callback = bounded_formfield
         fields = [
             "name",
             "category",
@@ -103,14 +106,10 @@ class MeetingForm(forms.ModelForm):
     online_url = forms.URLField(
         label=_("Online meeting link"), max_length=500, required=False, assume_scheme="https"
     )
-    invite_members = forms.BooleanField(
-        label=_("Invite the body's members now"),
-        required=False,
-        help_text=_("By email with a calendar file, or by letter for those without email."),
-    )
 
     class Meta:
         model = Meeting
+        formfield_callback = bounded_formfield
         fields = [
             "kind",
             "title",
@@ -133,9 +132,7 @@ class MeetingForm(forms.ModelForm):
         self.project = project
         self.fields["body"].queryset = project.bodies.all()
         self.fields["body"].help_text = _("For a council meeting: the council that meets.")
-        if self.instance.pk:
-            del self.fields["invite_members"]
-        else:
+        if not self.instance.pk:
             add_template_field(self, project)
 
     def clean(self):
@@ -159,17 +156,6 @@ class MeetingForm(forms.ModelForm):
                     "a time to come, or cancel the meeting."
                 ),
             )
-        if cleaned.get("invite_members"):
-            if not cleaned.get("body"):
-                self.add_error("invite_members", _("Choose the body whose members to invite."))
-            if starts and starts <= timezone.now():
-                self.add_error(
-                    "starts_at",
-                    _(
-                        "This time is in the past. Invitations can only go out for a meeting "
-                        "that is still to come: change the time, or leave out the invitations."
-                    ),
-                )
         return cleaned
 
     def _post_clean(self):
@@ -260,8 +246,12 @@ class InviteForm(forms.Form):
             )
             if not self.fields[name].queryset.exists():
                 del self.fields[name]
+        # Current members, and members whose term covers the meeting's date: those are
+        # invited without asking; anyone else here can be added by hand.
+        on = timezone.localdate(meeting.starts_at)
         members = Member.objects.filter(
-            active_members_filter(timezone.localdate()), body__project_id=meeting.project_id
+            active_members_filter(timezone.localdate()) | active_members_filter(on),
+            body__project_id=meeting.project_id,
         ).select_related("body")
         if meeting.body_id:
             members = members.filter(body_id=meeting.body_id)
@@ -269,6 +259,7 @@ class InviteForm(forms.Form):
         self.fields["members"].label_from_instance = lambda m: (
             f"{m.name} ({m.get_position_display().lower()}, {m.body.name})"
             + ("" if m.email else f" – {_('letter')}")
+            + ("" if m.is_active(on) else f" – {_('the term does not cover the meeting date')}")
         )
         if not (meeting.is_public and meeting.project.is_public):
             del self.fields["subscribers"]
@@ -282,6 +273,32 @@ class InviteForm(forms.Form):
         if not self.errors and not chosen:
             raise forms.ValidationError(_("Choose whom to invite."))
         return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone invited gets this with the cancellation, by email or letter."),
+        error_messages={
+            "required": _("Give the reason for cancelling. It is sent to everyone invited.")
+        },
+    )
+
+
+class MeetingFilterForm(forms.Form):
+    """The meetings list's filters (GET): by body and by kind."""
+
+    organ = forms.ModelChoiceField(
+        label=_("Body"), queryset=Body.objects.none(), required=False, empty_label=_("All")
+    )
+    type = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organ"].queryset = project.bodies.order_by("name")
+        self.fields["type"].choices = [("", _("All")), *Meeting.Kind.choices]
 
 
 class RsvpForm(forms.Form):
@@ -308,6 +325,7 @@ class SeriesForm(forms.ModelForm):
 
     class Meta:
         model = Series
+        formfield_callback = bounded_formfield
         fields = [
             "kind",
             "title",
@@ -391,7 +409,7 @@ class SeriesEditForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=1440)
-    until = forms.DateField(label=_("Last date"), required=False, widget=DATE)
+    until = DateField(label=_("Last date"), required=False, widget=DATE)
     count = forms.IntegerField(label=_("Number of meetings"), required=False, min_value=1)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     online_url = forms.URLField(
@@ -478,9 +496,11 @@ class CostLineForm(forms.Form):
 
     def __init__(self, *args, project: Project, default_unit_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["paying_unit"].queryset = Unit.objects.filter(
-            municipality_id=project.municipality_id
-        ).order_by("name")
+        self.fields["paying_unit"].queryset = (
+            Unit.objects.filter(municipality_id=project.municipality_id)
+            .offered(current=self.initial.get("paying_unit"))
+            .order_by("name")
+        )
         self.fields["paying_unit"].help_text = _("The unit that pays, often the facility.")
         if not self.is_bound:
             self.initial.setdefault("paying_unit", default_unit_id or project.responsible_unit_id)

@@ -38,6 +38,25 @@ def _calendar(method: str | None, name: str | None = None) -> Calendar:
     return cal
 
 
+def describe(meeting: Meeting, *, agenda: bool = True) -> str:
+    """The DESCRIPTION: why it is cancelled, the description, the agenda, the online link.
+    Uses the active language (the invitee's, when a task writes an invitation)."""
+    from django.utils.translation import gettext as _
+
+    parts = []
+    if meeting.is_cancelled and meeting.cancel_reason:
+        parts.append(f"{_('Cancelled:')} {meeting.cancel_reason}")
+    if meeting.description:
+        parts.append(meeting.description)
+    items = list(meeting.agenda_items.order_by("position", "pk")) if agenda else []
+    if items:
+        lines = [f"{number}. {item.title}" for number, item in enumerate(items, start=1)]
+        parts.append("\n".join([_("Agenda"), *lines]))
+    if meeting.online_url:
+        parts.append(meeting.online_url)
+    return "\n\n".join(parts).strip()
+
+
 def _event(meeting: Meeting, *, url: str = "", attendee: Invitation | None = None) -> Event:
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     event = Event()
@@ -51,9 +70,7 @@ def _event(meeting: Meeting, *, url: str = "", attendee: Invitation | None = Non
     location = meeting.place or meeting.online_url
     if location:
         event.add("location", location)
-    description = meeting.description
-    if meeting.online_url:
-        description = f"{description}\n\n{meeting.online_url}".strip()
+    description = describe(meeting, agenda=attendee is not None)
     if description:
         event.add("description", description)
     if url:

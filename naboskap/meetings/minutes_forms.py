@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from naboskap.concerns.models import Concern
+from naboskap.lib.forms import DateField, DateTimeField, bounded_formfield
 from naboskap.meetings.forms import DATE, DATETIME
 from naboskap.meetings.models import AgendaItem, Attendance, Meeting, Member, Minutes
 from naboskap.plans.models import Measure
@@ -16,6 +17,7 @@ from naboskap.tenancy.models import Unit
 class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "description",
@@ -47,8 +49,8 @@ class AgendaItemForm(forms.ModelForm):
 
 class ResidentsMeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    starts_at = DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = DateTimeField(label=_("Ends"), widget=DATETIME)
     place = forms.CharField(label=_("Place"), max_length=200)
 
     def clean(self):
@@ -72,6 +74,7 @@ class ResidentsNoteForm(forms.Form):
 class MinutesForm(forms.ModelForm):
     class Meta:
         model = Minutes
+        formfield_callback = bounded_formfield
         fields = ["summary", "head_count"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
@@ -95,13 +98,13 @@ class DecisionForm(forms.Form):
     owner_unit = forms.ModelChoiceField(
         label=_("Owner unit"), queryset=Unit.objects.none(), required=False
     )
-    due_date = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+    due_date = DateField(label=_("Deadline"), required=False, widget=DATE)
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_unit"].queryset = Unit.objects.filter(
-            municipality_id=project.municipality_id
-        ).order_by("name")
+        self.fields["owner_unit"].queryset = (
+            Unit.objects.filter(municipality_id=project.municipality_id).in_use().order_by("name")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -114,22 +117,26 @@ class DecisionForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    """One choice per member of the body: present, sent apologies or not recorded."""
+    """One compact row per member of the body: present, absent or sent apologies (a row
+    left empty is not recorded)."""
 
     PREFIX = "member_"
 
     def __init__(self, *args, members: list[Member], recorded: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
-        choices = [("", _("Not recorded")), *Attendance.Status.choices]
         for member in members:
             self.fields[f"{self.PREFIX}{member.pk}"] = forms.ChoiceField(
                 label=member.name,
-                choices=choices,
+                choices=Attendance.Status.choices,
                 required=False,
                 initial=recorded.get(member.pk, ""),
                 widget=forms.RadioSelect,
             )
+
+    def rows(self):
+        """(member, bound field) per member, for the compact table."""
+        return [(m, self[f"{self.PREFIX}{m.pk}"]) for m in self.members]
 
     def statuses(self) -> dict[Member, str]:
         return {m: self.cleaned_data[f"{self.PREFIX}{m.pk}"] for m in self.members}

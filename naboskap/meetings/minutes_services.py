@@ -414,6 +414,7 @@ def minutes_content(meeting: Meeting) -> dict:
         "summary": minutes.summary if minutes else "",
         "head_count": minutes.head_count if minutes else None,
         "present": [a.member.name for a in attendances if a.status == Attendance.Status.PRESENT],
+        "absent": [a.member.name for a in attendances if a.status == Attendance.Status.ABSENT],
         "apologies": [
             a.member.name for a in attendances if a.status == Attendance.Status.APOLOGIES
         ],

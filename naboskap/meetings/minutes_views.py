@@ -28,7 +28,14 @@ from naboskap.meetings.minutes_forms import (
     ResidentsMeetingForm,
     ResidentsNoteForm,
 )
-from naboskap.meetings.models import AgendaItem, Decision, Meeting, Minutes, MinutesVersion
+from naboskap.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    Minutes,
+    MinutesVersion,
+)
 from naboskap.meetings.selectors import active_members_filter
 from naboskap.plans.models import Measure
 from naboskap.tenancy.access import staff_required
@@ -269,6 +276,7 @@ def _minutes_page(request, meeting, *, status=200, **forms):
         "minutes": minutes,
         "items": items,
         "present": [a.member for a in attendances if a.status == "present"],
+        "absent": [a.member for a in attendances if a.status == "absent"],
         "apologies": [a.member for a in attendances if a.status == "apologies"],
         "versions": list(minutes.versions.only("version", "approved_at", "approved_by_name"))
         if minutes
@@ -281,7 +289,76 @@ def _minutes_page(request, meeting, *, status=200, **forms):
     if minutes is not None and can_manage:
         context["comment_form"] = forms.get("comment_form") or CommentForm(meeting=meeting)
         context["publish_form"] = forms.get("publish_form") or PublishForm()
+        context["attendance_form"] = forms.get("attendance_form") or _attendance_form(meeting)
+        units = None  # the owner units, read once for every item's decision form
+        for item in items:
+            _item_forms(meeting, item, units=units)
+            units = units or list(item.decision_form.fields["owner_unit"].choices)
     return render(request, "meetings/minutes_detail.html", context, status=status)
+
+
+def _attendance_members(meeting: Meeting) -> tuple[list, dict[int, str]]:
+    """The body's members whose term covers the meeting's date (and anyone recorded), and
+    what to show for each: what was recorded, or else what they answered (yes: present,
+    no: sent apologies)."""
+    on = timezone.localtime(meeting.starts_at).date()
+    members = list(meeting.body.members.filter(active_members_filter(on)).order_by("name"))
+    recorded = dict(meeting.attendances.values_list("member_id", "status"))
+    members += list(meeting.body.members.filter(pk__in=set(recorded) - {m.pk for m in members}))
+    if not recorded:
+        answers = {"yes": Attendance.Status.PRESENT, "no": Attendance.Status.APOLOGIES}
+        for member_id, response in meeting.invitations.filter(
+            member__isnull=False, response__in=answers
+        ).values_list("member_id", "response"):
+            recorded[member_id] = answers[response]
+    return members, recorded
+
+
+def _attendance_form(meeting: Meeting, data=None):
+    if meeting.body is None:
+        return None
+    members, recorded = _attendance_members(meeting)
+    return AttendanceForm(data, members=members, recorded=recorded, auto_id="att_%s")
+
+
+def _item_forms(
+    meeting: Meeting, item: AgendaItem, *, notes_form=None, decision_form=None, units=None
+):
+    """The item's own forms on the one-page minutes (ids unique per item). `units`: the
+    owner-unit choices read already, so that many items take no query each."""
+    item.notes_form = notes_form or ItemNotesForm(
+        initial={"notes": item.notes}, auto_id=f"notes{item.pk}_%s"
+    )
+    item.decision_form = decision_form or DecisionForm(
+        project=meeting.project, auto_id=f"decision{item.pk}_%s"
+    )
+    if units is not None and not item.decision_form.is_bound:
+        item.decision_form.fields["owner_unit"].choices = units
+    return item
+
+
+def _item_block(request, meeting: Meeting, item: AgendaItem, *, saved="", status=200, **forms):
+    """One item of the one-page minutes, as htmx swaps it in after saving."""
+    item = (
+        meeting.agenda_items.filter(pk=item.pk)
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "decisions__measures",
+                queryset=Measure.objects.select_related("owner_unit").order_by("pk"),
+            ),
+        )
+        .get()
+    )
+    _item_forms(meeting, item, **forms)
+    context = {
+        "project": meeting.project,
+        "meeting": meeting,
+        "item": item,
+        "can_manage": True,
+        "saved": saved,
+    }
+    return render(request, "meetings/includes/minutes_item_edit.html", context, status=status)
 
 
 @staff_required
@@ -337,24 +414,23 @@ def minutes_attendance(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRe
     if meeting.body is None:
         messages.error(request, _("Only a body's meeting has members to record."))
         return redirect(minutes.get_absolute_url())
-    on = timezone.localtime(meeting.starts_at).date()
-    members = list(meeting.body.members.filter(active_members_filter(on)).order_by("name"))
-    recorded = dict(meeting.attendances.values_list("member_id", "status"))
-    members += list(meeting.body.members.filter(pk__in=set(recorded) - {m.pk for m in members}))
-    form = AttendanceForm(posted(request), members=members, recorded=recorded)
+    form = _attendance_form(meeting, posted(request))
     if request.method == "POST" and form.is_valid():
         before = minutes.version
         services.attendance_set(meeting=meeting, statuses=form.statuses())
         _changed_message(request, before, _minutes(meeting).version)
         messages.success(request, _("The attendance was saved."))
-        return redirect(minutes.get_absolute_url())
+        return redirect(f"{minutes.get_absolute_url()}#attendance-heading")
     return _form_page(
         request,
         form,
         meeting=meeting,
         title=_("Attendance"),
         back_url=minutes.get_absolute_url(),
-        intro=_("Who of the body's members came, and who sent apologies."),
+        intro=_(
+            "Who of the body's members came, who was absent, and who sent apologies. "
+            "Filled in from their answers until you save."
+        ),
     )
 
 
@@ -385,13 +461,17 @@ def minutes_item(request: HttpRequest, pk: int, meeting_pk: int, item_pk: int) -
     meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
     item = _item(meeting, item_pk)
     if request.method == "POST":
-        form = ItemNotesForm(posted(request))
+        form = ItemNotesForm(posted(request), auto_id=f"notes{item.pk}_%s")
         if form.is_valid():
             before = _minutes(meeting).version
             services.item_notes_save(item=item, notes=form.cleaned_data["notes"])
+            if request.htmx:
+                return _item_block(request, meeting, item, saved=_("The notes were saved."))
             _changed_message(request, before, _minutes(meeting).version)
             messages.success(request, _("The notes were saved."))
             return redirect(f"{_minutes(meeting).get_absolute_url()}#item-{item.pk}")
+        if request.htmx:
+            return _item_block(request, meeting, item, notes_form=form, status=400)
         return _item_page(request, meeting, item, notes_form=form)
     return _item_page(request, meeting, item)
 
@@ -402,7 +482,7 @@ def decision_create(request: HttpRequest, pk: int, meeting_pk: int, item_pk: int
     meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
     item = _item(meeting, item_pk)
     minutes = _minutes(meeting)
-    form = DecisionForm(posted(request), project=meeting.project)
+    form = DecisionForm(posted(request), project=meeting.project, auto_id=f"decision{item.pk}_%s")
     if form.is_valid():
         try:
             decision = services.decision_add(
@@ -411,6 +491,13 @@ def decision_create(request: HttpRequest, pk: int, meeting_pk: int, item_pk: int
         except ValidationError as error:
             _apply(form, error)
         else:
+            if request.htmx:
+                saved = (
+                    _("The decision was saved, and its measure is in the action plan.")
+                    if decision.measures.exists()
+                    else _("The decision was saved.")
+                )
+                return _item_block(request, meeting, item, saved=saved)
             _changed_message(request, minutes.version, _minutes(meeting).version)
             if decision.measures.exists():
                 messages.success(
@@ -419,6 +506,8 @@ def decision_create(request: HttpRequest, pk: int, meeting_pk: int, item_pk: int
             else:
                 messages.success(request, _("The decision was saved."))
             return redirect(f"{minutes.get_absolute_url()}#item-{item.pk}")
+    if request.htmx:
+        return _item_block(request, meeting, item, decision_form=form, status=400)
     return _item_page(request, meeting, item, decision_form=form)
 
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from naboskap.projects.models import Project
@@ -113,6 +114,12 @@ class Member(models.Model):
         verbose_name=_("staff user"),
         help_text=_("Only for municipal staff with a Naboskap account."),
     )
+    # Consent, per field, to show the contact detail to the body's other current members.
+    # Given and changed by the member on the members' page; withdrawn when the term ends.
+    share_phone = models.BooleanField(_("show my phone number to the other members"), default=False)
+    share_email = models.BooleanField(
+        _("show my email address to the other members"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,6 +172,9 @@ class Meeting(models.Model):
         help_text=_("Shown on the public project page and in its calendar."),
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    cancel_reason = models.TextField(
+        _("reason for cancelling"), max_length=2000, blank=True, editable=False
+    )
     series = models.ForeignKey(
         "meetings.Series",
         on_delete=models.SET_NULL,
@@ -229,7 +239,7 @@ class Invitation(models.Model):
 
     class Via(models.TextChoices):
         EMAIL = "email", _("Email")
-        LETTER = "letter", _("Letter")
+        LETTER = "letter", pgettext_lazy("post", "Letter")
 
     class Response(models.TextChoices):
         NONE = "none", _("No answer")
@@ -251,6 +261,9 @@ class Invitation(models.Model):
         _("answer"), max_length=10, choices=Response.choices, default=Response.NONE
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    # The meeting's SEQUENCE when staff last chose to send it to the invitee (None: not yet).
+    # Sending is a step of its own: saving a meeting or adding invitees sends nothing.
+    queued_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The meeting's SEQUENCE when the invitee was last emailed (None: not emailed yet).
     sent_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -339,7 +352,10 @@ class Series(models.Model):
     invites_members = models.BooleanField(
         _("invite the body's members"),
         default=False,
-        help_text=_("Every meeting of the series, by email with a calendar file, or by letter."),
+        help_text=_(
+            "Every meeting of the series gets its members on the invitation list. Nothing is "
+            "sent until you send the invitations from the meeting's page."
+        ),
     )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -542,6 +558,7 @@ class Attendance(models.Model):
 
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
         APOLOGIES = "apologies", _("Sent apologies")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
@@ -643,7 +660,7 @@ class MinutesVersion(models.Model):
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField(_("version"))
-    # {"summary", "head_count", "present": [names], "apologies": [names],
+    # {"summary", "head_count", "present": [names], "absent": [names], "apologies": [names],
     #  "items": [{"title", "presenter", "notes", "residents_note", "decisions": [text]}]}
     content = models.JSONField()
     approved_at = models.DateTimeField(_("approved"))

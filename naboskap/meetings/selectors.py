@@ -187,9 +187,11 @@ def invitation_summary(meeting: Meeting) -> dict[str, int]:
 
 
 def letter_invitations(meeting: Meeting) -> QuerySet[Invitation]:
-    """Who gets a printed letter: those without email, and those whose email bounced."""
+    """Who gets a printed letter of the meeting's current version: those without email, and
+    those whose email bounced, once the version was sent (see `invitations_dispatch`)."""
     return meeting.invitations.filter(
-        Q(via=Invitation.Via.LETTER) | Q(bounced_at__isnull=False)
+        Q(via=Invitation.Via.LETTER) | Q(bounced_at__isnull=False),
+        queued_sequence=meeting.sequence,
     ).order_by("name", "pk")
 
 
@@ -280,6 +282,32 @@ def members_minutes(body: Body):
         .select_related("minutes__meeting")
         .order_by("-minutes__meeting__starts_at", "-pk")
     )
+
+
+def members_contacts(body: Body, member: Member) -> list[dict]:
+    """The other current members' contact details, each field only with that member's
+    consent (a seat that has ended shares nothing)."""
+    today = timezone.localdate()
+    others = (
+        body.members.filter(active_members_filter(today))
+        .filter(Q(share_phone=True, phone__gt="") | Q(share_email=True, email__gt=""))
+        .exclude(pk=member.pk)
+        .order_by("name", "pk")
+    )
+    return [
+        {
+            "name": other.name,
+            "position": other.get_position_display(),
+            "phone": other.phone if other.share_phone else None,
+            "email": other.email if other.share_email else "",
+        }
+        for other in others
+    ]
+
+
+def facility_contacts(project: Project):
+    """Whom to call at the facility: the project's contact points (always shown)."""
+    return project.contact_points.order_by("position", "pk")
 
 
 # Published minutes ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from itertools import islice
 from dateutil import rrule
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -89,6 +89,8 @@ def body_feed_rotate(*, body: Body) -> Body:
 @transaction.atomic
 def member_save(*, body: Body, member: Member) -> Member:
     member.body = body
+    if member.term_end is not None and member.term_end < timezone.localdate():
+        member.share_phone = member.share_email = False  # consent ends with the seat
     member.full_clean()
     member.save()
     return member
@@ -100,8 +102,22 @@ def member_end_term(*, member: Member, on: date | None = None) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     on = on or timezone.localdate()
     member.term_end = max(on, member.term_start)
+    if member.term_end <= timezone.localdate():
+        member.share_phone = member.share_email = False  # consent ends with the seat
     member.full_clean()
-    member.save(update_fields=["term_end"])
+    member.save(update_fields=["term_end", "share_phone", "share_email"])
+    return member
+
+
+@transaction.atomic
+def member_contact_consent(*, member: Member, share_phone: bool, share_email: bool) -> Member:
+    """The member's own choice of which contact details the other members see."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not member.is_active():
+        raise ValidationError(_("Your term has ended, so nothing is shared."), code="ended")
+    member.share_phone = bool(share_phone)
+    member.share_email = bool(share_email)
+    member.save(update_fields=["share_phone", "share_email"])
     return member
 
 
@@ -111,10 +127,6 @@ def member_end_term(*, member: Member, on: date | None = None) -> Member:
 def _touch_public(meeting: Meeting, was_public: bool = False) -> None:
     if meeting.is_public or was_public:
         pagecache.invalidate()
-
-
-def _resend(meeting: Meeting) -> None:
-    transaction.on_commit(lambda: tasks.send_invitations.enqueue(meeting.pk))
 
 
 @transaction.atomic
@@ -129,9 +141,17 @@ def meeting_create(*, project: Project, created_by, **fields) -> Meeting:
     return meeting
 
 
+def _told(meeting: Meeting, sequence: int | None = None):
+    """Invitations sent (on purpose) the meeting's version `sequence` (by default: any)."""
+    told = meeting.invitations.filter(queued_sequence__isnull=False)
+    return told if sequence is None else told.filter(queued_sequence=sequence)
+
+
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
-    """Save changes; a change calendars show bumps SEQUENCE and goes to everyone emailed."""
+    """Save changes. Nothing is sent: a change that calendars show raises SEQUENCE (calendar
+    feeds show it at once), and the meeting page offers to send the update to those invited
+    (`invitations_dispatch`)."""
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.is_cancelled:
         raise ValidationError(_("This meeting is cancelled and can no longer be changed."))
@@ -142,26 +162,33 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     meeting.changed_at = timezone.now()
     meeting.full_clean()
     meeting.save(update_fields=[*fields, "sequence", "changed_at"])
-    if meeting.sequence != locked.sequence and not meeting.has_started:
-        _resend(meeting)
     _touch_public(meeting, was_public)
     return meeting
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting) -> Meeting:
-    """Call the meeting off; everyone emailed gets a cancellation their calendar understands."""
+def meeting_cancel(*, meeting: Meeting, reason: str) -> dict[str, int]:
+    """Call the meeting off, with a reason that goes with the cancellation: everyone sent an
+    invitation gets an email their calendar understands (METHOD:CANCEL), and letters are
+    listed for those invited by letter. Returns {"emails": n, "letters": n} as dispatched."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give the reason for cancelling. It is sent to everyone invited.")},
+            code="no_reason",
+        )
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.is_cancelled:
         raise ValidationError(_("This meeting is already cancelled."))
     meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason[:2000]
     meeting.sequence = locked.sequence + 1
     meeting.changed_at = meeting.cancelled_at
-    meeting.save(update_fields=["cancelled_at", "sequence", "changed_at"])
-    if not meeting.has_started:
-        _resend(meeting)
+    meeting.save(update_fields=["cancelled_at", "cancel_reason", "sequence", "changed_at"])
     _touch_public(meeting)
-    return meeting
+    if meeting.has_started:
+        return {"emails": 0, "letters": 0}
+    return invitations_dispatch(meeting=meeting)
 
 
 # Invitations -------------------------------------------------------------------------------
@@ -182,16 +209,17 @@ def invitation_check_open(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def invitations_send(
+def invitations_add(
     *,
     meeting: Meeting,
     members: Iterable[Member] = (),
     people: Iterable[dict] = (),
     subscribers: bool = False,
 ) -> int:
-    """Invite members, chosen people ({"name", "email", "postal_address"}) and, for a public
-    meeting, the project's subscribers. Whoever is invited already is left as they are.
-    Returns the number of new invitations; emails go out after the commit."""
+    """Put members, chosen people ({"name", "email", "postal_address"}) and, for a public
+    meeting, the project's subscribers on the meeting's invitation list. Whoever is invited
+    already is left as they are. Nothing is sent (see `invitations_dispatch`). Returns the
+    number of new invitations."""
     meeting = (
         Meeting.objects.select_for_update()
         .select_related("project__municipality")
@@ -246,9 +274,92 @@ def invitations_send(
         for subscription in project.subscriptions.filter(confirmed_at__isnull=False):
             add(Invitation(email=subscription.email, language=subscription.language))
     Invitation.objects.bulk_create(new)
-    if any(i.via == Invitation.Via.EMAIL for i in new):
-        _resend(meeting)
     return len(new)
+
+
+def members_to_invite(meeting: Meeting):
+    """The meeting body's members whose term covers the meeting's date (the ones invited
+    without asking); others can be added by hand."""
+    if meeting.body_id is None:
+        return Member.objects.none()
+    on = timezone.localdate(meeting.starts_at)
+    return meeting.body.members.filter(active_members_filter(on)).select_related("body")
+
+
+def invitation_kind(invitation: Invitation, meeting: Meeting) -> str:
+    """What sending the meeting's current version means to this invitee."""
+    if meeting.is_cancelled:
+        return "cancelled"
+    return "invitation" if invitation.queued_sequence is None else "changed"
+
+
+def letter_kind(invitation: Invitation, meeting: Meeting) -> str:
+    """What the printed letter says, once the letter invitee was sent the current version."""
+    if meeting.is_cancelled:
+        return "cancelled"
+    changed = invitation.via == Invitation.Via.LETTER and invitation.sent_sequence is not None
+    return "changed" if changed else "invitation"
+
+
+def invitations_pending(meeting: Meeting):
+    """Invitations that have not been sent the meeting's current version: new invitees, and
+    after a change (or the cancellation) everyone sent an earlier one. Email first."""
+    pending = meeting.invitations.exclude(queued_sequence=meeting.sequence)
+    if meeting.is_cancelled:  # never told of it: nothing to call off
+        pending = pending.filter(queued_sequence__isnull=False)
+    return pending.select_related("member").order_by("via", "name", "email", "pk")
+
+
+def by_letter(invitation: Invitation) -> bool:
+    return invitation.via == Invitation.Via.LETTER or invitation.is_bounced
+
+
+@transaction.atomic
+def invitations_dispatch(*, meeting: Meeting) -> dict[str, int]:
+    """Send the meeting's current version to everyone who has not had it: emails (with the
+    .ics: REQUEST, or CANCEL) go out after the commit, and letters are marked for printing.
+    Sending again sends nothing new. Returns {"emails": n, "letters": n}."""
+    meeting = (
+        Meeting.objects.select_for_update()
+        .select_related("project__municipality")
+        .get(pk=meeting.pk)
+    )
+    if not meeting.is_cancelled:
+        invitation_check_open(meeting)
+    elif meeting.has_started:
+        return {"emails": 0, "letters": 0}
+    pending = list(invitations_pending(meeting))
+    letters = sum(1 for invitation in pending if by_letter(invitation))
+    emails = len(pending) - letters
+    # A letter invitee keeps the version of their last letter, so the letter says "changed".
+    Invitation.objects.filter(
+        pk__in=[i.pk for i in pending if i.via == Invitation.Via.LETTER]
+    ).update(
+        sent_sequence=F("queued_sequence"), queued_sequence=meeting.sequence, sent_at=timezone.now()
+    )
+    Invitation.objects.filter(
+        pk__in=[i.pk for i in pending if i.via != Invitation.Via.LETTER]
+    ).update(queued_sequence=meeting.sequence)
+    if emails:
+        transaction.on_commit(lambda: tasks.send_invitations.enqueue(meeting.pk))
+    return {"emails": emails, "letters": letters}
+
+
+@transaction.atomic
+def invitations_send(
+    *,
+    meeting: Meeting,
+    members: Iterable[Member] = (),
+    people: Iterable[dict] = (),
+    subscribers: bool = False,
+) -> int:
+    """Add invitees and send at once (the demo loader, which plays a secretary who has
+    already checked the preview). Returns the number of new invitations."""
+    count = invitations_add(
+        meeting=meeting, members=members, people=people, subscribers=subscribers
+    )
+    invitations_dispatch(meeting=meeting)
+    return count
 
 
 class RsvpClosed(ValidationError):
@@ -428,7 +539,8 @@ def _series_meeting(series: Series, index: int, starts: datetime, created_by) ->
         members = series.body.members.filter(
             active_members_filter(timezone.localdate(starts))
         ).select_related("body")
-        invitations_send(meeting=meeting, members=members)
+        # Saving never sends: each meeting's invitations wait for "Send invitations".
+        invitations_add(meeting=meeting, members=members)
     return meeting
 
 
@@ -522,10 +634,12 @@ def series_edit(*, series: Series, edited_by=None, **fields) -> dict[str, int]:
         meeting_update(
             meeting=meeting, starts_at=starts, ends_at=starts + length, **calendar_fields
         )
+        if _told(meeting).exists():  # editing a series tells everyone invited, as it says
+            invitations_dispatch(meeting=meeting)
     for index, starts in creates:
         _series_meeting(series, index, starts, edited_by)
     for meeting in cancels:
-        meeting_cancel(meeting=meeting)
+        meeting_cancel(meeting=meeting, reason=_("The meeting series was shortened."))
     return {"changed": len(updates), "added": len(creates), "cancelled": len(cancels)}
 
 
@@ -541,7 +655,7 @@ def series_end(*, series: Series) -> int:
     coming = series.meetings.filter(starts_at__gt=series.ended_at, cancelled_at__isnull=True)
     cancelled = 0
     for meeting in coming.order_by("starts_at"):
-        meeting_cancel(meeting=meeting)
+        meeting_cancel(meeting=meeting, reason=_("The meeting series has ended."))
         cancelled += 1
     return cancelled
 

@@ -26,9 +26,9 @@ REMINDER_BEFORE = timedelta(days=2)
 FRESH_INVITATION = timedelta(days=1)
 
 
-def _message(invitation, kind: str):
-    from naboskap.meetings import ical
-
+def invitation_email(invitation, kind: str) -> tuple[str, str, str]:
+    """(subject, text, RSVP address) of the email `invitation` gets for `kind` (invitation,
+    changed, cancelled, reminder), in the invitee's language. The preview shows the same."""
     meeting = invitation.meeting
     municipality = meeting.project.municipality
     rsvp_url = municipality_url(municipality, invitation.get_rsvp_url())
@@ -38,15 +38,26 @@ def _message(invitation, kind: str):
         "project": meeting.project,
         "kind": kind,
         "rsvp_url": rsvp_url,
+        "agenda": list(meeting.agenda_items.order_by("position", "pk")),
     }
     with translation.override(invitation.language):
         subject = render_to_string("meetings/email/invitation_subject.txt", context).strip()
         body = render_to_string("meetings/email/invitation_body.txt", context)
+    return subject, body, rsvp_url
+
+
+def _message(invitation, kind: str):
+    from naboskap.meetings import ical
+
+    meeting = invitation.meeting
+    subject, body, rsvp_url = invitation_email(invitation, kind)
     message = EmailMessage(subject, body, to=[invitation.email])
     method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    with translation.override(invitation.language):
+        calendar = ical.invitation_ics(invitation, url=rsvp_url)
     message.attach(
         "cancel.ics" if meeting.is_cancelled else "invitation.ics",
-        ical.invitation_ics(invitation, url=rsvp_url),
+        calendar,
         f"text/calendar; method={method}; charset=utf-8",
     )
     return message
@@ -76,15 +87,18 @@ def _deliver(invitation, kind: str, undo: dict) -> bool:
 
 @task()
 def send_invitations(meeting_id: int) -> int:
-    """Email every invitee who has not seen the meeting's current version: the invitation,
-    a change, or the cancellation. Returns how many emails went out."""
+    """Email every invitee whom staff chose to send the meeting's current version to
+    (`queued_sequence`) and who has not had it yet: the invitation, a change, or the
+    cancellation. Returns how many emails went out."""
     from naboskap.meetings.models import Invitation, Meeting
 
     meeting = Meeting.objects.select_related("project__municipality").filter(pk=meeting_id).first()
     if meeting is None or meeting.has_started:
         return 0
     pending = (
-        meeting.invitations.filter(via=Invitation.Via.EMAIL, bounced_at__isnull=True)
+        meeting.invitations.filter(
+            via=Invitation.Via.EMAIL, bounced_at__isnull=True, queued_sequence=meeting.sequence
+        )
         .exclude(sent_sequence=meeting.sequence)
         .order_by("pk")
     )

@@ -33,6 +33,7 @@ urlpatterns = [
     path(f"{MEETING}rediger/", views.meeting_edit, name="meeting_edit"),
     path(f"{MEETING}avlys/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{MEETING}inviter/", views.meeting_invite, name="meeting_invite"),
+    path(f"{MEETING}send-invitasjoner/", views.meeting_send, name="meeting_send"),
     path(f"{MEETING}brev.pdf", views.meeting_letters, name="meeting_letters"),
     path(f"{BODY}budsjett/", views.body_budget, name="body_budget"),
     path(f"{MEETING}kostnader/", views.meeting_costs, name="meeting_costs"),

@@ -1,5 +1,6 @@
 """Staff pages for bodies and meetings, under /app/. Every view fetches through access.py."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import rules
@@ -28,8 +29,10 @@ from naboskap.meetings.forms import (
     BodyForm,
     BounceForm,
     BudgetForm,
+    CancelForm,
     CostLineForm,
     InviteForm,
+    MeetingFilterForm,
     MeetingForm,
     MemberForm,
     SeriesEditForm,
@@ -178,49 +181,62 @@ def member_end_term(request: HttpRequest, pk: int, body_pk: int, member_pk: int)
 
 @staff_required
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coming meetings first (soonest first), then held ones (newest first); by body and
+    kind."""
     project = get_meetings_project_for_user(request.user, pk)
     now = timezone.now()
     meetings = selectors.meetings_with_counts(project.meetings.all())
+    filters = MeetingFilterForm(request.GET or None, project=project)
+    if filters.is_valid():
+        if filters.cleaned_data["organ"]:
+            meetings = meetings.filter(body=filters.cleaned_data["organ"])
+        if filters.cleaned_data["type"]:
+            meetings = meetings.filter(kind=filters.cleaned_data["type"])
     context = {
         "project": project,
+        "filters": filters,
         "upcoming": meetings.filter(ends_at__gte=now).order_by("starts_at", "pk"),
         "past": meetings.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:50],
         "can_manage": _can_manage(request, project),
     }
-    return render(request, "meetings/meeting_list.html", context)
+    return render(request, "meetings/meeting_list.html", context, status=form_status(filters))
 
 
 @staff_required
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Saving plans the meeting and never sends anything. A body's members whose term covers
+    the meeting's date go on the invitation list; sending is the next step, with a preview."""
     project = get_meetings_project_for_user(request.user, pk, MANAGE)
     organ = request.GET.get("organ", "")
     body = project.bodies.filter(pk=organ).first() if organ.isdigit() and len(organ) < 10 else None
-    initial = {"body": body, "kind": "council", "invite_members": True} if body else {}
+    initial = {"body": body, "kind": "council"} if body else {}
     chosen = request.GET.get("mal", "")
     if chosen.isdigit() and len(chosen) < 10:
         initial["template"] = project.agenda_templates.filter(pk=chosen).first()
     form = MeetingForm(posted(request), project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        invite = data.pop("invite_members")
         template = data.pop("template", None)
         meeting = services.meeting_create(project=project, created_by=request.user, **data)
         if template is not None:
             services.agenda_template_apply(template=template, meeting=meeting)
-        if invite:
-            members = (
-                data["body"]
-                .members.filter(selectors.active_members_filter(timezone.localdate()))
-                .select_related("body")
+        count = 0
+        if meeting.body_id and not meeting.has_started:
+            count = services.invitations_add(
+                meeting=meeting, members=services.members_to_invite(meeting)
             )
-            count = services.invitations_send(meeting=meeting, members=members)
+        if count:
             messages.success(
                 request,
-                _("The meeting was created and %(count)s invitations are on their way.")
+                _(
+                    "The meeting was created. Nothing has been sent: the %(count)s members "
+                    "whose term covers the date are on the invitation list. Check the preview "
+                    "and send the invitations when the agenda is ready."
+                )
                 % {"count": count},
             )
         else:
-            messages.success(request, _("The meeting was created."))
+            messages.success(request, _("The meeting was created. Nothing has been sent."))
         return redirect(meeting)
     back = body.get_absolute_url() if body else reverse("meetings:meeting_list", args=[project.pk])
     return _form_page(
@@ -228,19 +244,38 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _sending_state(meeting: Meeting, invitations: list[Invitation]) -> dict:
+    """What the meeting page says about sending: invitees not sent yet, an update to send."""
+    current = meeting.sequence
+    unsent = [i for i in invitations if i.queued_sequence is None]
+    outdated = [i for i in invitations if i.queued_sequence is not None]
+    outdated = [i for i in outdated if i.queued_sequence != current]
+    return {
+        "unsent": len(unsent) if not meeting.is_cancelled else 0,
+        "outdated": len(outdated),
+        "sent_any": any(i.queued_sequence is not None for i in invitations),
+    }
+
+
 @staff_required
 def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, meeting_pk)
     invitations = list(meeting.invitations.select_related("member"))
+    letters = [
+        i for i in invitations if services.by_letter(i) and i.queued_sequence == meeting.sequence
+    ]
+    open_meeting = not (meeting.is_cancelled or meeting.has_started)
     context = {
         "project": meeting.project,
         "meeting": meeting,
         "invitations": invitations,
         "summary": selectors.invitation_summary(meeting),
-        "letters": sum(1 for i in invitations if i.via == Invitation.Via.LETTER or i.is_bounced),
+        "letters": len(letters),
+        "letter_names": [i.name for i in letters],
         "bounced": [i for i in invitations if i.is_bounced],
         "can_manage": _can_manage(request, meeting.project),
-        "can_invite": not (meeting.is_cancelled or meeting.has_started),
+        "can_invite": open_meeting,
+        "sending": _sending_state(meeting, invitations),
         **agenda_context(request, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -260,8 +295,14 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         except ValidationError as error:  # cancelled meanwhile
             messages.error(request, " ".join(error.messages))
             return redirect(meeting)
-        if meeting.sequence != before and meeting.invitations.exists():
-            messages.success(request, _("The meeting was saved. Everyone invited is told."))
+        if meeting.sequence != before:
+            messages.warning(
+                request,
+                _(
+                    "The meeting was saved. Nothing has been sent: those invited still have "
+                    "the old time or place. Send them the update when you are ready."
+                ),
+            )
         else:
             messages.success(request, _("The meeting was saved."))
         return redirect(meeting)
@@ -275,21 +316,120 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
     )
 
 
-@require_POST
+def _preview(meeting: Meeting, pending: list[Invitation]) -> dict:
+    """One example per channel and kind of what `pending` invitees get, rendered exactly as
+    it is sent (the email's subject and text; the letter)."""
+    from naboskap.meetings.tasks import invitation_email
+
+    site = municipality_url(meeting.project.municipality, "")
+    emails, letters, seen = [], [], set()
+    for invitation in pending:
+        invitation.meeting = meeting
+        kind = services.invitation_kind(invitation, meeting)
+        letter = services.by_letter(invitation)
+        (letters if letter else emails).append(invitation)
+        if (letter, kind) in seen:
+            continue
+        seen.add((letter, kind))
+        invitation.example_kind = kind
+        if letter:
+            invitation.example_url = site + invitation.get_rsvp_url()
+        else:
+            invitation.example_subject, invitation.example_text, _url = invitation_email(
+                invitation, kind
+            )
+    return {
+        "emails": emails,
+        "letters": letters,
+        "email_examples": [i for i in emails if hasattr(i, "example_kind")],
+        "letter_examples": [i for i in letters if hasattr(i, "example_kind")],
+    }
+
+
+@staff_required
+def meeting_send(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    """Send invitations (or the update) on purpose: a preview of what each invitee gets, by
+    channel, and one button. Sending again sends nothing new."""
+    meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
+    closed = None
+    if meeting.is_cancelled:
+        closed = _("This meeting is cancelled. Nobody can be invited to it.")
+    else:
+        try:
+            services.invitation_check_open(meeting)
+        except ValidationError as error:
+            closed = " ".join(error.messages)
+    if request.method == "POST" and closed is None:
+        try:
+            sent = services.invitations_dispatch(meeting=meeting)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(meeting)
+        if sent["emails"] or sent["letters"]:
+            messages.success(
+                request,
+                _("%(emails)s emails are on their way. %(letters)s letters are ready to print.")
+                % sent,
+            )
+        else:
+            messages.info(
+                request, _("Everyone invited has this version already. Nothing was sent.")
+            )
+        return redirect(meeting)
+    pending = list(services.invitations_pending(meeting)) if closed is None else []
+    context = {
+        "project": meeting.project,
+        "meeting": meeting,
+        "closed": closed,
+        "agenda": list(meeting.agenda_items.order_by("position", "pk")),
+        **_preview(meeting, pending),
+    }
+    status = 400 if (closed and request.method == "POST") else 200
+    return render(request, "meetings/meeting_send.html", context, status=status)
+
+
 @staff_required
 def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    """Confirm, with a reason that goes to everyone invited (email with METHOD:CANCEL, and
+    letters listed for printing)."""
     meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
-    try:
-        services.meeting_cancel(meeting=meeting)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The meeting is cancelled. Everyone invited is told."))
-    return redirect(meeting)
+    if meeting.is_cancelled:
+        messages.error(request, _("This meeting is already cancelled."))
+        return redirect(meeting)
+    form = CancelForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form.add_error(None, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect(meeting)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The meeting is cancelled. %(emails)s emails are on their way, and "
+                    "%(letters)s letters are ready to print."
+                )
+                % sent,
+            )
+            return redirect(meeting)
+    told = list(meeting.invitations.filter(queued_sequence__isnull=False).order_by("name", "pk"))
+    context = {
+        "project": meeting.project,
+        "meeting": meeting,
+        "form": form,
+        "emails": [i for i in told if not services.by_letter(i)],
+        "letters": [i for i in told if services.by_letter(i)],
+    }
+    return render(request, "meetings/meeting_cancel.html", context, status=form_status(form))
 
 
 @staff_required
 def meeting_invite(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    """Add invitees by hand. Nothing is sent here: the meeting page offers to send."""
     meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
     form = InviteForm(posted(request), meeting=meeting, user=request.user)
     closed = None
@@ -298,7 +438,7 @@ def meeting_invite(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
     except ValidationError as error:
         closed = " ".join(error.messages)
     if request.method == "POST" and form.is_valid() and closed is None:
-        count = services.invitations_send(
+        count = services.invitations_add(
             meeting=meeting,
             members=form.cleaned_data["members"],
             people=[
@@ -312,7 +452,12 @@ def meeting_invite(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
             subscribers=form.cleaned_data.get("subscribers", False),
         )
         messages.success(
-            request, _("%(count)s new invitations are on their way.") % {"count": count}
+            request,
+            _(
+                "%(count)s were added to the invitation list. Nothing has been sent yet: "
+                "check the preview and send."
+            )
+            % {"count": count},
         )
         return redirect(meeting)
     context = {"project": meeting.project, "meeting": meeting, "form": form, "closed": closed}
@@ -347,10 +492,24 @@ def meeting_letters(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespo
     project = meeting.project
     site = municipality_url(project.municipality, "")
     letters = [
-        (invitation, site + invitation.get_rsvp_url())
+        (
+            invitation,
+            site + invitation.get_rsvp_url(),
+            services.letter_kind(invitation, meeting),
+        )
         for invitation in selectors.letter_invitations(meeting)
     ]
-    context = {"meeting": meeting, "project": project, "letters": letters}
+    agenda = list(meeting.agenda_items.order_by("position", "pk"))
+    context = {
+        "meeting": meeting,
+        "project": project,
+        "letters": letters,
+        "agenda": agenda,
+        "letter_date": timezone.localdate(),
+        # The short RSVP address stands for the invitee's token: it stops working once the
+        # meeting is over, when there is nothing left to answer.
+        "link_expires": meeting.ends_at + timedelta(days=1),
+    }
     content = render_pdf("meetings/letters_pdf.html", context, request=request)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"invitasjoner-{meeting.starts_at:%Y-%m-%d}-{meeting.pk}.pdf"

@@ -28,9 +28,10 @@ def plan_workbook(project, groups) -> bytes:
     sheet = workbook.active
     sheet.title = _("Action plan")[:31]
     bold = Font(bold=True)
-    sheet.append([_("Action and collaboration plan"), project.name])
+    # The project's name is text from staff: guarded like every other cell.
+    append_row(sheet, [_("Action and collaboration plan"), project.name])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Printed"), timezone.localdate()])
+    append_row(sheet, [_("Printed"), timezone.localdate()])
     sheet["B2"].number_format = "yyyy-mm-dd"
     sheet.append([])
     headings = [
@@ -50,7 +51,7 @@ def plan_workbook(project, groups) -> bytes:
         _("Public"),
         _("Public text"),
     ]
-    sheet.append(headings)
+    append_row(sheet, headings)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = bold

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import bounded_formfield
 from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
 from naboskap.plans.selectors import GROUPINGS
 from naboskap.projects.models import Project
@@ -35,6 +36,7 @@ class MeasureForm(forms.ModelForm):
 
     class Meta:
         model = Measure
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "description",
@@ -64,8 +66,11 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.project = project
         municipality = project.municipality
-        self.units = list(Unit.objects.filter(municipality=municipality).order_by("name"))
-        self.fields["owner_unit"].queryset = Unit.objects.filter(municipality=municipality)
+        # Retired units are offered only where this measure uses them already.
+        units = Unit.objects.filter(municipality=municipality)
+        taking_part = units.filter(participations__measure_id=self.instance.pk or 0)
+        self.units = list((units.in_use() | taking_part).distinct().order_by("name"))
+        self.fields["owner_unit"].queryset = units.offered(current=self.instance.owner_unit_id)
         self.fields["responsible"].queryset = (
             get_user_model()
             .objects.filter(memberships__municipality=municipality, is_active=True)

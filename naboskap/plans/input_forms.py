@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.plans.models import Input
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Unit
@@ -38,6 +39,7 @@ class InputForm(forms.ModelForm):
 
     class Meta:
         model = Input
+        formfield_callback = bounded_formfield
         fields = ["text", "origin", "from_whom", "theme", "received_on", "contact_email"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 6}),
@@ -48,7 +50,10 @@ class InputForm(forms.ModelForm):
             "theme": _(
                 "For example traffic, safety or the outdoor area. Inputs are grouped by it."
             ),
-            "contact_email": _("Only if they want an answer. Only managers of the plan see it."),
+            "contact_email": _(
+                "Only if they want an answer. Only the staff who handle inputs see it, and it "
+                "is deleted some time after the decision."
+            ),
         }
 
     def input_data(self) -> dict:
@@ -107,7 +112,7 @@ class InputMeasureForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     owner_unit = forms.ModelChoiceField(label=_("Owner unit"), queryset=Unit.objects.none())
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_WIDGET)
+    due_date = DateField(label=_("Due date"), required=False, widget=DATE_WIDGET)
     is_public = forms.BooleanField(label=_("Show on the public project page"), required=False)
     public_text = forms.CharField(
         label=_("Public text"),
@@ -121,9 +126,9 @@ class InputMeasureForm(forms.Form):
         kwargs.setdefault("initial", {"owner_unit": project.responsible_unit_id})
         kwargs.setdefault("auto_id", "measure-%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner_unit"].queryset = Unit.objects.filter(
-            municipality_id=project.municipality_id
-        ).order_by("name")
+        self.fields["owner_unit"].queryset = (
+            Unit.objects.filter(municipality_id=project.municipality_id).in_use().order_by("name")
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -4,28 +4,50 @@ The email carries the project and a link, never what the neighbour wrote or thei
 the text stays in Naboskap, where access is controlled and logged.
 """
 
+import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
 from naboskap.tenancy.models import Role
+from naboskap.tenancy.selectors import recipients_by_language
 
 
 def suggestion_recipients(project) -> list[str]:
-    """The project's dialogue owner, else the municipality's coordinators."""
+    """The addresses of `suggestion_recipient_users`."""
+    return sorted({user.email for user in suggestion_recipient_users(project)})
+
+
+def suggestion_recipient_users(project) -> list:
+    """The project's dialogue owner, else its coordinators (municipality-wide or of this
+    project). Only people who may read the suggestion (`plans.view_raw_input`) are picked:
+    never a coordinator scoped to another project, never someone without a role here."""
     owner = project.dialogue_owner
-    if owner is not None and owner.is_active and owner.email:
-        return [owner.email]
-    users = get_user_model().objects.filter(
-        is_active=True,
-        memberships__municipality_id=project.municipality_id,
-        memberships__role=Role.COORDINATOR,
+    if owner is not None and _handles(owner, project):
+        return [owner]
+    users = (
+        get_user_model()
+        .objects.filter(
+            Q(memberships__project__isnull=True) | Q(memberships__project=project),
+            is_active=True,
+            memberships__municipality_id=project.municipality_id,
+            memberships__role=Role.COORDINATOR,
+        )
+        .select_related("naboskap_profile")
+        .distinct()
     )
-    return sorted({u.email for u in users if u.email})
+    return [user for user in users if _handles(user, project)]
+
+
+def _handles(user, project) -> bool:
+    return bool(
+        user.is_active and user.email and rules.has_perm("plans.view_raw_input", user, project)
+    )
 
 
 @task()
@@ -40,8 +62,9 @@ def input_submitted(input_id: int) -> None:
     if input is None:  # already handled (or deleted): nothing to tell
         return
     project = input.project
-    recipients = suggestion_recipients(project)
-    if not recipients:
+    # Each person in their own language, else the municipality's.
+    groups = recipients_by_language(suggestion_recipient_users(project), project.municipality)
+    if not groups:
         return
     queue = reverse("inputs:list", args=[project.pk]) + "?moderation=pending"
     context = {
@@ -49,7 +72,8 @@ def input_submitted(input_id: int) -> None:
         "input_url": settings.SITE_URL + input.get_absolute_url(),
         "queue_url": settings.SITE_URL + queue,
     }
-    with translation.override(project.municipality.default_language):
-        subject = render_to_string("plans/inputs/email/submitted_subject.txt", context).strip()
-        body = render_to_string("plans/inputs/email/submitted_body.txt", context)
-    EmailMessage(subject, body, to=recipients).send()
+    for language, recipients in sorted(groups.items()):
+        with translation.override(language):
+            subject = render_to_string("plans/inputs/email/submitted_subject.txt", context)
+            body = render_to_string("plans/inputs/email/submitted_body.txt", context)
+        EmailMessage(subject.strip(), body, to=recipients).send()

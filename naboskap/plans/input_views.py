@@ -1,11 +1,15 @@
 """Staff pages for inputs, under /app/prosjekter/<pk>/innspill/. Every view fetches through
 projects.access or plans.input_access, and every change goes through plans.services.
 
-Anyone who reaches the project reads its inputs; managers of the plan (plans.change_plan)
-register, decide, publish and see the email address a neighbour left.
+What was said is need-to-know (see plans.rules): those who handle the project's inputs
+(plans.view_raw_input) read the list, each input's page (every opening is logged) and the
+email address a neighbour left; managers of the plan (plans.change_plan) also register,
+decide and publish. Everyone else who reaches the project gets the counts and the published
+inputs as the public page tells them.
 """
 
 import rules
+from auditlog.models import LogEntry
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -59,6 +63,8 @@ def _can_change(request: HttpRequest, project) -> bool:
 @staff_required
 def input_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "plans.view_plan")
+    if not rules.has_perm("plans.view_raw_input", request.user, project):
+        return _summary(request, project)
     themes = selectors.project_themes(project)
     form = InputFilterForm(request.GET or None, themes=themes)
     inputs = _filtered(form, selectors.project_inputs(project))
@@ -75,6 +81,24 @@ def input_list(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": _can_change(request, project),
     }
     return render(request, "plans/inputs/list.html", context, status=form_status(form))
+
+
+def _summary(request: HttpRequest, project) -> HttpResponse:
+    """For those who do not handle inputs: how many there are, and the published ones with
+    their curated text, decision and measures, never what was said, by whom or an address."""
+    inputs = list(selectors.published_inputs(project))
+    for input in inputs:
+        input.public_measures = selectors.public_measures_of(input)
+    moderation_counts = _choice_counts(project, "moderation", Input.Moderation)
+    context = {
+        "project": project,
+        "total": sum(count for _value, _label, count in moderation_counts),
+        "moderation_counts": moderation_counts,
+        "decision_counts": _choice_counts(project, "decision", Input.Decision),
+        "groups": selectors.group_by_theme(inputs),
+        "published_count": len(inputs),
+    }
+    return render(request, "plans/inputs/summary.html", context)
 
 
 def _choice_counts(project, name: str, choices) -> list[tuple[str, str, int]]:
@@ -113,7 +137,9 @@ def input_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def input_edit(request: HttpRequest, pk: int, input_pk: int) -> HttpResponse:
-    input = get_input_for_user(request.user, pk, input_pk, "plans.change_plan")
+    input = get_input_for_user(
+        request.user, pk, input_pk, "plans.change_plan", log_access=request.method == "GET"
+    )
     form = InputForm(posted(request), instance=input)
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,8 +163,15 @@ def _detail(request: HttpRequest, input: Input, status: int = 200, **forms) -> H
         "input": input,
         "measures": selectors.input_measures(input),
         "can_change": can_change,
-        "show_email": can_change,
+        "show_email": True,  # the page is for those who handle inputs (the access helper)
     }
+    if rules.has_perm("plans.view_input_access_log", request.user, project):
+        context["access_log"] = (
+            LogEntry.objects.get_for_object(input)
+            .filter(action=LogEntry.Action.ACCESS)
+            .select_related("actor")
+            .order_by("-timestamp")[:50]
+        )
     if can_change:
         context.update(
             decision_form=forms.get("decision")
@@ -154,7 +187,7 @@ def _detail(request: HttpRequest, input: Input, status: int = 200, **forms) -> H
 
 @staff_required
 def input_detail(request: HttpRequest, pk: int, input_pk: int) -> HttpResponse:
-    return _detail(request, get_input_for_user(request.user, pk, input_pk))
+    return _detail(request, get_input_for_user(request.user, pk, input_pk, log_access=True))
 
 
 def _change(request: HttpRequest, pk: int, input_pk: int) -> Input:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from naboskap.projects.models import Phase, Project
 from naboskap.tenancy.models import Unit
@@ -50,7 +51,7 @@ class Input(models.Model):
         MEETING = "meeting", _("Meeting")
         PUBLIC_FORM = "public_form", _("Public suggestion form")
         INTERACTION = "interaction", _("Conversation or contact")
-        LETTER = "letter", _("Letter")
+        LETTER = "letter", pgettext_lazy("post", "Letter")
         EMAIL = "email", _("Email")
 
     class Decision(models.TextChoices):
@@ -100,6 +101,12 @@ class Input(models.Model):
         _("publication"), max_length=20, choices=Moderation.choices, default=Moderation.PENDING
     )
     contact_email = models.EmailField(_("email"), blank=True)
+    # When the input got its answer (a decision other than "under consideration"), and when
+    # the retention rule erased the sender's email (`apply_input_retention`).
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    contact_erased_at = models.DateTimeField(
+        _("email deleted"), null=True, blank=True, editable=False
+    )
     # Set by the public form, so that a double click or a retry stores one input.
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -126,10 +133,16 @@ class Input(models.Model):
         ]
 
     def __str__(self):
-        return self.text[:60]
+        # Never what was said: the audit log keeps this, and plans and exports that name a
+        # measure's source are read by more people than those who handle inputs.
+        return self.reference
 
     def get_absolute_url(self):
         return reverse("inputs:detail", args=[self.project_id, self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.pk}"
 
 
 class Measure(models.Model):
@@ -372,8 +385,17 @@ class OverdueReminder(models.Model):
 auditlog.register(Measure, exclude_fields=["updated_at"])
 auditlog.register(Participation)
 # Of an input, how it was handled; never what was said, by whom or their address, so that
-# the audit log keeps no personal data the input itself may lose.
+# the audit log keeps no personal data the input itself may lose. Each opening of an input's
+# page is logged too (auditlog's access log, see plans.input_access).
 auditlog.register(
     Input,
-    include_fields=["project", "origin", "theme", "decision", "decision_reason", "moderation"],
+    include_fields=[
+        "project",
+        "origin",
+        "theme",
+        "decision",
+        "decision_reason",
+        "moderation",
+        "contact_erased_at",
+    ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from naboskap.projects.models import Project
 from naboskap.projects.selectors import projects_for_user
 from naboskap.tenancy.models import Unit
 from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import recipients_by_language
 
 OPEN_STATUSES = [Measure.Status.PLANNED, Measure.Status.IN_PROGRESS]
 GROUPINGS = ["source", "unit"]
@@ -46,13 +48,18 @@ def involving_unit(unit: Unit) -> Q:
     )
 
 
-def measures_for_user(user) -> QuerySet[Measure]:
-    """Measures that one of the user's units owns or takes part in, in projects they reach."""
-    unit_ids = {m.unit_id for m in memberships_of(user) if m.unit_id is not None}
+def measures_for_user(user, municipality=None) -> QuerySet[Measure]:
+    """Measures that one of the user's units owns or takes part in, in projects they reach
+    (of `municipality` only, when given)."""
+    unit_ids = {
+        m.unit_id
+        for m in memberships_of(user)
+        if m.unit_id is not None and (municipality is None or m.municipality_id == municipality.pk)
+    }
     involved = Q(owner_unit_id__in=unit_ids) | Q(
         pk__in=Participation.objects.filter(unit_id__in=unit_ids).values("measure_id")
     )
-    reachable = projects_for_user(user).values("pk")
+    reachable = projects_for_user(user, municipality).values("pk")
     return with_related(Measure.objects.filter(involved, project__in=reachable))
 
 
@@ -66,21 +73,16 @@ def public_measures(project: Project) -> QuerySet[Measure]:
     )
 
 
-def unit_members_emails(unit: Unit) -> list[str]:
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.filter(memberships__unit=unit, is_active=True)
-    return sorted({u.email for u in users if u.email})
-
-
-def unit_recipients(unit: Unit) -> list[str]:
+def unit_recipients_by_language(unit: Unit) -> dict[str, list[str]]:
     """Whom to tell about a unit's measures: its shared address, else its lead, else its
-    members."""
+    members; grouped by the language to write in (a person's own, the municipality's for the
+    shared address)."""
     if unit.email:
-        return [unit.email]
+        return recipients_by_language([], unit.municipality, [unit.email])
     if unit.lead is not None and unit.lead.email and unit.lead.is_active:
-        return [unit.lead.email]
-    return unit_members_emails(unit)
+        return recipients_by_language([unit.lead], unit.municipality)
+    users = get_user_model().objects.filter(memberships__unit=unit, is_active=True)
+    return recipients_by_language(users.select_related("naboskap_profile"), unit.municipality)
 
 
 @dataclass

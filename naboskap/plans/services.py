@@ -3,7 +3,11 @@ call these; other apps never write plan rows themselves."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from naboskap.lib import pagecache
@@ -26,6 +30,13 @@ TRACKED_FIELDS = [
     "public_text",
 ]
 PARTICIPATIONS = "participations"
+# The sender's email of an input is erased this many days after the input was answered.
+# The daily `apply_concern_retention` passes the municipality's own number, the one that
+# erases concerns' contact details (`concerns.Policy.erase_contact_after_days`, set on the
+# settings page for concerns); this is the default, the same as that field's.
+INPUT_EMAIL_RETENTION_DAYS = 90
+
+logger = logging.getLogger(__name__)
 
 
 class PlanError(Exception):
@@ -272,7 +283,15 @@ def input_decide(*, input: Input, decision: str, decision_reason: str = "") -> I
     stored = _input_locked(input)
     input.decision = decision
     input.decision_reason = decision_reason.strip()
-    return _input_save(input, stored, ["decision", "decision_reason"])
+    # The time of the answer, from which the sender's email is kept for a while (see
+    # `input_retention_apply`); a later change between answers keeps the first time.
+    if decision == Input.Decision.UNDER_CONSIDERATION:
+        input.decided_at = None
+    elif stored.decision == Input.Decision.UNDER_CONSIDERATION or stored.decided_at is None:
+        input.decided_at = timezone.now()
+    else:
+        input.decided_at = stored.decided_at
+    return _input_save(input, stored, ["decision", "decision_reason", "decided_at"])
 
 
 @transaction.atomic
@@ -307,3 +326,51 @@ def input_create_measure(*, input: Input, created_by, title: str, **fields) -> M
     if input.moderation == Input.Moderation.PUBLISHED:
         pagecache.invalidate()  # the public page counts the measures of published inputs
     return measure
+
+
+# Retention of the sender's email ----------------------------------------------------------
+
+
+def inputs_due_for_erasure(*, municipality, now=None, days: int = INPUT_EMAIL_RETENTION_DAYS):
+    """The municipality's inputs whose sender's email is kept longer than the rule allows:
+    answered (a decision other than "under consideration") more than `days` ago."""
+    now = now or timezone.now()
+    return (
+        Input.objects.filter(
+            project__municipality=municipality,
+            decided_at__lt=now - timedelta(days=days),
+        )
+        .exclude(decision=Input.Decision.UNDER_CONSIDERATION)
+        .exclude(contact_email="")
+        .order_by("pk")
+    )
+
+
+def input_retention_apply(
+    *, municipality, now=None, dry_run: bool = False, days: int = INPUT_EMAIL_RETENTION_DAYS
+) -> list[str]:
+    """Erase the sender's email of every input answered more than `days` ago. Returns the
+    references of the inputs erased (or, with `dry_run`, that would be). Each erasure sets
+    `contact_erased_at`, which the audit log records; the address itself is logged nowhere."""
+    due = inputs_due_for_erasure(municipality=municipality, now=now, days=days)
+    references = [f"#{pk}" for pk in due.values_list("pk", flat=True)]
+    if dry_run or not references:
+        return references
+    with transaction.atomic():
+        for input in due.select_for_update():
+            input_contact_erase(input=input)
+    logger.info(
+        "Erased the sender's email of %s inputs in %s: %s",
+        len(references),
+        municipality,
+        ", ".join(references),
+    )
+    return references
+
+
+def input_contact_erase(*, input: Input) -> Input:
+    """Delete the sender's email (by retention, or at their request)."""
+    input.contact_email = ""
+    input.contact_erased_at = timezone.now()
+    input.save(update_fields=["contact_email", "contact_erased_at"])
+    return input

@@ -24,17 +24,23 @@ def _claim(unit, week: date) -> bool:
 
 def overdue_measure_reminders(today: date | None = None) -> int:
     """Email each owner unit the list of its overdue measures: to the unit's address, else
-    its lead, else its members; in the municipality's language. Once per unit and week: a
+    its lead, else its members; each person in their own language, the unit's address in the
+    municipality's. Once per unit and week: a
     second run in the same week sends nothing.
 
     Returns the number of emails sent. Run weekly: `manage.py send_overdue_measures`.
     """
     from naboskap.plans.models import Measure
-    from naboskap.plans.selectors import overdue_filter, unit_recipients
+    from naboskap.plans.selectors import overdue_filter, unit_recipients_by_language
 
     overdue = (
         Measure.objects.filter(overdue_filter())
-        .select_related("owner_unit__lead", "owner_unit__municipality", "project", "responsible")
+        .select_related(
+            "owner_unit__lead__naboskap_profile",
+            "owner_unit__municipality",
+            "project",
+            "responsible",
+        )
         .order_by("owner_unit_id", "due_date", "pk")
     )
     by_unit: dict = {}
@@ -44,18 +50,19 @@ def overdue_measure_reminders(today: date | None = None) -> int:
     week = today - timedelta(days=today.weekday())
     sent = 0
     for unit, measures in by_unit.items():
-        recipients = unit_recipients(unit)
-        if not recipients or not _claim(unit, week):
+        groups = unit_recipients_by_language(unit)
+        if not groups or not _claim(unit, week):
             continue
         context = {
             "unit": unit,
             "measures": [(m, settings.SITE_URL + m.get_absolute_url()) for m in measures],
             "list_url": settings.SITE_URL + "/app/tiltak/?overdue=on",
         }
-        with translation.override(unit.municipality.default_language):
-            subject = render_to_string("plans/email/overdue_subject.txt", context).strip()
-            body = render_to_string("plans/email/overdue_body.txt", context)
-        EmailMessage(subject, body, to=recipients).send()
+        for language, recipients in sorted(groups.items()):
+            with translation.override(language):
+                subject = render_to_string("plans/email/overdue_subject.txt", context).strip()
+                body = render_to_string("plans/email/overdue_body.txt", context)
+            EmailMessage(subject, body, to=recipients).send()
         sent += 1
     return sent
 

@@ -20,6 +20,7 @@ from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
 from naboskap.projects.access import get_project_for_user
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import staff_municipality
 
 MY_MEASURES_PER_PAGE = 50
 PART_LETTERS = {
@@ -113,9 +114,11 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def my_measures(request: HttpRequest) -> HttpResponse:
     """Measures that the user's units own or take part in, across the projects they reach."""
-    municipality_ids = {m.municipality_id for m in memberships_of(request.user)}
-    form = PlanFilterForm(request.GET or None, municipality_ids=municipality_ids)
-    measures = _filtered(form, selectors.measures_for_user(request.user)).order_by("due_date", "pk")
+    municipality = staff_municipality(request)
+    form = PlanFilterForm(request.GET or None, municipality_ids={municipality.pk})
+    measures = _filtered(form, selectors.measures_for_user(request.user, municipality)).order_by(
+        "due_date", "pk"
+    )
     page = Paginator(measures, MY_MEASURES_PER_PAGE).get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
@@ -124,7 +127,11 @@ def my_measures(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "unit_names": sorted(
-            {m.unit.name for m in memberships_of(request.user) if m.unit_id is not None}
+            {
+                m.unit.name
+                for m in memberships_of(request.user)
+                if m.unit_id is not None and m.municipality_id == municipality.pk
+            }
         ),
         "part_letters": PART_LETTERS,
     }

@@ -8,15 +8,19 @@ link can read the case, so these pages are never cached and never send a referre
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import wraps
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.crypto import constant_time_compare
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -26,7 +30,7 @@ from django_ratelimit.decorators import ratelimit
 from naboskap.concerns import services
 from naboskap.concerns.access import get_concern_for_reporter
 from naboskap.concerns.forms import ReopenForm, ReplyForm, SatisfactionForm
-from naboskap.concerns.models import Category, Concern, Message
+from naboskap.concerns.models import Category, Concern, Message, normalise_short_code
 from naboskap.concerns.workflow import Status
 from naboskap.lib import pagecache
 from naboskap.lib.http import form_status, posted
@@ -39,6 +43,8 @@ from naboskap.portal.views import (
     page_cache_key,
     public_endpoint,
     public_read,
+    refused_context,
+    refused_response,
 )
 from naboskap.projects import selectors
 from naboskap.projects.models import Project
@@ -54,10 +60,24 @@ STEPS = [
 RATED_STATUSES = {Status.ANSWERED, Status.CLOSED}
 
 
-def write_limited(view, group: str | None = None):
-    """Writing is limited per address on top of the general public limit."""
-    limit = ratelimit(group=group, key="ip", rate=WRITE_RATE, method="POST", block=True)
+def write_limited(view, group: str | None = None, *, answers_refusal: bool = False):
+    """Writing is limited per address on top of the general public limit. A view that
+    `answers_refusal` is not blocked by the decorator: it answers 429 itself, with its form
+    and everything typed in it (`is_refused`). Any other view is blocked (the 429 page)."""
+    limit = ratelimit(
+        group=group, key="ip", rate=WRITE_RATE, method="POST", block=not answers_refusal
+    )
     return public_endpoint(limit(view))
+
+
+def write_limited_form(view, group: str | None = None):
+    """`write_limited` for a view that answers a refused POST itself (`is_refused`)."""
+    return write_limited(view, group, answers_refusal=True)
+
+
+def is_refused(request: HttpRequest) -> bool:
+    """A POST over the write limit: nothing is stored, the form comes back as typed."""
+    return request.method == "POST" and getattr(request, "limited", False)
 
 
 # One limit for the form wherever it is reached from, /meld/ or a project's page.
@@ -100,8 +120,8 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
     return report_form(request, slug=slug)
 
 
-report = write_limited(report, REPORT_GROUP)
-project_report = write_limited(project_report, REPORT_GROUP)
+report = write_limited_form(report, REPORT_GROUP)
+project_report = write_limited_form(project_report, REPORT_GROUP)
 
 
 def intake_choices(request: HttpRequest) -> tuple[list[Project], list[Category]]:
@@ -158,19 +178,32 @@ def private_form(response: HttpResponse) -> HttpResponse:
 def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool) -> HttpResponse:
     projects, categories = intake_choices(request)
     project = None
-    if slug is not None:
-        project = next((p for p in projects if p.slug == slug), None)
-        if project is None:
+    # A project's own "Report a concern" keeps it chosen: its page's path, or `?prosjekt=`.
+    chosen = slug if slug is not None else request.GET.get("prosjekt", "")[:80] or None
+    if chosen is not None:
+        project = next((p for p in projects if p.slug == chosen), None)
+        if project is None and slug is not None:
             raise Http404
     initial = {"idempotency_key": KEY_PLACEHOLDER if whole_page else new_idempotency_key()}
     if project is not None:
         initial["project"] = project.pk
+    if is_refused(request):
+        # Over the write limit: nothing is sent; the form comes back as typed (not the photos).
+        form = ReportForm(
+            keep_typed(request.POST), initial=initial, projects=projects, categories=categories
+        )
+        context = {"form": form, "project": project, **refused_context(request, photos=True)}
+        response = render(request, "portal/concerns/report.html", context)
+        return private_form(refused_response(response))
     files = request.FILES if request.method == "POST" else None
     form = ReportForm(
         posted(request), files, initial=initial, projects=projects, categories=categories
     )
     if request.method == "POST" and form.is_valid():
         concern, created = submit(request, form)
+        # The receipt page (the first follow-up page after sending) shows what was received,
+        # once: the flag is consumed when the page is shown, so a reload does not show it.
+        request.session[RECEIPT_SESSION_KEY] = concern.pk
         if created:
             messages.success(request, receipt_text(concern))
         else:
@@ -200,9 +233,18 @@ def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool)
     return private_form(response)
 
 
+def keep_typed(data):
+    """The posted fields to show again, with a fresh one-time key and an empty honeypot."""
+    data = data.copy()
+    data["idempotency_key"] = new_idempotency_key()
+    data["website"] = ""
+    return data
+
+
 def submit(request: HttpRequest, form: ReportForm) -> tuple[Concern, bool]:
     data = form.cleaned_data
     return services.concern_submit(
+        municipality=current_municipality(request),
         project=data["project"],
         category=data["category"],
         idempotency_key=data["idempotency_key"],
@@ -216,6 +258,17 @@ def submit(request: HttpRequest, form: ReportForm) -> tuple[Concern, bool]:
         language=get_language(),
         photos=data.get("photos") or [],
     )
+
+
+RECEIPT_SESSION_KEY = "portal.concern_receipt"
+
+
+def receipt_shown_once(request: HttpRequest, concern: Concern) -> bool:
+    """Whether this request is the receipt right after sending `concern` (and consume it)."""
+    if request.session.get(RECEIPT_SESSION_KEY) != concern.pk:
+        return False
+    del request.session[RECEIPT_SESSION_KEY]
+    return True
 
 
 def receipt_text(concern: Concern) -> str:
@@ -236,7 +289,7 @@ def receipt_text(concern: Concern) -> str:
 @public_read
 def follow_up(request: HttpRequest, reference: str) -> HttpResponse:
     concern = reporter_concern(request, reference, request.GET.get("t", ""))
-    return follow_up_page(request, concern)
+    return follow_up_page(request, concern, receipt=receipt_shown_once(request, concern))
 
 
 def reporter_concern(request: HttpRequest, reference: str, token: str) -> Concern:
@@ -254,6 +307,14 @@ def steps_for(concern: Concern) -> list[dict]:
         }
         for i, (label, _statuses) in enumerate(STEPS)
     ]
+
+
+def contact_erase_day(concern: Concern):
+    """The day the retention rule deletes the reporter's contact details, once it is closed."""
+    if concern.closed_at is None:
+        return None
+    days = services.policy_for(concern.municipality_id).erase_contact_after_days
+    return timezone.localdate(concern.closed_at) + timedelta(days=days)
 
 
 def contact_kinds(concern: Concern) -> list[str]:
@@ -274,6 +335,8 @@ def follow_up_page(
     forms: dict | None = None,
     error: str = "",
     status: int = 200,
+    refused: bool = False,
+    receipt: bool = False,
 ) -> HttpResponse:
     forms = forms or {}
     # Only what was written to and by the reporter: internal notes never leave the staff side.
@@ -289,11 +352,14 @@ def follow_up_page(
         "can_rate": concern.status in RATED_STATUSES and concern.satisfaction is None,
         "can_reopen": services.can_request_reopen(concern),
         "contact_kinds": contact_kinds(concern),
+        "contact_erased_on": contact_erase_day(concern),
         "reply_form": forms.get("reply") or ReplyForm(),
         "satisfaction_form": forms.get("satisfaction") or SatisfactionForm(),
         "reopen_form": forms.get("reopen") or ReopenForm(),
         "error": error,
+        "receipt": receipt,
         "private_link": request.build_absolute_uri(concern.get_follow_up_url()),
+        **(refused_context(request) if refused else {}),
     }
     return render(request, "portal/concerns/follow_up.html", context, status=status)
 
@@ -307,10 +373,16 @@ def follow_up_action(view):
 
     @private_page
     @require_POST
-    @write_limited
+    @write_limited_form
     @wraps(view)
     def wrapper(request, reference: str):
         concern = reporter_concern(request, reference, request.POST.get("t", ""))
+        if is_refused(request):
+            # Nothing is stored: the page comes back with what was typed in the form.
+            kind = REFUSED_FORMS.get(view.__name__)
+            forms = {kind[0]: kind[1](request.POST)} if kind else {}
+            response = follow_up_page(request, concern, forms=forms, refused=True)
+            return refused_response(response)
         return view(request, concern)
 
     return wrapper
@@ -381,3 +453,56 @@ def reopen(request: HttpRequest, concern: Concern) -> HttpResponse:
         )
     messages.success(request, _("The case is open again. We will look at it and answer you."))
     return back_to(concern)
+
+
+# The follow-up page's forms, by action, shown again as typed when the write limit refuses.
+REFUSED_FORMS = {
+    "reply": ("reply", ReplyForm),
+    "satisfaction": ("satisfaction", SatisfactionForm),
+    "reopen": ("reopen", ReopenForm),
+}
+
+
+# The short follow-up address from a receipt letter: /m/<reference>/ and a code ------------
+
+
+class ShortCodeForm(django_forms.Form):
+    code = django_forms.CharField(
+        label=gettext_lazy("The code from your letter"),
+        max_length=20,
+        help_text=gettext_lazy("Eight letters and digits, like ABCD-2345."),
+        widget=django_forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+
+
+def short_link_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Asks for the code from the receipt letter; the right one leads to the follow-up page.
+    A wrong code (or a reference that does not exist) gets the same answer; guesses count
+    against the write limit."""
+    form = ShortCodeForm(posted(request))
+    status = 200
+    if is_refused(request):
+        context = {"form": ShortCodeForm(initial={"code": request.POST.get("code", "")[:20]})}
+        context.update(reference=reference, **refused_context(request))
+        response = render(request, "portal/concerns/short_link.html", context)
+        return keep_private(refused_response(response))
+    if request.method == "POST" and form.is_valid():
+        concern = (
+            Concern.objects.filter(municipality=current_municipality(request), reference=reference)
+            .only("reference", "token")
+            .first()
+        )
+        typed = normalise_short_code(form.cleaned_data["code"])
+        if concern is not None and constant_time_compare(typed, concern.short_code):
+            return keep_private(redirect(concern.get_follow_up_url()))
+        form.add_error("code", _("The reference and the code do not match. Check the letter."))
+    if form.is_bound and form.errors:
+        status = 400
+    context = {"form": form, "reference": reference}
+    response = render(request, "portal/concerns/short_link.html", context, status=status)
+    return keep_private(response)
+
+
+short_link = write_limited_form(short_link_view, "portal.concern_short")

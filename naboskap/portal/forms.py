@@ -11,10 +11,15 @@ from naboskap.concerns.photos import clean_photos, max_bytes, max_count
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+# A person's own details on the public forms: the browser may fill them in (WCAG 1.3.5).
+OWN_DETAILS = {"reporter_name": "name", "reporter_email": "email", "reporter_phone": "tel"}
+
+
 class SubscribeForm(forms.Form):
     email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We only use it to send news about this project. You can stop at any time."),
     )
 
@@ -53,6 +58,8 @@ class ReportForm(ConcernForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, token in OWN_DETAILS.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
         self.fields["photos"].help_text = _(
             "Up to %(count)d photos, JPEG or PNG, at most %(size)d MB each. We remove the "
             "location and other hidden information from them before they are stored. Do not "

@@ -18,12 +18,6 @@ class SuggestionForm(forms.Form):
         label=_("Your suggestion"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "At most %(count)d characters. Write about the project and the neighbourhood, "
-            "not about the residents, and do not write names or health information about "
-            "others."
-        )
-        % {"count": TEXT_MAX_LENGTH},
     )
     theme = forms.CharField(
         label=_("Theme (optional)"),
@@ -33,6 +27,7 @@ class SuggestionForm(forms.Form):
     )
     contact_email = forms.EmailField(
         label=_("Your email (optional)"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         required=False,
         max_length=254,
         help_text=_(
@@ -47,6 +42,15 @@ class SuggestionForm(forms.Form):
         label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the visitor's language (not once, when the module loads).
+        self.fields["text"].help_text = _(
+            "At most %(count)d characters. Write about the project and the neighbourhood, "
+            "not about the residents, and do not write names or health information about "
+            "others."
+        ) % {"count": TEXT_MAX_LENGTH}
 
     def clean_website(self):
         if self.cleaned_data.get("website"):

@@ -30,10 +30,11 @@ from naboskap.portal.views import (
     page_cache_key,
     public_endpoint,
     public_read,
+    refused_context,
+    refused_response,
 )
 
 SUGGEST_GROUP = "portal.input_suggest"
-RETRY_AFTER_SECONDS = 60
 KEPT_FIELDS = ["text", "theme", "contact_email"]
 
 
@@ -52,8 +53,7 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
         kept = {name: request.POST.get(name, "")[:5000] for name in KEPT_FIELDS}
         form = SuggestionForm(initial={**kept, "idempotency_key": new_idempotency_key()})
         response = suggest_page(request, project, form, limited=True, status=429)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return refused_response(response)
     form = SuggestionForm(posted(request), initial={"idempotency_key": new_idempotency_key()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -79,6 +79,8 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
 
 def suggest_page(request, project, form, *, limited: bool = False, status: int = 200):
     context = {"project": project, "form": form, "limited": limited}
+    if limited:
+        context.update(refused_context(request))
     response = render(request, "portal/inputs/suggest.html", context, status=status)
     return private_form(response)
 

@@ -21,8 +21,14 @@ from django.views.decorators.http import require_POST
 
 from naboskap.lib.http import form_status, posted
 from naboskap.meetings import minutes_services, selectors, services
-from naboskap.meetings.models import Body, Member, Minutes
-from naboskap.portal.concern_views import private_page, write_limited
+from naboskap.meetings.forms import RsvpForm
+from naboskap.meetings.models import Body, Invitation, Member, Minutes
+from naboskap.portal.concern_views import (
+    is_refused,
+    private_page,
+    write_limited,
+    write_limited_form,
+)
 from naboskap.portal.views import current_municipality, public_endpoint, public_read
 
 SESSION_KEY = "naboskap_members"
@@ -31,6 +37,8 @@ MEMBER_SESSION_HOURS = 8
 LOGIN_GROUP = "portal.member_login"
 REQUEST_GROUP = "portal.member_link_request"
 COMMENT_GROUP = "portal.member_comment"
+RSVP_GROUP = "portal.member_rsvp"
+CONSENT_GROUP = "portal.member_consent"
 
 
 class LinkRequestForm(forms.Form):
@@ -48,6 +56,15 @@ class CommentForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": gettext_lazy("Write your comment before you send it.")},
+    )
+
+
+class ConsentForm(forms.Form):
+    share_phone = forms.BooleanField(
+        label=gettext_lazy("Show my phone number to the other members"), required=False
+    )
+    share_email = forms.BooleanField(
+        label=gettext_lazy("Show my email address to the other members"), required=False
     )
 
 
@@ -140,6 +157,8 @@ member_link_request = private_page(write_limited(_link_request, REQUEST_GROUP))
 
 
 def _members_page(request, body: Body, member: Member, *, comment_forms=None, status=200):
+    """On a phone: first what needs the member (a draft to comment on, the next meeting with
+    their answer), then the next meeting's agenda, then whom to call, then the archive."""
     comment_forms = comment_forms or {}
     drafts = []
     for minutes in selectors.members_drafts(body)[: selectors.MEMBERS_PAGE_DRAFTS]:
@@ -151,15 +170,93 @@ def _members_page(request, body: Body, member: Member, *, comment_forms=None, st
                 "mine": [c for c in minutes.comments.all() if c.member_id == member.pk],
             }
         )
+    meetings = list(selectors.members_upcoming_meetings(body)[: selectors.MEMBERS_PAGE_MEETINGS])
+    next_meeting = meetings[0] if meetings else None
+    invitation = next_meeting.invitations.filter(member=member).first() if next_meeting else None
     context = {
         "body": body,
         "project": body.project,
         "member": member,
-        "meetings": selectors.members_upcoming_meetings(body)[: selectors.MEMBERS_PAGE_MEETINGS],
+        "next_meeting": next_meeting,
+        "invitation": invitation,
+        "later": meetings[1:],
         "drafts": drafts,
         "versions": selectors.members_minutes(body)[: selectors.MEMBERS_PAGE_MINUTES],
+        "contacts": selectors.members_contacts(body, member),
+        "facility": list(selectors.facility_contacts(body.project)),
+        "consent_form": ConsentForm(
+            initial={"share_phone": member.share_phone, "share_email": member.share_email}
+        ),
     }
     return render(request, "portal/members/page.html", context, status=status)
+
+
+def _login_needed(request: HttpRequest) -> HttpResponse:
+    context = {"form": LinkRequestForm()}
+    return render(request, "portal/members/login_needed.html", context, status=403)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def _rsvp(request: HttpRequest, body_pk: int, meeting_pk: int) -> HttpResponse:
+    """The member answers for the next meeting from their page."""
+    member = session_member(request, body_pk)
+    if member is None:
+        return _login_needed(request)
+    if is_refused(request):
+        return _too_many(request)
+    invitation = (
+        Invitation.objects.select_related("meeting")
+        .filter(meeting_id=meeting_pk, meeting__body_id=body_pk, member=member)
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    form = RsvpForm(posted(request))
+    if form.is_valid():
+        try:
+            services.rsvp_answer(invitation=invitation, response=form.cleaned_data["response"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your answer: %(answer)s.")
+                % {"answer": invitation.get_response_display()},
+            )
+    else:
+        messages.error(request, _("Choose yes, no or maybe."))
+    return redirect(reverse("portal:members_page", args=[body_pk]) + "#needs-you-heading")
+
+
+members_rsvp = private_page(require_POST(write_limited_form(_rsvp, RSVP_GROUP)))
+
+
+def _consent(request: HttpRequest, body_pk: int) -> HttpResponse:
+    """The member chooses which of their contact details the other members see."""
+    member = session_member(request, body_pk)
+    if member is None:
+        return _login_needed(request)
+    if is_refused(request):
+        return _too_many(request)
+    form = ConsentForm(request.POST)
+    form.is_valid()  # two checkboxes: nothing can be invalid
+    try:
+        services.member_contact_consent(
+            member=member,
+            share_phone=form.cleaned_data.get("share_phone", False),
+            share_email=form.cleaned_data.get("share_email", False),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your choice is saved."))
+    return redirect(reverse("portal:members_page", args=[body_pk]) + "#contacts-heading")
+
+
+members_consent = private_page(require_POST(write_limited_form(_consent, CONSENT_GROUP)))
 
 
 @private_page

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
@@ -24,7 +25,7 @@ from django_ratelimit.decorators import ratelimit
 from naboskap.lib.http import form_status, posted
 from naboskap.portal.views import current_municipality, public_endpoint, public_read
 from naboskap.risk import selectors, services
-from naboskap.risk.forms import VoteForm
+from naboskap.risk.forms import DONT_KNOW, VoteForm
 from naboskap.risk.models import RoundEvent, ScoringRound, Vote
 
 DEVICE_COOKIE = "naboskap_enhet"
@@ -75,47 +76,116 @@ def closed(request: HttpRequest, scoring_round: ScoringRound) -> HttpResponse:
     return render(request, "portal/scoring/closed.html", {"round": scoring_round}, status=410)
 
 
-@never_cache
-@public_read
-def scoring_join(request: HttpRequest, code: str) -> HttpResponse:
-    """The round's events, with which this device has scored."""
-    scoring_round = get_round(request, code)
-    if not scoring_round.is_open:
-        return closed(request, scoring_round)
-    device = device_id(request)
-    items = list(
+def round_items(scoring_round: ScoringRound) -> list[RoundEvent]:
+    """The round's events in the order a phone goes through them."""
+    return list(
         RoundEvent.objects.filter(round=scoring_round)
         .select_related("event")
         .order_by("event__number")
     )
-    voted = set()
-    if device is not None:
-        voted = set(
-            Vote.objects.filter(
-                round=scoring_round, device=services.device_key(device)
-            ).values_list("event_id", flat=True)
-        )
+
+
+def own_votes(scoring_round: ScoringRound, key: str | None) -> dict:
+    """This device's votes in the round, by event id."""
+    if key is None:
+        return {}
+    return {v.event_id: v for v in Vote.objects.filter(round=scoring_round, device=key)}
+
+
+@never_cache
+@public_read
+def scoring_join(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the QR code leads: what the round is, and a button to start (or go on)."""
+    scoring_round = get_round(request, code)
+    if not scoring_round.is_open:
+        return closed(request, scoring_round)
+    device = device_id(request)
+    items = round_items(scoring_round)
+    voted = own_votes(scoring_round, services.device_key(device) if device else None)
+    following = next((i for i in items if i.event_id not in voted), None)
     context = {
         "round": scoring_round,
         "events": [(item.event, item.event_id in voted) for item in items],
-        "done": len(voted) == len(items),
+        "total": len(items),
+        "scored": len(voted),
+        "start": following or (items[0] if items else None),
+        "done": bool(items) and following is None,
     }
     return with_device(request, render(request, "portal/scoring/join.html", context), device)
 
 
-def scoring_vote(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    """Score one event. GET shows this device's earlier vote, if any."""
+@never_cache
+@public_read
+def scoring_summary(request: HttpRequest, code: str) -> HttpResponse:
+    """This device's own votes, event by event, each with a link to change it."""
     scoring_round = get_round(request, code)
     if not scoring_round.is_open:
         return closed(request, scoring_round)
-    item = (
-        RoundEvent.objects.filter(round=scoring_round, event__number=number)
-        .select_related("event")
-        .first()
-    )
-    if item is None:
+    device = device_id(request)
+    items = round_items(scoring_round)
+    voted = own_votes(scoring_round, services.device_key(device) if device else None)
+    scale = selectors.load_scale(scoring_round.analysis.scale_version)
+    rows = [{"event": item.event, "vote": voted.get(item.event_id)} for item in items]
+    for row in rows:
+        row["answers"] = vote_answers(scale, row["vote"]) if row["vote"] else []
+    context = {
+        "round": scoring_round,
+        "rows": rows,
+        "total": len(items),
+        "scored": len(voted),
+        "missing": [row["event"] for row in rows if row["vote"] is None],
+    }
+    response = render(request, "portal/scoring/summary.html", context)
+    return with_device(request, response, device)
+
+
+def vote_answers(scale, vote: Vote) -> list[tuple[str, str]]:
+    """A vote as (what was scored, the answer) pairs, "don't know" written out."""
+
+    def answer(levels, value) -> str:
+        for level in levels:
+            if level.value == value:
+                return f"{level.value} {level.name}"
+        return _("Don't know")
+
+    answers = [(_("Probability"), answer(scale.probability_levels, vote.probability))]
+    for dimension in scale.dimensions:
+        level = vote.consequences.get(dimension.key)
+        answers.append((dimension.name, answer(dimension.levels.all(), level)))
+    return answers
+
+
+# A blank vote form's fields, rendered once per scale version and language: a round's scale
+# version is frozen (it never changes once an analysis uses it), and rendering the thirty-odd
+# radios is most of a vote page's time while a whole room is voting (BENCH live_round).
+_BLANK_FIELDS: dict[tuple, str] = {}
+
+
+def blank_fields(form: VoteForm, version) -> str | None:
+    """The form's fields as HTML when it is blank and its scale version frozen, else None."""
+    if form.is_bound or form.initial or version.frozen_at is None:
+        return None
+    key = (version.pk, version.frozen_at, get_language())
+    html = _BLANK_FIELDS.get(key)
+    if html is None:
+        html = mark_safe("".join(field.as_field_group() for field in form))
+        if len(_BLANK_FIELDS) >= 64:
+            _BLANK_FIELDS.clear()
+        _BLANK_FIELDS[key] = html
+    return html
+
+
+def scoring_vote(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """Score one event, one screen per event. GET shows this device's earlier vote, if any;
+    a vote goes on to the next event, after the last to the summary of one's own votes."""
+    scoring_round = get_round(request, code)
+    if not scoring_round.is_open:
+        return closed(request, scoring_round)
+    items = round_items(scoring_round)
+    position = next((i for i, item in enumerate(items) if item.event.number == number), None)
+    if position is None:
         raise Http404
-    event = item.event
+    event = items[position].event
     scale = selectors.load_scale(scoring_round.analysis.scale_version)
     device = device_id(request)
     key = services.device_key(device) if device else None
@@ -124,8 +194,11 @@ def scoring_vote(request: HttpRequest, code: str, number: int) -> HttpResponse:
     )
     initial = {}
     if earlier is not None:
-        initial = {"probability": earlier.probability}
-        initial.update({f"c_{k}": v for k, v in earlier.consequences.items()})
+        initial = {"probability": earlier.probability or DONT_KNOW}
+        initial.update(
+            {f"c_{d.key}": earlier.consequences.get(d.key) or DONT_KNOW for d in scale.dimensions}
+        )
+    from_summary = request.GET.get("fra") == "oppsummering"
     form = VoteForm(posted(request), scale=scale, initial=initial)
     if request.method == "POST" and form.is_valid():
         if key is None:
@@ -157,33 +230,27 @@ def scoring_vote(request: HttpRequest, code: str, number: int) -> HttpResponse:
                     messages.success(request, _("Your vote was changed. Only the last one counts."))
                 else:
                     messages.success(request, _("Thank you, your vote was counted."))
-                return redirect(next_url(scoring_round, event, key))
+                following = None if from_summary else items[position + 1 : position + 2]
+                if following:
+                    return redirect(
+                        "portal:scoring_vote", scoring_round.code, following[0].event.number
+                    )
+                return redirect("portal:scoring_summary", scoring_round.code)
     context = {
         "round": scoring_round,
         "event": event,
         "form": form,
         "earlier": earlier,
         "scale": scale,
+        "position": position + 1,
+        "total": len(items),
+        "previous": items[position - 1].event if position > 0 else None,
+        "next": items[position + 1].event if position + 1 < len(items) else None,
+        "from_summary": from_summary,
+        "fields_html": blank_fields(form, scale.version),
     }
     response = render(request, "portal/scoring/vote.html", context, status=form_status(form))
     return with_device(request, response, device)
-
-
-def next_url(scoring_round: ScoringRound, event, key: str) -> str:
-    """The next event this device has not scored, else the round's page."""
-    voted = Vote.objects.filter(round=scoring_round, device=key).values("event_id")
-    following = (
-        RoundEvent.objects.filter(round=scoring_round)
-        .exclude(event_id__in=voted)
-        .select_related("event")
-        .order_by("event__number")
-    )
-    later = next((i for i in following if i.event.number > event.number), None) or next(
-        iter(following), None
-    )
-    if later is None:
-        return reverse("portal:scoring_join", args=[scoring_round.code])
-    return reverse("portal:scoring_vote", args=[scoring_round.code, later.event.number])
 
 
 scoring_vote = never_cache(

@@ -16,7 +16,13 @@ from naboskap.insights import services
 from naboskap.insights.forms import AnswerForm
 from naboskap.insights.models import CODE_FRAGMENT, SurveyRound
 from naboskap.lib.http import form_status, posted
-from naboskap.portal.views import WRITE_RATE, current_municipality, public_endpoint
+from naboskap.portal.views import (
+    WRITE_RATE,
+    current_municipality,
+    public_endpoint,
+    refused_context,
+    refused_response,
+)
 
 
 def closed(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
@@ -39,7 +45,12 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     # itself and survey-code.js copies into the field; `?kode=` from older letters still works.
     initial = {"code": request.GET.get(CODE_FRAGMENT, "")[:20]} if with_code else {}
     form = AnswerForm(posted(request), questions=questions, with_code=with_code, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    refused = request.method == "POST" and getattr(request, "limited", False)
+    if refused:
+        # Over the write limit: nothing is stored, the answers come back as given.
+        typed = {name: request.POST.get(name, "")[:2000] for name in form.fields}
+        form = AnswerForm(None, questions=questions, with_code=with_code, initial=typed)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.response_submit(
                 survey_round=survey_round,
@@ -59,8 +70,11 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "with_code": with_code,
         "error_title": _("Check your answers"),
+        **(refused_context(request) if refused else {}),
     }
     response = render(request, "portal/survey/answer.html", context, status=form_status(form))
+    if refused:
+        refused_response(response)
     if CODE_FRAGMENT in request.GET:
         # The address holds a code: links and requests from this page pass on only the
         # origin, never the address ("no-referrer" would also blank the form's Origin
@@ -72,7 +86,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
 survey_answer = never_cache(
     public_endpoint(
         ratelimit(
-            group="portal.survey_answer", key="ip", rate=WRITE_RATE, method="POST", block=True
+            group="portal.survey_answer", key="ip", rate=WRITE_RATE, method="POST", block=False
         )(survey_answer)
     )
 )

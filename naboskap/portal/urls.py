@@ -7,6 +7,7 @@ from naboskap.portal import (
     meeting_views,
     member_views,
     scoring_views,
+    short_link_views,
     survey_views,
     views,
 )
@@ -43,9 +44,11 @@ register_converter(ReferenceConverter, "reference")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("n/<str:code>/", short_link_views.short_link, name="short_link"),
     path("nytt.atom", feeds.municipality_feed, name="feed"),
     path("prosjekter/<slug:slug>/", views.project, name="project"),
     path("prosjekter/<slug:slug>/nytt/", views.project_updates, name="project_updates"),
+    path("prosjekter/<slug:slug>/risiko/", views.risk_summary, name="risk_summary"),
     path("prosjekter/<slug:slug>/nytt.atom", feeds.project_feed, name="project_feed"),
     path("prosjekter/<slug:slug>/abonner/", views.subscribe, name="subscribe"),
     path(
@@ -55,6 +58,8 @@ urlpatterns = [
     path("meld/", concern_views.report, name="report"),
     path("prosjekter/<slug:slug>/meld/", concern_views.project_report, name="project_report"),
     path("melding/<reference:reference>/", concern_views.follow_up, name="concern_follow_up"),
+    # The short follow-up address of a receipt letter (asks for the letter's code).
+    path("m/<reference:reference>/", concern_views.short_link, name="concern_short"),
     path("melding/<reference:reference>/svar/", concern_views.reply, name="concern_reply"),
     path(
         "melding/<reference:reference>/kontaktinfo/slett/",
@@ -73,6 +78,7 @@ urlpatterns = [
     path("ros/<str:code>/", scoring_views.scoring_join, name="scoring_join"),
     path("undersokelse/<token:token>/", survey_views.survey_answer, name="survey_answer"),
     path("ros/<str:code>/<int:number>/", scoring_views.scoring_vote, name="scoring_vote"),
+    path("ros/<str:code>/mine/", scoring_views.scoring_summary, name="scoring_summary"),
     path("naboraad/inn/<token:token>/", member_views.member_login, name="member_login"),
     path("naboraad/ny-lenke/", member_views.member_link_request, name="member_link_request"),
     path("naboraad/logg-ut/", member_views.members_logout, name="members_logout"),
@@ -82,6 +88,12 @@ urlpatterns = [
         member_views.members_comment,
         name="members_comment",
     ),
+    path(
+        "naboraad/<int:body_pk>/moter/<int:meeting_pk>/svar/",
+        member_views.members_rsvp,
+        name="members_rsvp",
+    ),
+    path("naboraad/<int:body_pk>/kontakt/", member_views.members_consent, name="members_consent"),
     path("svar/<token:token>/", meeting_views.rsvp, name="meeting_rsvp"),
     path("svar/<token:token>/kalender.ics", meeting_views.rsvp_calendar, name="rsvp_calendar"),
     path("prosjekter/<slug:slug>/moter.ics", meeting_views.project_feed, name="meeting_feed"),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -27,7 +27,8 @@ from naboskap.meetings import selectors as meeting_selectors
 from naboskap.plans import selectors as plan_selectors
 from naboskap.portal.forms import SubscribeForm
 from naboskap.projects import selectors, services
-from naboskap.projects.models import Project, Subscription
+from naboskap.projects.models import PHASE_ORDER, Phase, Project, Subscription
+from naboskap.risk import selectors as risk_selectors
 
 
 # Generous for reading, strict for writing: a neighbourhood shares few IP addresses.
@@ -101,6 +102,16 @@ def page_cache_key(request: HttpRequest, part: str) -> str:
     )
 
 
+def phase_steps(project: Project) -> dict:
+    """The phases as a compact timeline: every step up to operation (closed only when it
+    is), with those before the current one marked as done."""
+    steps = [(value, label) for value, label in Phase.choices if value != Phase.CLOSED]
+    if project.phase == Phase.CLOSED:
+        steps.append((Phase.CLOSED.value, Phase.CLOSED.label))
+    current = PHASE_ORDER.index(project.phase)
+    return {"phase_steps": steps, "phases_done": PHASE_ORDER[:current]}
+
+
 def project_content(request: HttpRequest, project: Project) -> str:
     """The project page's main content, cached in the shared cache."""
     key = page_cache_key(request, "content")
@@ -109,11 +120,13 @@ def project_content(request: HttpRequest, project: Project) -> str:
         context = {
             "project": project,
             "phase_changes": project.phase_changes.all(),
-            "planned_phases": project.planned_phases.all(),
+            "planned_phases": list(project.planned_phases.all()),
             "contact_points": project.contact_points.all(),
             "updates": list(selectors.published_updates(project)[: UPDATES_ON_PAGE + 1]),
             "updates_on_page": UPDATES_ON_PAGE,
             "measures": plan_selectors.public_measures(project),
+            "risk_summaries": risk_selectors.public_summaries(project),
+            **phase_steps(project),
             "meetings": meeting_selectors.public_upcoming_meetings(project),
             "public_minutes": meeting_selectors.public_minutes(project)[
                 : meeting_selectors.PUBLIC_MINUTES_ON_PAGE
@@ -170,10 +183,15 @@ def project_updates(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public_endpoint
-@ratelimit(key="ip", rate=WRITE_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=WRITE_RATE, method="POST", block=False)
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_public_project(request, slug)
     form = SubscribeForm(posted(request))
+    if request.method == "POST" and getattr(request, "limited", False):
+        # Over the write limit: nothing is sent, the address stays in the form.
+        form = SubscribeForm(initial={"email": request.POST.get("email", "")[:254]})
+        context = {"project": project, "form": form, **refused_context(request)}
+        return refused_response(render(request, "portal/subscribe.html", context))
     if request.method == "POST" and form.is_valid():
         services.subscription_request(
             project=project, email=form.cleaned_data["email"], language=get_language()
@@ -232,11 +250,80 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def rate_window(rate: str) -> int:
+    """The length in seconds of a django-ratelimit rate's window ("10/h": 3600)."""
+    from django_ratelimit.core import _split_rate
+
+    try:
+        return int(_split_rate(rate)[1])
+    except (ValueError, TypeError):
+        return int(timedelta(hours=1).total_seconds())
+
+
+def retry_text(seconds: int) -> str:
+    """When a refused visitor can try again, in words: the end of the limit's window."""
+    minutes, hours, days = seconds / 60, seconds / 3600, seconds / 86400
+    if seconds <= 60:
+        return _("within a minute")
+    if hours < 1:
+        return ngettext("within %(count)d minute", "within %(count)d minutes", round(minutes)) % {
+            "count": round(minutes)
+        }
+    if hours == 1:
+        return _("within an hour")
+    if days < 1:
+        count = -(-seconds // 3600)
+        return ngettext("within %(count)d hour", "within %(count)d hours", count) % {"count": count}
+    count = -(-seconds // 86400)
+    if count == 1:
+        return _("within a day")
+    return ngettext("within %(count)d day", "within %(count)d days", count) % {"count": count}
+
+
+def refused_context(request: HttpRequest, *, photos: bool = False) -> dict:
+    """What a public form refused by the write limit tells the visitor (portal/includes/
+    refused.html): nothing was sent, what they typed is still there, when they can send it
+    again (the window of PUBLIC_WRITE_RATE), and the municipality's phone number."""
+    municipality = getattr(request, "municipality", None)
+    return {
+        "refused": {
+            "retry": retry_text(rate_window(settings.PUBLIC_WRITE_RATE)),
+            "phone": getattr(municipality, "phone", "") or "",
+            "photos": photos,
+        }
+    }
+
+
+def refused_response(response: HttpResponse) -> HttpResponse:
+    """A form page answering 429: the status and when to come back."""
+    response.status_code = 429
+    response["Retry-After"] = str(rate_window(settings.PUBLIC_WRITE_RATE))
+    return response
+
+
 def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(int(timedelta(minutes=1).total_seconds()))
+    rate = settings.PUBLIC_WRITE_RATE if request.method == "POST" else settings.PUBLIC_READ_RATE
+    seconds = rate_window(rate)
+    municipality = getattr(request, "municipality", None)
+    context = {
+        "retry": retry_text(seconds),
+        "phone": getattr(municipality, "phone", "") or "",
+    }
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+@public_read
+def risk_summary(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's published risk summaries in full: events, risk before and after,
+    measures, the matrix as a table and the organisations that took part."""
+    project = get_public_project(request, slug)
+    summaries = risk_selectors.public_summaries(project)
+    if not summaries:
+        raise Http404
+    return render(request, "portal/risk_summary.html", {"project": project, "summaries": summaries})

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from naboskap.projects.models import Project
+from naboskap.tenancy.selectors import enter_municipality
 
 
 # Roles come from memberships only: `rules.has_perm` rather than `user.has_perm`, so that a
@@ -16,4 +17,5 @@ def get_project_for_user(user, pk: int, perm: str = "projects.view_project") -> 
         raise Http404
     if perm != "projects.view_project" and not rules.has_perm(perm, user, project):
         raise PermissionDenied
+    enter_municipality(user, project.municipality_id)
     return project

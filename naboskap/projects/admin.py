@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 
 from naboskap.projects import services
 from naboskap.projects.models import ContactPoint, PhaseChange, PlannedPhase, Project, Update
+from naboskap.projects.validators import validate_one_line_title
 
 
 class ContactPointInline(admin.TabularInline):
@@ -42,8 +44,16 @@ class ProjectAdmin(admin.ModelAdmin):
         services.project_touch(project=form.instance)
 
 
+class UpdateAdminForm(forms.ModelForm):
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        validate_one_line_title(title)
+        return title
+
+
 @admin.register(Update)
 class UpdateAdmin(admin.ModelAdmin):
+    form = UpdateAdminForm
     list_display = ["title", "project", "published_at", "author"]
     list_filter = ["project__municipality"]
     search_fields = ["title", "body"]

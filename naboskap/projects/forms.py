@@ -3,7 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.projects.models import PHASE_ORDER, ContactPoint, Phase, Project, Update
+from naboskap.projects.validators import validate_one_line_title
 from naboskap.tenancy.models import Municipality, Unit
 
 NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
@@ -21,6 +23,7 @@ def display_name(user) -> str:
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
+        formfield_callback = bounded_formfield
         fields = [
             "name",
             "slug",
@@ -43,9 +46,15 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, municipality: Municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
+        # Retired units are offered only where the project has them already.
         units = Unit.objects.filter(municipality=municipality)
-        self.fields["responsible_unit"].queryset = units
-        self.fields["participating_units"].queryset = units
+        current = list(self.instance.participating_units.all()) if self.instance.pk else []
+        self.fields["responsible_unit"].queryset = units.offered(
+            current=self.instance.responsible_unit_id
+        )
+        self.fields["participating_units"].queryset = (
+            units.in_use() | units.filter(pk__in=[unit.pk for unit in current])
+        ).distinct()
         self.fields["dialogue_owner"].queryset = (
             get_user_model()
             .objects.filter(memberships__municipality=municipality, is_active=True)
@@ -103,7 +112,7 @@ class PlannedPhasesForm(forms.Form):
         planned = {p.phase: p.planned_start for p in project.planned_phases.all()}
         coming = PHASE_ORDER[PHASE_ORDER.index(project.phase) + 1 :]
         for phase in coming:
-            self.fields[phase] = forms.DateField(
+            self.fields[phase] = DateField(
                 label=Phase(phase).label,
                 required=False,
                 initial=planned.get(phase),
@@ -114,6 +123,7 @@ class PlannedPhasesForm(forms.Form):
 class ContactPointForm(forms.ModelForm):
     class Meta:
         model = ContactPoint
+        formfield_callback = bounded_formfield
         fields = ["function", "phone", "email", "opening_hours", "on_duty_phone", "position"]
 
     def clean(self):
@@ -126,6 +136,7 @@ class ContactPointForm(forms.ModelForm):
 class UpdateForm(forms.ModelForm):
     class Meta:
         model = Update
+        formfield_callback = bounded_formfield
         fields = ["title", "body", "phase", "published_at"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 10}),
@@ -133,3 +144,8 @@ class UpdateForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
         }
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        validate_one_line_title(title)
+        return title

@@ -252,6 +252,43 @@ class Subscription(models.Model):
         return self.email
 
 
+# No 0/O, 1/I/L: a code read from a letter and typed again must not be ambiguous.
+SHORT_LINK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+SHORT_LINK_LENGTH = 6
+
+
+def normalise_short_link(typed: str) -> str:
+    """A code as typed (any case, spaces or hyphens) in the stored form: upper case."""
+    return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+
+
+class ShortLink(models.Model):
+    """A short address printed on a letter (`/n/<code>/`) that leads to a longer one within
+    the same municipality. A link that stands for a secret expires with it."""
+
+    code = models.CharField(max_length=SHORT_LINK_LENGTH, unique=True, editable=False)
+    target = models.CharField(max_length=500, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="short_links"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("short link")
+        verbose_name_plural = _("short links")
+        indexes = [models.Index(fields=["municipality", "target"])]
+
+    def __str__(self):
+        return f"{self.code} → {self.target}"
+
+    def get_absolute_url(self):
+        return reverse("portal:short_link", args=[self.code])
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
 # Who changed what on a project, and when (django-auditlog). Phase history has its own rows.
 auditlog.register(Project, m2m_fields={"participating_units"}, exclude_fields=["changed_at"])
 auditlog.register(ContactPoint)

@@ -8,10 +8,13 @@ from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import memberships_of
 
 
-def projects_for_user(user) -> QuerySet[Project]:
-    """Every project the user reaches through a municipality-wide or a project membership."""
+def projects_for_user(user, municipality: Municipality | None = None) -> QuerySet[Project]:
+    """Every project the user reaches through a municipality-wide or a project membership;
+    with `municipality`, only that municipality's (staff lists: the one the user works in)."""
     reach = Q(pk__in=[])
     for m in memberships_of(user):
+        if municipality is not None and m.municipality_id != municipality.pk:
+            continue
         if m.project_id is None:
             reach |= Q(municipality_id=m.municipality_id)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from naboskap.projects.models import (
     Subscription,
     Update,
 )
+from naboskap.projects.validators import validate_one_line_title
 from naboskap.tenancy.models import Municipality, Unit
 
 PROJECT_FIELDS = [
@@ -129,6 +131,10 @@ def update_save(*, project: Project, update: Update, author) -> Update:
     update.project = project
     if update.author_id is None:
         update.author = author
+    try:
+        validate_one_line_title(update.title)
+    except ValidationError as error:
+        raise ValidationError({"title": error.messages}) from None
     update.full_clean()
     update.save()
     project_touch(project=project)
@@ -165,3 +171,60 @@ def subscription_confirm(*, subscription: Subscription) -> None:
 
 def subscription_cancel(*, subscription: Subscription) -> None:
     subscription.delete()
+
+
+# Short links on letters --------------------------------------------------------------------
+
+SHORT_LINK_ATTEMPTS = 10
+
+
+def _new_short_code() -> str:
+    import secrets
+
+    from naboskap.projects.models import SHORT_LINK_ALPHABET, SHORT_LINK_LENGTH
+
+    return "".join(secrets.choice(SHORT_LINK_ALPHABET) for _i in range(SHORT_LINK_LENGTH))
+
+
+def short_link_for(*, municipality: Municipality, target: str, expires_at: datetime | None = None):
+    """The short link to `target` (a path within the municipality's site): an existing one
+    that lives at least as long, else a new one with a fresh random code (retried on the rare
+    collision)."""
+    from django.db import IntegrityError
+    from django.db.models import Q
+
+    from naboskap.projects.models import ShortLink
+
+    now = timezone.now()
+    existing = ShortLink.objects.filter(municipality=municipality, target=target)
+    if expires_at is None:
+        existing = existing.filter(expires_at__isnull=True)
+    else:
+        existing = existing.filter(Q(expires_at__gte=expires_at) & Q(expires_at__gt=now))
+    found = existing.order_by("pk").first()
+    if found is not None:
+        return found
+    for _attempt in range(SHORT_LINK_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return ShortLink.objects.create(
+                    code=_new_short_code(),
+                    target=target,
+                    municipality=municipality,
+                    expires_at=expires_at,
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("No free short link code after several attempts.")
+
+
+def short_link_resolve(*, municipality: Municipality, code: str):
+    """The live short link with `code` (as typed, any case) in the municipality, or None."""
+    from naboskap.projects.models import ShortLink, normalise_short_link
+
+    link = ShortLink.objects.filter(
+        municipality=municipality, code=normalise_short_link(code)
+    ).first()
+    if link is None or link.is_expired():
+        return None
+    return link

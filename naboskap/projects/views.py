@@ -22,32 +22,35 @@ from naboskap.projects.forms import (
 from naboskap.projects.models import ContactPoint, Update
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import staff_municipality
 
 UPDATES_PER_PAGE = 25
 
 
 @staff_required
 def my_projects(request: HttpRequest) -> HttpResponse:
-    projects = selectors.projects_for_user(request.user).order_by("municipality__name", "name")
-    can_create = bool(_creatable_municipalities(request))
+    """The projects of the municipality the user works in (see tenancy.selectors)."""
+    municipality = staff_municipality(request)
+    projects = selectors.projects_for_user(request.user, municipality).order_by("name")
+    can_create = _creatable_municipality(request) is not None
     return render(
         request, "projects/my_projects.html", {"projects": projects, "can_create": can_create}
     )
 
 
-def _creatable_municipalities(request: HttpRequest) -> list[Municipality]:
-    ids = {m.municipality_id for m in memberships_of(request.user)}
-    municipalities = Municipality.objects.filter(pk__in=ids).order_by("name")
-    return [m for m in municipalities if rules.has_perm("projects.add_project", request.user, m)]
+def _creatable_municipality(request: HttpRequest) -> Municipality | None:
+    """The municipality the user works in, if they may create projects there."""
+    municipality = staff_municipality(request)
+    if municipality and rules.has_perm("projects.add_project", request.user, municipality):
+        return municipality
+    return None
 
 
 @staff_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    allowed = _creatable_municipalities(request)
-    if not allowed:
+    municipality = _creatable_municipality(request)
+    if municipality is None:
         raise PermissionDenied
-    municipality = allowed[0]
     form = ProjectForm(posted(request), municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -11,6 +11,7 @@ from naboskap.projects.access import get_project_for_user
 from naboskap.reports.models import StatusReport
 from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import enter_municipality
 
 VIEW_PROJECT = "reports.view_project_reports"
 MAKE_PROJECT = "reports.make_project_reports"
@@ -27,15 +28,14 @@ def get_report_project_for_user(user, pk: int, perm: str = VIEW_PROJECT):
     return project
 
 
-def get_municipality_for_user(user, perm: str = VIEW_MUNICIPALITY) -> Municipality:
-    """The user's municipality for its own reports: the first one (by name) where the user
-    has `perm`; 403 when the user has a role somewhere but not that one."""
-    ids = sorted({m.municipality_id for m in memberships_of(user)})
-    municipalities = list(Municipality.objects.filter(pk__in=ids).order_by("name", "pk"))
-    for municipality in municipalities:
-        if rules.has_perm(perm, user, municipality):
-            return municipality
-    raise PermissionDenied
+def get_municipality_for_user(
+    user, municipality: Municipality | None, perm: str = VIEW_MUNICIPALITY
+) -> Municipality:
+    """`municipality` (the one the user works in, `tenancy.selectors.staff_municipality`) for
+    its own reports; 403 when the user lacks `perm` there."""
+    if municipality is None or not rules.has_perm(perm, user, municipality):
+        raise PermissionDenied
+    return municipality
 
 
 def get_report_for_user(user, pk: int) -> StatusReport:
@@ -53,4 +53,5 @@ def get_report_for_user(user, pk: int) -> StatusReport:
         raise Http404
     if not rules.has_perm(VIEW_MUNICIPALITY, user, report.municipality):
         raise PermissionDenied
+    enter_municipality(user, report.municipality_id)
     return report

@@ -4,15 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.reports.models import ReportSchedule
 from naboskap.reports.services import ReportError, check_period
 
 
 class ReportForm(forms.Form):
-    period_start = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
+    period_start = DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = DateField(
         label=_("Last day"),
         help_text=_("Today at the latest."),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -38,5 +37,6 @@ class ReportForm(forms.Form):
 class ScheduleForm(forms.ModelForm):
     class Meta:
         model = ReportSchedule
+        formfield_callback = bounded_formfield
         fields = ["frequency", "active"]
         widgets = {"frequency": forms.RadioSelect}

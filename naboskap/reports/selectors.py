@@ -40,12 +40,14 @@ class Scope:
         return Q(**{f"{prefix}__municipality": self.municipality})
 
 
-def readable_reports(user) -> QuerySet[StatusReport] | None:
-    """Every kept report the user may read, newest first; None when the user reads none
-    (no politician, administrator or coordinator role anywhere)."""
+def readable_reports(user, municipality=None) -> QuerySet[StatusReport] | None:
+    """Every kept report the user may read (of `municipality`, when given), newest first;
+    None when the user reads none (no politician, administrator or coordinator role there)."""
     municipality_ids, project_ids = set(), set()
     for membership in memberships_of(user):
         if membership.role not in READERS:
+            continue
+        if municipality is not None and membership.municipality_id != municipality.pk:
             continue
         if membership.project_id is None:
             municipality_ids.add(membership.municipality_id)

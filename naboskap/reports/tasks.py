@@ -17,13 +17,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.tenancy.selectors import recipients_by_language
+
 logger = logging.getLogger(__name__)
 
 
-def politician_emails(report) -> list[str]:
-    """The addresses of the politicians who read this report: those with the politician role
-    across the report's municipality and, for a project's report, those given the role in
-    that project. Nobody else gets it."""
+def politicians(report):
+    """The politicians who read this report (see `politician_emails`), with profiles."""
+    from django.contrib.auth import get_user_model
+
     from naboskap.tenancy.models import Membership, Role
 
     memberships = Membership.objects.filter(
@@ -33,7 +35,15 @@ def politician_emails(report) -> list[str]:
         memberships = memberships.filter(Q(project__isnull=True) | Q(project_id=report.project_id))
     else:
         memberships = memberships.filter(project__isnull=True)
-    return sorted(set(memberships.values_list("user__email", flat=True)))
+    users = get_user_model().objects.filter(pk__in=memberships.values("user_id"))
+    return users.select_related("naboskap_profile").order_by("email", "pk")
+
+
+def politician_emails(report) -> list[str]:
+    """The addresses of the politicians who read this report: those with the politician role
+    across the report's municipality and, for a project's report, those given the role in
+    that project. Nobody else gets it."""
+    return sorted({user.email for user in politicians(report)})
 
 
 @task()
@@ -59,17 +69,21 @@ def email_report(report_id: int) -> int:
         return 0
     report = StatusReport.objects.select_related("municipality", "project").get(pk=report_id)
     context = {"report": report, "url": settings.SITE_URL + report.get_absolute_url()}
-    with translation.override(report.language):
-        subject = render_to_string("reports/email/report_subject.txt", context).strip()
-        body = render_to_string("reports/email/report_body.txt", context)
     sent = 0
-    for address in politician_emails(report):
-        try:  # one email each, so no politician sees the others' addresses
-            EmailMessage(subject, body, to=[address]).send()
-        except Exception:  # one bad address must not stop the others
-            logger.exception("Could not email status report %s", report_id)
-            continue
-        sent += 1
+    # Each politician in their own language, else the municipality's (the report itself
+    # stays in the language it was made in).
+    groups = recipients_by_language(politicians(report), report.municipality)
+    for language, addresses in sorted(groups.items()):
+        with translation.override(language):
+            subject = render_to_string("reports/email/report_subject.txt", context).strip()
+            body = render_to_string("reports/email/report_body.txt", context)
+        for address in addresses:
+            try:  # one email each, so no politician sees the others' addresses
+                EmailMessage(subject, body, to=[address]).send()
+            except Exception:  # one bad address must not stop the others
+                logger.exception("Could not email status report %s", report_id)
+                continue
+            sent += 1
     return sent
 
 

@@ -27,6 +27,7 @@ from naboskap.reports.forms import ReportForm, ScheduleForm
 from naboskap.reports.models import ReportSchedule
 from naboskap.reports.selectors import Scope
 from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.selectors import staff_municipality
 
 PER_PAGE = 50
 
@@ -44,26 +45,17 @@ def _schedule(scope: Scope) -> ReportSchedule | None:
 @staff_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Every kept report the user may read, newest first."""
-    reports = selectors.readable_reports(request.user)
+    municipality = staff_municipality(request)
+    reports = selectors.readable_reports(request.user, municipality)
     if reports is None:
         raise PermissionDenied
-    makes = [
-        m for m in _municipalities(request) if rules.has_perm(MAKE_MUNICIPALITY, request.user, m)
-    ]
+    makes = rules.has_perm(MAKE_MUNICIPALITY, request.user, municipality)
     context = {
         "page": _page(request, reports),
-        "can_make": bool(makes),
-        "schedule": _schedule(Scope(makes[0])) if makes else None,
+        "can_make": makes,
+        "schedule": _schedule(Scope(municipality)) if makes else None,
     }
     return render(request, "reports/report_list.html", context)
-
-
-def _municipalities(request: HttpRequest) -> list:
-    from naboskap.tenancy.models import Municipality
-    from naboskap.tenancy.rules import memberships_of
-
-    ids = {m.municipality_id for m in memberships_of(request.user) if m.project_id is None}
-    return list(Municipality.objects.filter(pk__in=ids).order_by("name", "pk"))
 
 
 @staff_required
@@ -119,7 +111,9 @@ def _make(request: HttpRequest, scope: Scope, template_context: dict) -> HttpRes
 
 @staff_required
 def report_create(request: HttpRequest) -> HttpResponse:
-    municipality = get_municipality_for_user(request.user, MAKE_MUNICIPALITY)
+    municipality = get_municipality_for_user(
+        request.user, staff_municipality(request), MAKE_MUNICIPALITY
+    )
     return _make(request, Scope(municipality), {"municipality": municipality, "project": None})
 
 
@@ -162,7 +156,9 @@ def _edit_schedule(request: HttpRequest, scope: Scope, template_context: dict) -
 
 @staff_required
 def schedule_edit(request: HttpRequest) -> HttpResponse:
-    municipality = get_municipality_for_user(request.user, MAKE_MUNICIPALITY)
+    municipality = get_municipality_for_user(
+        request.user, staff_municipality(request), MAKE_MUNICIPALITY
+    )
     context = {"municipality": municipality, "project": None}
     return _edit_schedule(request, Scope(municipality), context)
 

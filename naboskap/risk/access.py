@@ -7,6 +7,7 @@ from django.http import Http404
 
 from naboskap.projects.access import get_project_for_user
 from naboskap.risk.models import Analysis, RiskScale, UnwantedEvent
+from naboskap.tenancy.selectors import enter_municipality
 
 VIEW = "risk.view_analyses"
 
@@ -43,4 +44,5 @@ def get_scale_for_user(user, pk: int, perm: str = "risk.view_scales") -> RiskSca
         raise Http404
     if perm != "risk.view_scales" and not rules.has_perm(perm, user, scale.municipality):
         raise PermissionDenied
+    enter_municipality(user, scale.municipality_id)
     return scale

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.plans.models import Measure
 from naboskap.risk.models import (
     Analysis,
@@ -34,6 +35,7 @@ class AnalysisForm(forms.ModelForm):
 
     class Meta:
         model = Analysis
+        formfield_callback = bounded_formfield
         fields = ["title", "purpose", "method", "area_description", "next_revision_on"]
         widgets = {
             "purpose": SHORT,
@@ -53,6 +55,7 @@ class AnalysisForm(forms.ModelForm):
 class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
+        formfield_callback = bounded_formfield
         fields = ["kind", "name", "represents"]
 
     def __init__(self, *args, **kwargs):
@@ -63,6 +66,7 @@ class ParticipantForm(forms.ModelForm):
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = AnalysisMeeting
+        formfield_callback = bounded_formfield
         fields = ["held_on", "note"]
         widgets = {"held_on": DATE}
 
@@ -96,6 +100,7 @@ def formset_rows(formset, required: str) -> list[dict]:
 class EventForm(forms.ModelForm):
     class Meta:
         model = UnwantedEvent
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "scenario",
@@ -227,14 +232,14 @@ class EventMeasureForm(forms.Form):
         label=_("Type"), choices=Measure.Kind.choices, widget=forms.RadioSelect
     )
     owner_unit = forms.ModelChoiceField(label=_("Owner unit"), queryset=Unit.objects.none())
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    due_date = DateField(label=_("Due date"), required=False, widget=DATE)
     status = forms.ChoiceField(
         label=_("Status"), choices=Measure.Status.choices, initial=Measure.Status.PLANNED
     )
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_unit"].queryset = Unit.objects.filter(municipality=municipality)
+        self.fields["owner_unit"].queryset = Unit.objects.filter(municipality=municipality).in_use()
 
 
 class StatusForm(forms.Form):
@@ -431,44 +436,50 @@ class RoundOpenForm(forms.Form):
             self.initial["events"] = list(events)
 
 
-def _radio_levels(label, levels, *, required: bool, invalid: str, skip: str = ""):
-    choices = [
-        (level.value, f"{level.value} – {level.name}: {level.definition}") for level in levels
-    ]
-    if not required:
-        choices.append(("", skip))
+# What a phone sends for "don't know": a choice of its own, stored as no score.
+DONT_KNOW = "unknown"
+
+
+def _vote_level(value: str):
+    return None if value == DONT_KNOW else int(value)
+
+
+def _vote_levels(label, levels, *, required: bool, invalid: str):
+    """One row of choices: each level by its number and short name, then "don't know"."""
+    choices = [(level.value, f"{level.value} {level.name}") for level in levels]
+    choices.append((DONT_KNOW, _("Don't know")))
     return forms.TypedChoiceField(
         label=label,
         choices=choices,
-        coerce=int,
+        coerce=_vote_level,
         empty_value=None,
         required=required,
         widget=forms.RadioSelect,
         error_messages={
             "invalid_choice": invalid,
-            "required": _("Choose a level."),
+            "required": _("Choose a level, or “Don't know”."),
         },
     )
 
 
 class VoteForm(forms.Form):
     """A participant's score of one event: the probability and one level per consequence
-    dimension of the analysis's scale version (optional dimensions may be left out)."""
+    dimension of the analysis's scale version. "Don't know" may be answered for any of them
+    (stored as no score); an optional dimension may also be left out."""
 
     def __init__(self, *args, scale, **kwargs):
         super().__init__(*args, **kwargs)
         self.scale = scale
         invalid = _("Choose a level from 1 to %(size)d.") % {"size": scale.size}
-        self.fields["probability"] = _radio_levels(
+        self.fields["probability"] = _vote_levels(
             _("How likely is it?"), scale.probability_levels, required=True, invalid=invalid
         )
         for dimension in scale.dimensions:
-            self.fields[f"c_{dimension.key}"] = _radio_levels(
-                dimension.name,
+            self.fields[f"c_{dimension.key}"] = _vote_levels(
+                _("How serious for: %(name)s") % {"name": dimension.name},
                 dimension.levels.all(),
                 required=dimension.required,
                 invalid=invalid,
-                skip=_("Not relevant"),
             )
 
     def consequences(self) -> dict:
@@ -506,3 +517,51 @@ class SettleForm(forms.Form):
 
     def consequences(self) -> dict:
         return {d.pk: self.cleaned_data.get(f"c_{d.key}") for d in self.scale.dimensions}
+
+
+class SummaryPublishForm(forms.Form):
+    """What the coordinator writes for the public summary: a plain-language description per
+    event (empty at first, never copied from the analysis) and which organisations to name."""
+
+    organisations = forms.MultipleChoiceField(
+        label=_("Organisations that took part"),
+        help_text=_("Only organisations are named in public, never persons."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args,
+        events,
+        organisations,
+        initial_descriptions=None,
+        published_organisations=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.events = list(events)
+        # Those named before stay on offer (and ticked), as they were chosen for the public.
+        offered = list(organisations)
+        offered += [name for name in published_organisations or () if name not in offered]
+        self.fields["organisations"].choices = [(name, name) for name in offered]
+        if not self.is_bound:
+            chosen = offered if published_organisations is None else published_organisations
+            self.initial.setdefault("organisations", list(chosen))
+        for event in self.events:
+            self.fields[self.key(event)] = forms.CharField(
+                label=_("%(number)d. %(title)s: what it means for the neighbours")
+                % {"number": event.number, "title": event.title},
+                help_text=_("Plain language, for the public. No names, nothing about residents."),
+                max_length=1000,
+                required=False,
+                widget=SHORT,
+                initial=(initial_descriptions or {}).get(str(event.lineage), ""),
+            )
+
+    @staticmethod
+    def key(event) -> str:
+        return f"description_{event.pk}"
+
+    def descriptions(self) -> dict:
+        return {str(event.lineage): self.cleaned_data[self.key(event)] for event in self.events}

@@ -504,8 +504,10 @@ class Vote(models.Model):
     round = models.ForeignKey(ScoringRound, on_delete=models.CASCADE, related_name="votes")
     event = models.ForeignKey(UnwantedEvent, on_delete=models.CASCADE, related_name="votes")
     device = models.CharField(max_length=64)
-    probability = models.PositiveSmallIntegerField(_("probability"))
+    # None: the participant answered "don't know" (no score, as a missing dimension below).
+    probability = models.PositiveSmallIntegerField(_("probability"), null=True, blank=True)
     # Consequence level per dimension key of the analysis's scale version: {"tillit": 3}.
+    # A dimension left out was answered "don't know" (or "not relevant").
     consequences = models.JSONField(_("consequences"), default=dict)
     cast_at = models.DateTimeField(default=timezone.now)
 
@@ -552,8 +554,54 @@ class ConsequenceScore(models.Model):
         return f"{self.event}: {self.dimension} {self.level}"
 
 
+class PublishedSummary(models.Model):
+    """The public summary of an approved analysis, as it was published: a snapshot, so that
+    later staff edits show only when the summary is published again. One per analysis
+    series; publishing a newer revision replaces it."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="risk_summaries",
+        verbose_name=_("project"),
+    )
+    series = models.UUIDField(unique=True)
+    analysis = models.ForeignKey(
+        Analysis,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("published revision"),
+    )
+    # What the public sees, written when published: events with their public descriptions,
+    # risk before and after, measures, the organisations that took part (never persons).
+    content = models.JSONField(_("content"), default=dict)
+    first_published_at = models.DateTimeField(_("first published"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("published risk summary")
+        verbose_name_plural = _("published risk summaries")
+        ordering = ["project", "-published_at"]
+
+    def __str__(self):
+        return f"{self.project}: {self.content.get('approved_on', '')}"
+
+    @property
+    def is_updated(self) -> bool:
+        return self.published_at > self.first_published_at
+
+
 auditlog.register(RiskScale)
 auditlog.register(Analysis)
 auditlog.register(UnwantedEvent, exclude_fields=["changed_at"])
 auditlog.register(ConsequenceScore)
 auditlog.register(ScoringRound)
+auditlog.register(PublishedSummary)

@@ -7,7 +7,7 @@ staff and edited by its administrators and coordinators.
 
 import rules
 
-from naboskap.projects.rules import can_change, reaches_project
+from naboskap.projects.rules import can_change, manages_project, reaches_project
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.rules import is_municipality_staff, municipality_roles
 
@@ -22,3 +22,6 @@ rules.add_perm("risk.view_analyses", reaches_project)
 rules.add_perm("risk.change_analyses", can_change)
 rules.add_perm("risk.view_scales", is_municipality_staff)
 rules.add_perm("risk.change_scales", is_municipality_staff & edits_scales)
+# Publishing the summary speaks for the municipality: the project's coordinator or an
+# administrator, not the dialogue owner alone.
+rules.add_perm("risk.publish_summary", reaches_project & manages_project)

@@ -6,11 +6,12 @@ and computed in Python, so the pages cost the same with 10 events as with 200.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from naboskap.plans.models import Measure
 from naboskap.risk.models import (
@@ -21,6 +22,7 @@ from naboskap.risk.models import (
     ConsequenceDimension,
     ConsequenceScore,
     ProbabilityLevel,
+    PublishedSummary,
     ScaleVersion,
     UnwantedEvent,
 )
@@ -347,6 +349,7 @@ class ItemResult:
     key: str
     name: str
     counts: dict  # level -> number of votes
+    unknown: int = 0  # votes that answered "don't know" (no score) for it
 
     @property
     def values(self) -> list[int]:
@@ -442,21 +445,29 @@ def round_results(scoring_round, scale: Scale) -> list[EventResult]:
         .order_by("event__number")
     )
     votes: dict = {item.event_id: [] for item in items}
-    for vote in Vote.objects.filter(round=scoring_round).only(
+    # Plain rows, not model instances: the room view polls this every few seconds.
+    for event_id, probability, consequences in Vote.objects.filter(round=scoring_round).values_list(
         "event_id", "probability", "consequences"
     ):
-        votes.setdefault(vote.event_id, []).append(vote)
+        votes.setdefault(event_id, []).append((probability, consequences or {}))
     results = []
     for item in items:
         cast = votes[item.event_id]
         probability = ItemResult("probability", _("Probability"), {})
         dimensions = [ItemResult(d.key, d.name, {}) for d in scale.dimensions]
-        for vote in cast:
-            probability.counts[vote.probability] = probability.counts.get(vote.probability, 0) + 1
+        for level_of_probability, consequences in cast:
+            if level_of_probability is None:  # "don't know"
+                probability.unknown += 1
+            else:
+                probability.counts[level_of_probability] = (
+                    probability.counts.get(level_of_probability, 0) + 1
+                )
             for dimension in dimensions:
-                level = vote.consequences.get(dimension.key)
+                level = consequences.get(dimension.key)
                 if isinstance(level, int):
                     dimension.counts[level] = dimension.counts.get(level, 0) + 1
+                else:
+                    dimension.unknown += 1
         results.append(
             EventResult(
                 event=item.event,
@@ -577,3 +588,147 @@ def events_to_reassess(project) -> list[tuple]:
         if seen.flagged:
             flagged.append((event, seen))
     return flagged
+
+
+# The published summary (what the public sees of an approved analysis).
+
+
+def summary_organisations(analysis: Analysis) -> list[str]:
+    """The organisations that took part, as the analysis lists them under "represents": the
+    coordinator chooses which to publish. A participant's own name is never offered."""
+    seen: list[str] = []
+    for represents in analysis.participants.values_list("represents", flat=True):
+        represents = represents.strip()
+        if represents and represents not in seen:
+            seen.append(represents)
+    return seen
+
+
+def _public_cell(cell: Cell | None) -> dict | None:
+    if cell is None:
+        return None
+    return {"probability": cell.probability, "consequence": cell.consequence, "colour": cell.colour}
+
+
+def summary_content(analysis: Analysis, *, descriptions: dict, organisations: list[str]) -> dict:
+    """The snapshot to publish: only what was written for the public (the descriptions the
+    coordinator entered, by event lineage), titles, scores, measures with their owner unit and
+    status, and organisations. No names of persons, no internal free text."""
+    scale = load_scale(analysis.scale_version)
+    events = list(analysis_events(analysis))
+    measures = event_measures(events, analysis.revision)
+    content_events = []
+    for event in events:
+        risk = event_risk(event, scale)
+        content_events.append(
+            {
+                "number": event.number,
+                "lineage": str(event.lineage),
+                "title": event.title,
+                "description": descriptions.get(str(event.lineage), "").strip(),
+                "before": _public_cell(risk.before),
+                "after": _public_cell(risk.after),
+                "measures": [
+                    {
+                        "text": measure.public_text or measure.title,
+                        "unit": measure.owner_unit.name,
+                        "status": measure.status,
+                    }
+                    for measure in measures.get(event.lineage, [])
+                    if measure.status != Measure.Status.CANCELLED
+                ],
+            }
+        )
+    return {
+        "revision": analysis.revision,
+        "approved_on": (analysis.approved_at or timezone.now()).date().isoformat(),
+        "size": scale.size,
+        "cells": [
+            [scale.colour(p, c) for c in range(1, scale.size + 1)] for p in range(scale.size, 0, -1)
+        ],
+        "organisations": organisations,
+        "events": content_events,
+    }
+
+
+def published_summaries(project):
+    """The project's published risk summaries, newest first."""
+    return PublishedSummary.objects.filter(project=project).order_by("-published_at")
+
+
+# The words the public reads for a cell's colour (the colour is never the only cue).
+PUBLIC_RISK_WORD = {
+    Colour.GREEN: pgettext_lazy("risk level", "Low"),
+    Colour.YELLOW: pgettext_lazy("risk level", "Medium"),
+    Colour.RED: pgettext_lazy("risk level", "High"),
+}
+
+
+def _public_level(cell: dict | None) -> dict | None:
+    if not cell:
+        return None
+    return {**cell, "word": PUBLIC_RISK_WORD.get(cell["colour"], "")}
+
+
+def summary_display(content: dict) -> dict:
+    """A published snapshot made ready for its template: the risk words, the measures'
+    status labels and the matrix as rows of cells holding the events' numbers."""
+    events = []
+    at: dict = {}
+    for event in content.get("events", []):
+        before, after = _public_level(event.get("before")), _public_level(event.get("after"))
+        for stage, cell in (("before", before), ("after", after)):
+            if cell:
+                key = (cell["probability"], cell["consequence"])
+                at.setdefault(key, {"before": [], "after": []})[stage].append(event["number"])
+        events.append(
+            {
+                **event,
+                "before": before,
+                "after": after,
+                "measures": [
+                    {**m, "status_label": Measure.Status(m["status"]).label}
+                    for m in event.get("measures", [])
+                ],
+            }
+        )
+    size = content.get("size", 0)
+    rows = []
+    for index, colours in enumerate(content.get("cells", [])):
+        p = size - index
+        cells = []
+        for c, colour in enumerate(colours, start=1):
+            placed = at.get((p, c), {"before": [], "after": []})
+            cells.append(
+                {
+                    "consequence": c,
+                    "colour": colour,
+                    "word": PUBLIC_RISK_WORD.get(colour, ""),
+                    **placed,
+                }
+            )
+        rows.append({"probability": p, "cells": cells})
+    approved_on = content.get("approved_on")
+    return {
+        **content,
+        "approved_on": date.fromisoformat(approved_on) if approved_on else None,
+        "events": events,
+        "rows": rows,
+        "consequences": list(range(1, size + 1)),
+    }
+
+
+def summary_page(summary: PublishedSummary) -> dict:
+    """A published summary as its template reads it (the same shape as the staff preview)."""
+    return {
+        "id": summary.pk,
+        "content": summary_display(summary.content),
+        "published_at": summary.published_at,
+        "first_published_at": summary.first_published_at,
+        "is_updated": summary.is_updated,
+    }
+
+
+def public_summaries(project) -> list[dict]:
+    """The project's published summaries, ready for the public pages (one query)."""
+    return [summary_page(summary) for summary in published_summaries(project)]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from naboskap.plans import services as plan_services
 from naboskap.plans.models import Measure
 from naboskap.projects.models import Project
+from naboskap.projects.services import project_touch
 from naboskap.risk.models import (
     COLOUR_RANK,
     Analysis,
@@ -25,6 +26,7 @@ from naboskap.risk.models import (
     MatrixCell,
     Participant,
     ProbabilityLevel,
+    PublishedSummary,
     RiskScale,
     RoundEvent,
     ScaleVersion,
@@ -34,6 +36,7 @@ from naboskap.risk.models import (
     Vote,
 )
 from naboskap.risk.presets import PRESET_NAMES, preset_content
+from naboskap.risk.selectors import summary_content
 from naboskap.tenancy.models import Municipality
 
 DEFAULT_PRESET = RiskScale.Preset.NABOLAG
@@ -644,20 +647,18 @@ def round_close(*, scoring_round: ScoringRound, closed_by) -> ScoringRound:
 
 
 def vote_errors(version: ScaleVersion, probability, consequences: dict) -> list[str]:
-    """What is wrong with a vote on the scale version, or []."""
+    """What is wrong with a vote on the scale version, or []. `None` (or a dimension left
+    out) is "don't know": a participant may answer that for anything."""
     errors = []
     size = version.size
-    if not (isinstance(probability, int) and 1 <= probability <= size):
+    if probability is not None and not (isinstance(probability, int) and 1 <= probability <= size):
         errors.append(_("The probability must be a level from 1 to %(size)d.") % {"size": size})
     dimensions = {d.key: d for d in version.dimensions.all()}
     if set(consequences) - set(dimensions):
         errors.append(_("That consequence dimension is not on this analysis's scale."))
     for key, dimension in dimensions.items():
         level = consequences.get(key)
-        if level is None:
-            if dimension.required:
-                errors.append(_("Score %(name)s too.") % {"name": dimension.name})
-        elif not (isinstance(level, int) and 1 <= level <= size):
+        if level is not None and not (isinstance(level, int) and 1 <= level <= size):
             errors.append(
                 _("%(name)s must be a level from 1 to %(size)d.")
                 % {"name": dimension.name, "size": size}
@@ -670,8 +671,14 @@ def vote_cast(
     *, scoring_round: ScoringRound, event: UnwantedEvent, device: str, probability, consequences
 ) -> tuple[Vote, bool]:
     """A device's score of an event in an open round. A second vote from the same device
-    replaces its first; returns the vote and whether it replaced one."""
-    stored = _locked_round(scoring_round)
+    replaces its first; returns the vote and whether it replaced one. `probability` or a
+    consequence of `None` is "don't know": stored as no score for it."""
+    # The round locked (not its analysis), with the scale version the vote is checked against.
+    stored = (
+        ScoringRound.objects.select_for_update(of=("self",))
+        .select_related("analysis__scale_version")
+        .get(pk=scoring_round.pk)
+    )
     if not stored.is_open:
         raise RiskError(_("This scoring round is closed. Votes are no longer taken."))
     if not RoundEvent.objects.filter(round=stored, event=event).exists():
@@ -732,3 +739,41 @@ def round_settle_event(
     item.settled_by = settled_by
     item.save(update_fields=["settled_at", "settled_by"])
     return event
+
+
+# The published summary: a snapshot of an approved analysis for the project page.
+
+
+@transaction.atomic
+def summary_publish(
+    *, analysis: Analysis, published_by, descriptions: dict, organisations: list[str]
+) -> PublishedSummary:
+    """Publish (or replace) the public summary of an approved analysis. A summary already
+    published for the series, from this or an older revision, is replaced; it keeps the date
+    it was first published, so the page can say when it was updated."""
+    stored = _locked(analysis)
+    if stored.status != Analysis.Status.APPROVED:
+        raise RiskError(_("Only an approved analysis can be published."))
+    content = summary_content(stored, descriptions=descriptions, organisations=organisations)
+    now = timezone.now()
+    summary = PublishedSummary.objects.select_for_update().filter(series=stored.series).first()
+    if summary is None:
+        summary = PublishedSummary(
+            project_id=stored.project_id, series=stored.series, first_published_at=now
+        )
+    summary.analysis = stored
+    summary.content = content
+    summary.published_at = now
+    summary.published_by = published_by
+    summary.full_clean()
+    summary.save()
+    project_touch(project=stored.project)
+    return summary
+
+
+@transaction.atomic
+def summary_unpublish(*, analysis: Analysis) -> None:
+    """Take the series' summary off the public pages."""
+    deleted, _rows = PublishedSummary.objects.filter(series=analysis.series).delete()
+    if deleted:
+        project_touch(project=analysis.project)

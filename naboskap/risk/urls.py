@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.risk import report_views, views
+from naboskap.risk import report_views, room_views, summary_views, views
 
 app_name = "risk"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path(ANALYSIS + "rapport.pdf", report_views.report_pdf, name="report_pdf"),
     path(ANALYSIS + "hendelser.xlsx", report_views.events_xlsx, name="events_xlsx"),
     path(ANALYSIS + "hendelser.csv", report_views.events_csv, name="events_csv"),
+    path(ANALYSIS + "publiser/", summary_views.summary_publish, name="summary_publish"),
+    path(ANALYSIS + "avpubliser/", summary_views.summary_unpublish, name="summary_unpublish"),
     path(ANALYSIS + "hendelser/ny/", views.event_create, name="event_create"),
     path(EVENT, views.event_detail, name="event_detail"),
     path(EVENT + "rediger/", views.event_edit, name="event_edit"),
@@ -30,6 +32,8 @@ urlpatterns = [
     path(ANALYSIS + "runder/ny/", views.round_create, name="round_create"),
     path(ROUND, views.round_detail, name="round_detail"),
     path(ROUND + "resultater/", views.round_results, name="round_results"),
+    path(ROUND + "rom/", room_views.round_room, name="round_room"),
+    path(ROUND + "rom/resultater/", room_views.round_room_results, name="round_room_results"),
     path(ROUND + "lukk/", views.round_close, name="round_close"),
     path(ROUND + "fastsett/", views.round_settle, name="round_settle"),
     path("ros-skalaer/", views.scale_list, name="scale_list"),

@@ -36,8 +36,7 @@ from naboskap.risk.forms import (
 )
 from naboskap.risk.models import Analysis, Colour, ConsequenceScore, ScaleVersion, ScoringRound
 from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import staff_municipality
 
 CHANGE = "risk.change_analyses"
 VIEW = "risk.view_analyses"
@@ -167,6 +166,7 @@ def _analysis_page(request: HttpRequest, analysis: Analysis, errors=(), status: 
         "project": project,
         "analysis": analysis,
         "can_change": can_change,
+        "can_publish": request.user.has_perm("risk.publish_summary", project),
         "participants": analysis.participants.all(),
         "meetings": analysis.meetings.all(),
         "history": analysis.status_changes.select_related("changed_by"),
@@ -420,30 +420,21 @@ def event_measure_create(
 # Scales ------------------------------------------------------------------------------------
 
 
-def _staff_municipalities(request: HttpRequest) -> list[Municipality]:
-    ids = {m.municipality_id for m in memberships_of(request.user)}
-    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
-
-
 @staff_required
 def scale_list(request: HttpRequest) -> HttpResponse:
-    municipalities = _staff_municipalities(request)
-    scales = list(selectors.scales_for_municipalities([m.pk for m in municipalities]))
-    can_add = any(rules.has_perm("risk.change_scales", request.user, m) for m in municipalities)
+    """The scales of the municipality the user works in."""
+    municipality = staff_municipality(request)
+    scales = list(selectors.scales_for_municipalities([municipality.pk]))
+    can_add = rules.has_perm("risk.change_scales", request.user, municipality)
     context = {"scales": scales, "can_add": can_add}
     return render(request, "risk/scale_list.html", context)
 
 
 @staff_required
 def scale_create(request: HttpRequest) -> HttpResponse:
-    allowed = [
-        m
-        for m in _staff_municipalities(request)
-        if rules.has_perm("risk.change_scales", request.user, m)
-    ]
-    if not allowed:
+    municipality = staff_municipality(request)
+    if not rules.has_perm("risk.change_scales", request.user, municipality):
         raise PermissionDenied
-    municipality = allowed[0]
     form = ScaleCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.projects.models import PHASE_ORDER, Phase, Project
 from naboskap.routines import schema, selectors
 from naboskap.routines.models import Milestone, ProjectTask, Routine, RoutinePhase, RoutineTask
@@ -22,6 +23,7 @@ class RoutineForm(forms.ModelForm):
 
     class Meta:
         model = Routine
+        formfield_callback = bounded_formfield
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
@@ -52,6 +54,7 @@ class RoutineForm(forms.ModelForm):
 class RoutinePhaseForm(forms.ModelForm):
     class Meta:
         model = RoutinePhase
+        formfield_callback = bounded_formfield
         fields = ["name", "project_phase"]
 
     def __init__(self, *args, routine: Routine, **kwargs):
@@ -90,6 +93,7 @@ class RoutineTaskForm(forms.ModelForm):
 
     class Meta:
         model = RoutineTask
+        formfield_callback = bounded_formfield
         fields = ["title", "guidance", "responsible_role", "anchor", "offset_days"]
         widgets = {"guidance": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
@@ -169,7 +173,7 @@ class MilestoneDatesForm(forms.Form):
         dates = dict(project.routine_milestones.values_list("key", "date"))
         self.names = dict(milestones)
         for key, name in milestones:
-            self.fields[key] = forms.DateField(
+            self.fields[key] = DateField(
                 label=name, required=False, initial=dates.get(key), widget=DATE_WIDGET
             )
 
@@ -187,6 +191,7 @@ class HttpsURLField(forms.URLField):
 class TaskCompleteForm(forms.ModelForm):
     class Meta:
         model = ProjectTask
+        formfield_callback = bounded_formfield
         fields = [
             "status",
             "evidence_update",

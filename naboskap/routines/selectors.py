@@ -23,9 +23,14 @@ from naboskap.tenancy.rules import memberships_of
 DUE_SOON_DAYS = 14
 
 
-def routines_for_user(user) -> QuerySet[Routine]:
-    """The shipped routines and those of every municipality the user has a role in."""
-    municipalities = {m.municipality_id for m in memberships_of(user)}
+def routines_for_user(user, municipality=None) -> QuerySet[Routine]:
+    """The shipped routines and those of every municipality the user has a role in (only
+    `municipality`'s, when given: the one the user works in)."""
+    municipalities = {
+        m.municipality_id
+        for m in memberships_of(user)
+        if municipality is None or m.municipality_id == municipality.pk
+    }
     return Routine.objects.filter(
         Q(municipality__isnull=True) | Q(municipality__in=municipalities)
     ).select_related("municipality")

@@ -27,25 +27,20 @@ from naboskap.routines.forms import (
 from naboskap.routines.models import ProjectTask, Routine, RoutinePhase, RoutineTask
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.rules import memberships_of, roles_for
+from naboskap.tenancy.rules import roles_for
+from naboskap.tenancy.selectors import staff_municipality
 
 
-def _writable_municipalities(request: HttpRequest) -> list[Municipality]:
-    """The municipalities where the user writes routines."""
-    ids = {m.municipality_id for m in memberships_of(request.user)}
-    return [
-        municipality
-        for municipality in Municipality.objects.filter(pk__in=ids).order_by("name")
-        if rules.has_perm("routines.add_routine", request.user, municipality)
-    ]
+def _can_write(request: HttpRequest) -> bool:
+    """Whether the user writes routines in the municipality they work in."""
+    return rules.has_perm("routines.add_routine", request.user, staff_municipality(request))
 
 
 def _writable_municipality(request: HttpRequest) -> Municipality:
-    """The first of them; 403 when there is none."""
-    writable = _writable_municipalities(request)
-    if not writable:
+    """The municipality the user works in; 403 when they do not write routines there."""
+    if not _can_write(request):
         raise PermissionDenied
-    return writable[0]
+    return staff_municipality(request)
 
 
 def _open_draft(request: HttpRequest, pk: int) -> tuple[Routine, HttpResponse | None]:
@@ -65,10 +60,10 @@ def _open_draft(request: HttpRequest, pk: int) -> tuple[Routine, HttpResponse | 
 
 @staff_required
 def routine_list(request: HttpRequest) -> HttpResponse:
-    routines = selectors.routines_for_user(request.user).order_by(
+    routines = selectors.routines_for_user(request.user, staff_municipality(request)).order_by(
         "municipality__name", "name", "-version"
     )
-    can_add = bool(_writable_municipalities(request))
+    can_add = _can_write(request)
     return render(request, "routines/routine_list.html", {"routines": routines, "can_add": can_add})
 
 
@@ -124,7 +119,7 @@ def _routine_context(request: HttpRequest, routine: Routine, **extra) -> dict:
     versions = Routine.objects.filter(
         municipality=routine.municipality_id, slug=routine.slug
     ).order_by("-version")
-    can_copy = routine.status != Routine.Status.DRAFT and bool(_writable_municipalities(request))
+    can_copy = routine.status != Routine.Status.DRAFT and _can_write(request)
     return {
         "routine": routine,
         "phases": phases,

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField
 from naboskap.situation.models import Party
 from naboskap.situation.services import period_check
 
@@ -13,8 +14,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PeriodForm(forms.Form):
     """The picture's period (GET): `fra` and `til`, both days included."""
 
-    fra = forms.DateField(label=_("From"), widget=DATE)
-    til = forms.DateField(label=_("To"), widget=DATE)
+    fra = DateField(label=_("From"), widget=DATE)
+    til = DateField(label=_("To"), widget=DATE)
 
     def clean(self):
         data = super().clean()
@@ -28,8 +29,8 @@ class PeriodForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    period_start = forms.DateField(label=_("From"), widget=DATE)
-    period_end = forms.DateField(label=_("To"), widget=DATE)
+    period_start = DateField(label=_("From"), widget=DATE)
+    period_end = DateField(label=_("To"), widget=DATE)
     text = forms.CharField(
         label=_("Shared assessment"),
         help_text=_(

@@ -7,22 +7,23 @@ from django.http import Http404, HttpRequest
 
 from naboskap.stakeholders.models import Organisation, Person
 from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import enter_municipality, staff_municipality
 
 
 def administered_municipality(request: HttpRequest) -> Municipality:
-    """The (first) municipality whose address register the user manages; 403 otherwise."""
-    ids = sorted({m.municipality_id for m in memberships_of(request.user)})
-    for municipality in Municipality.objects.filter(pk__in=ids).order_by("pk"):
-        if rules.has_perm("stakeholders.manage_addresses", request.user, municipality):
-            return municipality
-    raise PermissionDenied
+    """The municipality the user works in, if they manage its address register; 403
+    otherwise."""
+    municipality = staff_municipality(request)
+    if municipality is None or not rules.has_perm(
+        "stakeholders.manage_addresses", request.user, municipality
+    ):
+        raise PermissionDenied
+    return municipality
 
 
 def register_municipality(request: HttpRequest) -> Municipality:
-    """The municipality whose stakeholder register the user works in (their first)."""
-    ids = sorted({m.municipality_id for m in memberships_of(request.user)})
-    municipality = Municipality.objects.filter(pk__in=ids).order_by("pk").first()
+    """The municipality whose stakeholder register the user works in."""
+    municipality = staff_municipality(request)
     if municipality is None:
         raise PermissionDenied
     return municipality
@@ -38,6 +39,7 @@ def get_organisation_for_user(
         raise Http404
     if not rules.has_perm(perm, user, organisation):
         raise PermissionDenied
+    enter_municipality(user, organisation.municipality_id)
     return organisation
 
 
@@ -53,4 +55,5 @@ def get_person_for_user(user, pk: int, perm: str = "stakeholders.view_person") -
         raise Http404
     if not rules.has_perm(perm, user, person):
         raise PermissionDenied
+    enter_municipality(user, person.municipality_id)
     return person

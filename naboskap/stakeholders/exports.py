@@ -5,6 +5,7 @@ file goes to Norwegian tools (mail merge, printers)."""
 import csv
 import io
 
+from naboskap.lib.spreadsheets import csv_cell
 from naboskap.stakeholders.models import NeighbourList
 from naboskap.stakeholders.selectors import neighbour_entries
 
@@ -25,20 +26,20 @@ def neighbour_list_csv(neighbour_list: NeighbourList) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow([csv_cell(header) for header in HEADERS])
     for entry in neighbour_entries(neighbour_list).iterator(chunk_size=2000):
         address = entry.address
-        writer.writerow(
-            [
-                str(address),
-                address.street,
-                address.number,
-                address.letter,
-                address.postcode,
-                address.post_town,
-                round(entry.distance_m),
-                "ja" if entry.added_by_hand else "nei",
-                address.external_id,
-            ]
-        )
+        row = [
+            str(address),
+            address.street,
+            address.number,
+            address.letter,
+            address.postcode,
+            address.post_town,
+            round(entry.distance_m),
+            "ja" if entry.added_by_hand else "nei",
+            address.external_id,
+        ]
+        # Addresses come from imported files: text that looks like a formula is defused.
+        writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.projects.models import Project
 from naboskap.stakeholders.models import (
     RADIUS_DEFAULT_M,
@@ -181,8 +182,16 @@ class OrganisationForm(_StakeholderForm):
 
     class Meta:
         model = Organisation
+        formfield_callback = bounded_formfield
         fields = ["name", "kind", "email", "phone", "address", "website", "notes", "projects"]
         field_classes = {"projects": PickMany}
+
+    def __init__(self, *args, municipality: Municipality, projects=None, **kwargs):
+        super().__init__(*args, municipality=municipality, **kwargs)
+        if projects is not None:
+            # Only the projects whose stakeholders the user keeps (project scope).
+            self.fields["projects"].queryset = projects
+            self.fields["projects"].widget.choices = self.fields["projects"].choices
 
 
 class PersonForm(_StakeholderForm):
@@ -195,6 +204,7 @@ class PersonForm(_StakeholderForm):
 
     class Meta:
         model = Person
+        formfield_callback = bounded_formfield
         fields = [
             "name",
             "kind",
@@ -285,7 +295,7 @@ class RegisterFilterForm(forms.Form):
 
 
 class InteractionForm(forms.Form):
-    occurred_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    occurred_on = DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Interaction.Direction.choices, widget=forms.RadioSelect
@@ -325,7 +335,7 @@ class InteractionForm(forms.Form):
 
 class AssessmentForm(forms.Form):
     stakeholder = forms.ChoiceField(label=_("Stakeholder"))
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE, initial=timezone.localdate)
+    assessed_on = DateField(label=_("Assessed on"), widget=DATE, initial=timezone.localdate)
     influence = forms.TypedChoiceField(
         label=_("Influence (1 = little, 5 = great)"), choices=[("", "–"), *LEVELS], coerce=int
     )

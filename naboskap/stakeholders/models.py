@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from naboskap.projects.models import Project
@@ -43,7 +44,7 @@ class Address(models.Model):
     )
     street = models.CharField(_("street"), max_length=150)
     number = models.PositiveIntegerField(_("number"))
-    letter = models.CharField(_("letter"), max_length=2, blank=True)
+    letter = models.CharField(pgettext_lazy("house number", "letter"), max_length=2, blank=True)
     postcode = models.CharField(_("postcode"), max_length=4)
     post_town = models.CharField(_("post town"), max_length=60)
     latitude = models.FloatField(_("latitude"))
@@ -247,7 +248,7 @@ class Channel(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("Email")
-    LETTER = "letter", _("Letter")
+    LETTER = "letter", pgettext_lazy("post", "Letter")
     DOOR_TO_DOOR = "door_to_door", _("Door-to-door")
     MEDIA = "media", _("Media")
     SOCIAL_MEDIA = "social_media", _("Social media")
@@ -259,7 +260,7 @@ class ContactChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
     SMS = "sms", _("Text message")
-    LETTER = "letter", _("Letter")
+    LETTER = "letter", pgettext_lazy("post", "Letter")
     IN_PERSON = "in_person", _("In person")
 
 

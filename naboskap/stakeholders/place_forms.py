@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.forms import bounded_formfield
 from naboskap.stakeholders import coordinates
 from naboskap.stakeholders.models import (
     LetterTemplate,
@@ -21,6 +22,7 @@ from naboskap.stakeholders.place_services import PLACEHOLDERS, check_placeholder
 class PlaceTextForm(forms.ModelForm):
     class Meta:
         model = PlaceAnalysis
+        formfield_callback = bounded_formfield
         fields = ["site_description", "conclusions", "recommendations"]
         widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
 
@@ -90,6 +92,7 @@ class SensitiveSiteForm(forms.Form):
 class ProcessEventForm(forms.ModelForm):
     class Meta:
         model = ProcessEvent
+        formfield_callback = bounded_formfield
         fields = ["occurred_on", "kind", "title", "description", "source"]
         widgets = {
             "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -106,6 +109,7 @@ class ProcessEventForm(forms.ModelForm):
 class ObjectionThemeForm(forms.ModelForm):
     class Meta:
         model = ObjectionTheme
+        formfield_callback = bounded_formfield
         fields = ["name", "count", "note"]
 
 
@@ -116,6 +120,7 @@ class LetterTemplateForm(forms.ModelForm):
 
     class Meta:
         model = LetterTemplate
+        formfield_callback = bounded_formfield
         fields = ["name", "heading", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
 

@@ -279,17 +279,52 @@ class Letter:
     address: str
     heading: str
     paragraphs: list[str]
+    # False when the template's own text already gives the meeting's time and place, so the
+    # letter does not print the meeting twice.
+    show_facts: bool = True
+
+    @property
+    def address_lines(self) -> str:
+        """The address as a window envelope shows it: street, then postcode and town."""
+        return self.address.replace(", ", "\n")
+
+
+MEETING_FIELDS = ("{time}", "{place}")
+
+
+def normalise_address(text: str) -> str:
+    """A street address for comparison: lower case, letters and digits only, so "Strandgata
+    5 A" and "strandgata 5a" are the same."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def is_project_site(address, project: Project) -> bool:
+    """Whether a neighbour address is the project's own site (its address's street part, and
+    its postcode when the project's address has one)."""
+    street, _sep, rest = project.address.partition(",")
+    if normalise_address(street) != normalise_address(str(address)):
+        return False
+    postcode = re.search(r"\b\d{4}\b", rest)
+    return postcode is None or postcode.group() == address.postcode
 
 
 def letters_for(*, neighbour_list: NeighbourList, template: LetterTemplate, meeting) -> list:
+    """One letter per address on the list, never one to the project's own site."""
     project = neighbour_list.project
     values = meeting_values(meeting, project)
+    show_facts = not any(
+        field in template.body or field in template.heading for field in MEETING_FIELDS
+    )
     letters = []
     for entry in selectors.neighbour_entries(neighbour_list):
+        if is_project_site(entry.address, project):
+            continue
         own = {**values, "address": entry.address.full}
         body = fill(template.body, own)
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
-        letters.append(Letter(entry.address.full, fill(template.heading, own), paragraphs))
+        letters.append(
+            Letter(entry.address.full, fill(template.heading, own), paragraphs, show_facts)
+        )
     return letters
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -228,7 +229,12 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
             _add_errors(form, exc)
         else:
             meeting = form.cleaned_data["meeting"]
-            context = {"project": project, "meeting": meeting, "letters": letter_list}
+            context = {
+                "project": project,
+                "meeting": meeting,
+                "letters": letter_list,
+                "letter_date": timezone.localdate(),
+            }
             content = render_pdf("stakeholders/letters_pdf.html", context, request=request)
             response = HttpResponse(content, content_type="application/pdf")
             filename = f"nabobrev-{meeting.starts_at:%Y-%m-%d}-{meeting.pk}.pdf"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,13 @@ from naboskap.stakeholders import services
 from naboskap.stakeholders.models import ContactChannel, Organisation, Person
 
 MAX_ROWS = 20000
+# An XLSX file is a zip of XML: a few hundred kB can unpack to hundreds of MB (one cell of
+# 100 MB of text, or a cell in the last column, which pads every row to 16,384 cells). So an
+# upload is refused when its parts unpack to more than this (a register of MAX_ROWS rows is
+# 10-25 MB unpacked; reading is about twice that in memory), and only the first MAX_COLUMNS
+# columns are read (the register has 15).
+XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_COLUMNS = 50
 
 ORGANISATION_COLUMNS = [
     ("navn", "name"),
@@ -172,18 +180,40 @@ def _cell(value) -> str:
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    not_a_workbook = _("The file is not an XLSX workbook that can be read.")
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # The sizes the zip declares: Python's zipfile never unpacks more than them.
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise FileProblem(not_a_workbook) from None
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise FileProblem(
+            _(
+                "The workbook is too large when unpacked (more than %(size)s MB). Save only "
+                "the sheet to import, without pictures or other sheets, or split it into "
+                "smaller files."
+            )
+            % {"size": XLSX_MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+    try:
+        # Read-only: rows are read from the zip one at a time, not built as a whole sheet.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken or foreign file
-        raise FileProblem(_("The file is not an XLSX workbook that can be read.")) from None
+        raise FileProblem(not_a_workbook) from None
     try:
         sheet = workbook.worksheets[0]
         rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in row])
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            cells = [_cell(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append(cells)
             if len(rows) > MAX_ROWS + 1:
                 break
         return rows
+    except Exception:
+        raise FileProblem(not_a_workbook) from None
     finally:
         workbook.close()
 

@@ -95,6 +95,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 ORGANISATION_FORM = "stakeholders/organisation_form.html"
 
 
+def _register_projects(user, municipality):
+    return Project.objects.filter(
+        pk__in=stakeholder_rules.register_project_ids(user, municipality.pk)
+    ).order_by("name")
+
+
 @staff_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
     municipality = register_municipality(request)
@@ -102,7 +108,11 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     return _entry_form(
         request,
-        OrganisationForm(posted(request), municipality=municipality),
+        OrganisationForm(
+            posted(request),
+            municipality=municipality,
+            projects=_register_projects(request.user, municipality),
+        ),
         partial(services.organisation_create, municipality=municipality),
         saved=_("The organisation was added to the register."),
         template=ORGANISATION_FORM,
@@ -137,12 +147,25 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, pk, "stakeholders.change_organisation")
+    form = OrganisationForm(
+        posted(request),
+        instance=organisation,
+        municipality=organisation.municipality,
+        projects=_register_projects(request.user, organisation.municipality),
+    )
+
+    def save(*, projects, **fields):
+        # Links to projects outside the user's scope stay as they were.
+        offered = set(form.fields["projects"].queryset.values_list("pk", flat=True))
+        kept = [p for p in organisation.projects.all() if p.pk not in offered]
+        return services.organisation_edit(
+            organisation=organisation, projects=projects + kept, **fields
+        )
+
     return _entry_form(
         request,
-        OrganisationForm(
-            posted(request), instance=organisation, municipality=organisation.municipality
-        ),
-        partial(services.organisation_edit, organisation=organisation),
+        form,
+        save,
         saved=_("The organisation was saved."),
         template=ORGANISATION_FORM,
         organisation=organisation,

@@ -25,8 +25,13 @@ rules.add_perm("stakeholders.manage_addresses", is_municipality_admin)
 
 
 @rules.predicate
-def administers_a_municipality(user) -> bool:
-    return any(m.role == Role.ADMIN and m.project_id is None for m in memberships_of(user))
+def administers_a_municipality(user, municipality=None) -> bool:
+    """For the menu: administers `municipality` (the one the user works in), or any."""
+    pk = getattr(municipality, "pk", None)
+    return any(
+        m.role == Role.ADMIN and m.project_id is None and (pk is None or m.municipality_id == pk)
+        for m in memberships_of(user)
+    )
 
 
 rules.add_perm("stakeholders.use_address_register", administers_a_municipality)
@@ -116,6 +121,23 @@ def changes_person(user, person) -> bool:
     )
 
 
+def register_project_ids(user, municipality_id: int):
+    """The ids of the municipality's projects whose stakeholders the user keeps (a queryset):
+    every project for its administrators and coordinators; else the projects where the user
+    is an administrator or coordinator, or the dialogue owner."""
+    from naboskap.projects.models import Project
+
+    projects = Project.objects.filter(municipality_id=municipality_id)
+    if runs_register(user, municipality_id):
+        return projects.values("pk")
+    scoped = [
+        m.project_id
+        for m in memberships_of(user)
+        if m.municipality_id == municipality_id and m.project_id and m.role in REGISTER_ROLES
+    ]
+    return projects.filter(Q(pk__in=scoped) | Q(dialogue_owner=user.pk)).values("pk")
+
+
 @rules.predicate
 def sees_organisation(user, organisation) -> bool:
     return is_municipality_staff(user, organisation.municipality)
@@ -123,7 +145,17 @@ def sees_organisation(user, organisation) -> bool:
 
 @rules.predicate
 def changes_organisation(user, organisation) -> bool:
-    return keeps_register(user, organisation.municipality)
+    """Organisations follow project scope like persons: the municipality's administrators and
+    coordinators change every one; someone whose role is limited to a project (or who owns a
+    project's dialogue) changes only those linked to that project. An organisation linked to
+    no project is the municipality-wide register keepers' alone."""
+    if runs_register(user, organisation.municipality_id):
+        return True
+    return any(
+        REGISTER_ROLES & roles_for(user, project.municipality_id, project.pk)
+        or project.dialogue_owner_id == user.pk
+        for project in organisation.projects.all()
+    )
 
 
 @rules.predicate
@@ -151,8 +183,8 @@ rules.add_perm("stakeholders.use_register", is_staff_member)
 # An analysis names places and public events, no persons: everyone who reaches the project
 # reads it; those who change the project edit and approve it and print letters to the
 # neighbour list. A letter template for the whole municipality is its administrators' and
-# coordinators'. Importing into the register is for those who add to it; exporting persons
-# exports only the persons the user sees.
+# coordinators'. Importing into the register is theirs too (it updates what it matches);
+# exporting persons exports only the persons the user sees.
 
 
 @rules.predicate
@@ -164,4 +196,6 @@ rules.add_perm("stakeholders.view_place_analysis", reaches_project)
 rules.add_perm("stakeholders.change_place_analysis", can_change)
 rules.add_perm("stakeholders.send_letters", can_change)
 rules.add_perm("stakeholders.change_municipality_letters", runs_municipality_register)
-rules.add_perm("stakeholders.import_register", keeps_register)
+# An import updates any organisation or person of the municipality it matches by name or
+# email, so it is for those who keep the whole register.
+rules.add_perm("stakeholders.import_register", runs_municipality_register)

@@ -1,7 +1,9 @@
 """The gate in front of every staff page: logged in, holds a role, and verified with MFA.
 
-When `NABOSKAP_MFA_REQUIRED` is on (the default), a staff member must have a TOTP
-authenticator *and* the current session must have passed a two-step check. allauth asks for
+When `NABOSKAP_MFA_REQUIRED` is on (the default), the current session must have passed a
+two-step check: a TOTP code (or a recovery code), or a login through an identity provider whose
+ID token says it asked for a second factor (see `tenancy.mfa`). A user with neither is sent to
+set up TOTP. allauth asks for
 the code at login for everyone who has an authenticator, but a session can exist without it:
 one that logged in before the user enrolled (in another browser, say), or one an
 administrator's tool opened. Such a session is sent to allauth's "confirm with a code" page
@@ -27,9 +29,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from naboskap.tenancy.mfa import MFA_METHOD, PROVIDER_CHECK
 from naboskap.tenancy.rules import memberships_of
-
-MFA_METHOD = "mfa"
 
 
 def has_mfa(user) -> bool:
@@ -37,10 +38,16 @@ def has_mfa(user) -> bool:
 
 
 def session_passed_mfa(request, user) -> bool:
-    """Whether this session has been through a two-step check (code or recovery code)."""
-    return any(
-        record.get("method") == MFA_METHOD for record in get_authentication_records(request, user)
-    )
+    """Whether this session has shown a second factor that still stands: a code from the
+    user's authenticator (or a recovery code) while they still have one, or a provider's."""
+    checks = [
+        record
+        for record in get_authentication_records(request, user)
+        if record.get("method") == MFA_METHOD
+    ]
+    if any(record.get("type") == PROVIDER_CHECK for record in checks):
+        return True
+    return bool(checks) and has_mfa(user)
 
 
 @receiver(authenticator_added, dispatch_uid="naboskap_mfa_enrolled_in_session")
@@ -78,16 +85,19 @@ def _gate(request):
         return redirect_to_login(page)
     if not memberships_of(user):
         return render(request, "tenancy/no_role.html", status=403)
-    if settings.NABOSKAP_MFA_REQUIRED:
-        if not has_mfa(user):
-            messages.warning(
-                request, _("Set up two-step verification before you open the staff pages.")
-            )
-            return redirect("mfa_activate_totp")
-        if not session_passed_mfa(request, user):
-            messages.info(
-                request, _("Confirm that it is you with a code from your authenticator app.")
-            )
-            query = urlencode({REDIRECT_FIELD_NAME: page})
-            return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
-    return None
+    return second_factor_gate(request, user, page)
+
+
+def second_factor_gate(request, user, page: str):
+    """Where to send a signed-in user whose session has not passed a two-step check, or
+    None when it has (or when two-step login is not required)."""
+    if not settings.NABOSKAP_MFA_REQUIRED or session_passed_mfa(request, user):
+        return None
+    if not has_mfa(user):
+        messages.warning(
+            request, _("Set up two-step verification before you open the staff pages.")
+        )
+        return redirect("mfa_activate_totp")
+    messages.info(request, _("Confirm that it is you with a code from your authenticator app."))
+    query = urlencode({REDIRECT_FIELD_NAME: page})
+    return redirect(f"{reverse('mfa_reauthenticate')}?{query}")

@@ -3,6 +3,8 @@
 import re
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import get_user
 from django.http import Http404
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
@@ -10,12 +12,20 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.views.defaults import page_not_found
 
-from naboskap.tenancy.selectors import municipality_by_slug, municipality_for_request
+from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import (
+    language_for,
+    municipality_by_slug,
+    municipality_for_request,
+    profile_of,
+    staff_municipality,
+)
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 PREFIX = re.compile(r"^/k/(?P<slug>[-a-z0-9]+)(?P<rest>/.*)$")
 # Under an unknown prefix these answer "no such municipality" themselves, in their format.
 MACHINE_PATHS = ("/open311/",)
+STAFF_PATH = "/app/"
 
 
 class MunicipalityMiddleware:
@@ -54,10 +64,14 @@ class MunicipalityMiddleware:
 
 
 class LanguageMiddleware:
-    """The visitor's chosen language (cookie), else the municipality's default, else bokmål.
+    """The visitor's chosen language (cookie), else a signed-in staff member's own language
+    (their profile), else the municipality's default, else bokmål.
 
     Replaces Django's LocaleMiddleware: a municipality chooses between bokmål and nynorsk
-    (språklova), so the browser's Accept-Language does not decide.
+    (språklova), so the browser's Accept-Language does not decide. The cookie comes first so
+    that the public language switcher works for everyone; saving the profile sets the cookie
+    too (see ADR 0006). For staff pages (/app/) the municipality is the one the staff member
+    works in.
     """
 
     def __init__(self, get_response):
@@ -66,13 +80,33 @@ class LanguageMiddleware:
     def __call__(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in LANGUAGE_CODES:
-            language = self.municipality_language(request)
+            language = self.own_language(request) or self.municipality_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+    @staticmethod
+    def own_language(request) -> str | None:
+        """A signed-in staff member's language: their own, else (on staff pages) that of the
+        municipality they work in. None: the public site's municipality decides."""
+        if request.path_info.startswith((settings.STATIC_URL, "/healthz")):
+            return None
+        if not hasattr(request, "session") or SESSION_KEY not in request.session:
+            return None  # nobody signed in: no query
+        # The same user object the authentication middleware hands to the view, so the
+        # profile and memberships read here are read once per request.
+        user = get_user(request)
+        if not user.is_authenticated or not memberships_of(user):
+            return None
+        own = profile_of(user)
+        if own is not None and own.language in LANGUAGE_CODES:
+            return own.language
+        if not request.path_info.startswith(STAFF_PATH):
+            return None
+        return language_for(user, staff_municipality(request, user))
 
     @staticmethod
     def municipality_language(request) -> str:

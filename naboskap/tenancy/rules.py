@@ -63,4 +63,18 @@ def is_municipality_admin(user, municipality) -> bool:
 
 
 rules.add_perm("tenancy.view_municipality", is_municipality_staff)
+
+
+@rules.predicate
+def administers_current_municipality(user) -> bool:
+    """Administrator of the municipality the user works in now (the menu's "Administration")."""
+    if not any(m.role == Role.ADMIN and m.project_id is None for m in memberships_of(user)):
+        return False  # no query for everyone else
+    from naboskap.tenancy.selectors import current_municipality
+
+    municipality = current_municipality(user)
+    return municipality is not None and is_municipality_admin(user, municipality)
+
+
 rules.add_perm("tenancy.manage_municipality", is_municipality_admin)
+rules.add_perm("tenancy.use_administration", administers_current_municipality)

@@ -248,6 +248,12 @@ RISK_MATRIX = {
         lambda w: {"code": scoring_round(w).code, "number": risk_event(w).number},
         EVERYONE_200,
     ),
+    # Issue 19, the live round: the room view (projector) for the staff who read the
+    # analysis, its polled part for htmx (a plain request goes to the room view); a phone's
+    # summary of its own votes is public, by the round's code.
+    "risk:round_room": ("get", round_kwargs, expect(allowed=STAFF)),
+    "risk:round_room_results": ("get", round_kwargs, expect(302, allowed=STAFF)),
+    "portal:scoring_summary": ("get", lambda w: {"code": scoring_round(w).code}, EVERYONE_200),
 }
 
 
@@ -295,7 +301,7 @@ MEETINGS_MATRIX = {
     "meetings:meeting_create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=WRITERS)),
     "meetings:meeting_detail": ("get", meeting_kwargs, expect(allowed=STAFF)),
     "meetings:meeting_edit": ("get", meeting_kwargs, expect(allowed=WRITERS)),
-    "meetings:meeting_cancel": ("post", meeting_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:meeting_cancel": ("get", meeting_kwargs, expect(allowed=WRITERS)),
     "meetings:meeting_invite": ("get", meeting_kwargs, expect(allowed=WRITERS)),
     "meetings:meeting_letters": ("get", meeting_kwargs, expect(allowed=WRITERS)),
     "meetings:invitation_bounce": ("post", invitation_kwargs, expect(302, allowed=WRITERS)),
@@ -433,6 +439,26 @@ MEETX_MATRIX = {
         lambda w: {"body_pk": council(w).pk, "minutes_pk": 1},
         dict.fromkeys(PERSONAS, 403),
         lambda w: {"text": "Hei"},
+    ),
+}
+
+
+# Issue 19, meetings: sending invitations is a step of its own (those who run the meetings);
+# the member answers and chooses what to share from the members' page, which opens only with
+# a marker from a login link (403 for every persona here).
+MEETINGS_ISSUE19_MATRIX = {
+    "meetings:meeting_send": ("get", meeting_kwargs, expect(allowed=WRITERS)),
+    "portal:members_rsvp": (
+        "post",
+        lambda w: {"body_pk": council(w).pk, "meeting_pk": w.council_meeting.pk},
+        dict.fromkeys(PERSONAS, 403),
+        lambda w: {"response": "yes"},
+    ),
+    "portal:members_consent": (
+        "post",
+        lambda w: {"body_pk": council(w).pk},
+        dict.fromkeys(PERSONAS, 403),
+        lambda w: {"share_phone": "on"},
     ),
 }
 
@@ -826,6 +852,12 @@ DASHBOARD_MATRIX = {
     ),
 }
 
+# Issue 18, the staff start page ("I dag"): every staff member, of the municipality they
+# work in (the outsider sees their own).
+HOME_MATRIX = {
+    "insights:home": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+}
+
 
 def situation_assessment(world):
     """One shared assessment (version 1, unsigned) of the project, per test."""
@@ -1104,11 +1136,227 @@ REPORTS_MATRIX = {
 
 # name: (method, kwargs builder, expected statuses per persona[, data builder])
 # The optional data builder gives the query string of a GET, or the form data of a POST.
+# One municipality context and each user's own profile (issue 15, "context" part): every staff
+# member switches among their own municipalities (Fjordby here; the outsider has no role
+# there: 404) and edits their own profile.
+CONTEXT_MATRIX = {
+    "tenancy:switch_municipality": (
+        "post",
+        lambda w: {},
+        expect(302, allowed=STAFF),
+        lambda w: {"municipality": w.municipality.pk},
+    ),
+    "tenancy:profile": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_switching_to_the_other_municipality(persona, world, persona_clients):
+    """The other municipality's context: only the outsider (Annenby) may switch to it."""
+    response = persona_clients[persona].post(
+        reverse("tenancy:switch_municipality"), {"municipality": world.other_municipality.pk}
+    )
+    expected = {"anonymous": 302, "outsider": 302}.get(persona, 404)
+    assert response.status_code == expected, f"{persona}: {response.status_code}"
+
+
+# Privacy (issue 15, privacy records): the logs and the record of processing activities are
+# read by the municipality's administrators and municipality-wide coordinators, the DPIA
+# support document by its administrators. The pages show the user's own municipality, so the
+# outsider (a coordinator in Annenby) reads Annenby's records and not its DPIA.
+PRIVACY_READERS = expect(allowed=MANAGERS, outsider=200)
+PRIVACY_ADMIN = expect(allowed={"admin"}, outsider=403)
+PRIVACY_MATRIX = {
+    "privacy:index": ("get", lambda w: {}, PRIVACY_READERS),
+    "privacy:log": ("get", lambda w: {}, PRIVACY_READERS),
+    "privacy:records": ("get", lambda w: {}, PRIVACY_READERS),
+    "privacy:records_pdf": ("get", lambda w: {}, PRIVACY_READERS),
+    "privacy:dpia": ("get", lambda w: {}, PRIVACY_ADMIN),
+    "privacy:dpia_pdf": ("get", lambda w: {}, PRIVACY_ADMIN),
+}
+
+# Administration in /app/administrasjon/ (issue 15, users and units): the administrator of
+# the municipality the user works in; everyone else 403 (like the concern settings). Another
+# municipality's users and units answer its administrator 404 (tenancy/tests/test_admin_*).
+ADMINISTRATION = expect(allowed={"admin"}, outsider=403)
+ADMINISTRATION_POST = expect(302, allowed={"admin"}, outsider=403)
+
+
+def admin_invitation(world):
+    from naboskap.tenancy.administration_services import invitation_create
+
+    if not hasattr(world, "admin_invitation"):
+        world.admin_invitation = invitation_create(
+            municipality=world.municipality,
+            name="Ny Kollega",
+            email="ny.kollega@example.org",
+            roles=["case_handler"],
+        )
+    return world.admin_invitation
+
+
+def admin_unit(world):
+    from naboskap.testing.factories import UnitFactory
+
+    if not hasattr(world, "admin_unit"):
+        world.admin_unit = UnitFactory(municipality=world.municipality, name="Matriseenhet")
+    return {"unit_pk": world.admin_unit.pk}
+
+
+def invitation_token_kwargs(world):
+    from naboskap.tenancy.administration_services import invitation_token
+
+    return {"token": invitation_token(admin_invitation(world))}
+
+
+ADMINISTRATION_MATRIX = {
+    "administration:users": ("get", lambda w: {}, ADMINISTRATION),
+    "administration:invite": ("get", lambda w: {}, ADMINISTRATION),
+    "administration:user": (
+        "get",
+        lambda w: {"user_pk": w.users["politician"].pk},
+        ADMINISTRATION,
+    ),
+    "administration:user_deactivate": (
+        "post",
+        lambda w: {"user_pk": w.users["politician"].pk},
+        ADMINISTRATION_POST,
+    ),
+    "administration:user_reset_mfa": (
+        "post",
+        lambda w: {"user_pk": w.users["politician"].pk},
+        ADMINISTRATION_POST,
+        lambda w: {"mfa-reason": "Mistet telefonen"},
+    ),
+    "administration:invitation_resend": (
+        "post",
+        lambda w: {"invitation_pk": admin_invitation(w).pk},
+        ADMINISTRATION_POST,
+    ),
+    "administration:invitation_revoke": (
+        "post",
+        lambda w: {"invitation_pk": admin_invitation(w).pk},
+        ADMINISTRATION_POST,
+    ),
+    "administration:units": ("get", lambda w: {}, ADMINISTRATION),
+    "administration:unit_create": ("get", lambda w: {}, ADMINISTRATION),
+    "administration:unit": ("get", admin_unit, ADMINISTRATION),
+    "administration:unit_merge": (
+        "post",
+        admin_unit,
+        ADMINISTRATION_POST,
+        lambda w: {"merge-target": w.project.responsible_unit_id},
+    ),
+    "administration:unit_retire": ("post", admin_unit, ADMINISTRATION_POST),
+    "administration:unit_reinstate": ("post", admin_unit, ADMINISTRATION_POST),
+    "administration:log": ("get", lambda w: {}, ADMINISTRATION),
+    # The invitation link: a page for everyone (a signed-in stranger is told it is not theirs).
+    "invitations:accept": ("get", invitation_token_kwargs, EVERYONE_200),
+}
+
+
+# Issue 16, intake from every channel: staff register concerns received by phone, letter …
+# (everyone who handles concerns, in the municipality they work in: the outsider in theirs),
+# the page after saving and the receipt letter (those who see the case, or its registrant),
+# and the short follow-up address of a receipt letter (public; asks for the code).
+INTAKE_MATRIX = {
+    "concerns:intake": (
+        "get",
+        lambda w: {},
+        expect(allowed=CONCERN_HANDLERS | {"case_handler"}, outsider=200),
+    ),
+    "concerns:intake_done": (
+        "get",
+        lambda w: {"pk": concern_pk(w)},
+        expect(allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "concerns:receipt_letter": (
+        "get",
+        lambda w: {"pk": concern_pk(w)},
+        expect(allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "portal:concern_short": ("get", reference, EVERYONE_200),
+}
+
+
+def standard_answer(world):
+    from naboskap.concerns.models import StandardAnswer
+
+    answer = StandardAnswer.objects.create(
+        municipality=world.municipality, title="Mottatt", body="Vi har mottatt {reference}."
+    )
+    return {"answer_pk": answer.pk}
+
+
+# Both ways, assignees, the inbox and standard answers (issue 16): an internal note is for
+# those who handle the concern (an empty one answers 400); standard answers are kept by the
+# municipality's administrator only.
+BOTH_WAYS_MATRIX = {
+    "concerns:note": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        expect(400, allowed=CONCERN_HANDLERS, denied=404),
+    ),
+    "concerns:answer_list": ("get", lambda w: {}, SETTINGS),
+    "concerns:answer_create": ("get", lambda w: {}, SETTINGS),
+    "concerns:answer_edit": ("get", standard_answer, SETTINGS),
+    "concerns:answer_retire": (
+        "post",
+        standard_answer,
+        expect(302, allowed={"admin"}, outsider=403),
+        lambda w: {"active": "0"},
+    ),
+}
+
+
+# Issue 17, the published risk summary: the project's coordinator or an administrator
+# publishes (GET shows the form, here refused with a warning since the analysis is a draft)
+# and unpublishes; everyone reads a published summary on the public page.
+def published_risk_summary(world):
+    if not hasattr(world, "published_risk_summary"):
+        from naboskap.risk import services
+
+        analysis = risk_event(world).analysis
+        for status in ("review", "approved"):
+            services.analysis_change_status(analysis=analysis, to_status=status, changed_by=None)
+        world.published_risk_summary = services.summary_publish(
+            analysis=analysis, published_by=None, descriptions={}, organisations=["FAU"]
+        )
+    return {"slug": world.project.slug}
+
+
+PUBLISHED_RISK_MATRIX = {
+    "risk:summary_publish": ("get", analysis_kwargs, expect(allowed=MANAGERS)),
+    "risk:summary_unpublish": ("post", analysis_kwargs, expect(302, allowed=MANAGERS)),
+    "portal:risk_summary": ("get", published_risk_summary, EVERYONE_200),
+}
+
+
+# Issue 17, letters people can act on: the short address printed on letters (`/n/<code>/`)
+# is public and redirects to its page (here the project page).
+def letter_short_link(world):
+    from naboskap.projects import services as project_services
+
+    link = project_services.short_link_for(
+        municipality=world.municipality, target=world.project.get_public_url()
+    )
+    return {"code": link.code}
+
+
+LETTER_LINKS_MATRIX = {
+    "portal:short_link": ("get", letter_short_link, dict.fromkeys(PERSONAS, 302)),
+}
+
+
 MATRIX = {
-    # Inputs: everyone who reaches the project reads them; managers of the plan change them.
+    # Inputs (need-to-know, issue 15): everyone who reaches the project gets the list (its
+    # counts and published answers; the text only for those who handle inputs); an input's
+    # own page is for those who handle inputs (here the administrator and the coordinator:
+    # the case handler is of another unit than the project's responsible one); managers of
+    # the plan change them.
     "inputs:list": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
     "inputs:create": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
-    "inputs:detail": ("get", input_kwargs, expect(allowed=STAFF)),
+    "inputs:detail": ("get", input_kwargs, expect(allowed=MANAGERS)),
     "inputs:edit": ("get", input_kwargs, expect(allowed=MANAGERS)),
     "inputs:decide": (
         "post",
@@ -1217,6 +1465,8 @@ MATRIX = {
     ),
     "healthz": ("get", lambda w: {}, EVERYONE_200),
     "set_language": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
+    # Sessions (issue 15): anyone signed in ends their own sessions; a visitor is sent to log in.
+    "logout_everywhere": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
     "open311:services": ("get", lambda w: {"fmt": "json"}, EVERYONE_200),
     "open311:service_definition": (
         "get",
@@ -1364,18 +1614,27 @@ MATRIX = {
         expect(allowed=MANAGERS | {"facility_staff"}),
     ),
     **RISK_MATRIX,
+    **INTAKE_MATRIX,
     **STAKEHOLDERS_MATRIX,
     **REGISTER_MATRIX,
     **PLACES_MATRIX,
     **MEETINGS_MATRIX,
     **MEETX_MATRIX,
+    **MEETINGS_ISSUE19_MATRIX,
     **MINUTES_MATRIX,
     **SURVEY_MATRIX,
     **SITUATION_MATRIX,
     **DASHBOARD_MATRIX,
+    **HOME_MATRIX,
     **SURVEY_TEMPLATES_MATRIX,
     **FACILITY_MATRIX,
     **REPORTS_MATRIX,
+    **PRIVACY_MATRIX,
+    **CONTEXT_MATRIX,
+    **ADMINISTRATION_MATRIX,
+    **BOTH_WAYS_MATRIX,
+    **PUBLISHED_RISK_MATRIX,
+    **LETTER_LINKS_MATRIX,
 }
 
 

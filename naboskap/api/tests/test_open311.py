@@ -57,6 +57,7 @@ def report(api_key, **fields):
         "service_code": "noise",
         "description": "Høy musikk etter midnatt.",
         "attribute[project]": "lindeveien",
+        "address_string": "Lindeveien 7",  # GeoReport v2 requires a location
         **fields,
     }
 
@@ -173,8 +174,8 @@ def test_post_in_xml(world, api_key):
 
 
 def test_a_retry_creates_nothing(world, api_key):
-    first = post(report(api_key, lat="59.91", long="10.75"))
-    again = post(report(api_key, lat="59.91", long="10.75"))
+    first = post(report(api_key, lat="59.91", long="10.75", address_string=""))
+    again = post(report(api_key, lat="59.91", long="10.75", address_string=""))
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()[0]["service_request_id"] == again.json()[0]["service_request_id"]
     assert Concern.objects.count() == 1
@@ -230,15 +231,45 @@ def test_bad_reports(world, api_key, open_limits):
 
 
 def test_the_project(world, api_key):
+    """Issue 16: the project is never a guess. Named (`attribute[project]` or `project`), else
+    the public project nearest to lat/long (within a kilometre), else the general intake."""
+    world.project.latitude, world.project.longitude = "59.910000", "10.750000"
+    world.project.save()
+    bjerke = ProjectFactory(
+        municipality=world.municipality,
+        slug="bjerkeveien",
+        latitude="59.950000",
+        longitude="10.780000",
+    )
     fields = report(api_key)
     del fields["attribute[project]"]
-    # The only public project is chosen; `project` works as well as `attribute[project]`.
-    assert post({**fields, "lat": "59.9", "long": "10.7"}).status_code == 201
-    assert post({**fields, "project": "lindeveien", "description": "Annet"}).status_code == 201
-    ProjectFactory(municipality=world.municipality, slug="bjerkeveien")
-    message = errors(post({**fields, "description": "Tredje"}), 400)
-    assert "attribute[project]" in message and "bjerkeveien" in message
-    assert Concern.objects.count() == 2
+    assert post({**fields, "project": "lindeveien", "description": "Navngitt"}).status_code == 201
+    near_bjerke = {**fields, "lat": "59.9505", "long": "10.7801", "description": "Ved Bjerke"}
+    assert post(near_bjerke).status_code == 201
+    far = {**fields, "lat": "60.5", "long": "11.5", "description": "Langt unna"}
+    assert post(far).status_code == 201
+    assert post({**fields, "description": "Bare adresse"}).status_code == 201
+    found = {c.description: c.project for c in Concern.objects.all()}
+    assert found == {
+        "Navngitt": world.project,
+        "Ved Bjerke": bjerke,
+        "Langt unna": None,
+        "Bare adresse": None,
+    }
+    listed = Client().get(BASE + "requests.json").json()
+    assert {row["project"] for row in listed} == {"Lindeveien", bjerke.name, None}
+
+
+def test_a_request_without_a_location_is_refused(world, api_key):
+    fields = report(api_key)
+    del fields["address_string"]
+    message = errors(post(fields), 400)
+    assert "location" in message and "address_string" in message
+    xml = post(fields, path=BASE + "requests.xml")
+    assert xml.status_code == 400
+    assert ET.fromstring(xml.content).find("error").findtext("code") == "400"
+    assert post({**fields, "address_id": "0301-123"}).status_code == 201
+    assert Concern.objects.get().location == "address_id 0301-123"
 
 
 def test_plain_text_is_stored_as_given(world, api_key):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image, PngImagePlugin
 
 from naboskap.concerns import services
@@ -54,6 +55,13 @@ def opened(photo) -> Image.Image:
         image = Image.open(io.BytesIO(file.read()))
         image.load()
     return image
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages from the services are compared in English, whatever catalogues are compiled."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -172,7 +180,10 @@ def test_a_decompression_bomb_is_refused(concern, settings):
     assert len(out.getvalue()) < 100_000
     with pytest.raises(ValidationError) as error:
         services.photos_add(concern=concern, files=[upload("bombe.png", out.getvalue())])
-    assert error.value.messages == ["“bombe.png” is not a JPEG or PNG photo."]
+    assert error.value.messages == [
+        "“bombe.png” has too many pixels to be checked. Send the photo as the camera saved it "
+        "(JPEG), or a smaller picture."
+    ]
     assert stored_files(settings) == []
 
 

@@ -177,3 +177,19 @@ def test_a_caretaker_reads_the_incident_log_but_does_not_write_it(world, caretak
     )
     follow = reverse("facility:incident_follow_up", args=[world.project.pk, incident.pk])
     assert client.post(follow, {"follow_up-text": "x"}).status_code == 403
+
+
+def test_a_stored_photo_over_the_pixel_budget_is_refused_clearly(world, caretaker):
+    """A photo stored before the pixel budget (a large PNG) is not decoded again: the page
+    says why, and no concern is made."""
+    photo = SimpleUploadedFile("p.png", make_image("PNG"), content_type="image/png")
+    observation = observe(world, caretaker, photo=photo)
+    with observation.photo.open("wb") as stored:
+        stored.write(make_image("PNG", size=(4096, 4096)))
+    url = reverse("facility:observation_concern", args=[world.project.pk, observation.pk])
+    response = english(caretaker).post(url)
+    assert response.status_code == 400
+    assert "has too many pixels to be checked" in response.content.decode()
+    assert not Concern.objects.exists()
+    observation.refresh_from_db()
+    assert observation.concern is None

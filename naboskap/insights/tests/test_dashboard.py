@@ -460,7 +460,11 @@ def test_xlsx_export_has_the_same_numbers(world, concerns):
     assert figures["Answered in time (%)"] == 33.3
     deadlines = list(book["Deadlines kept"].iter_rows(values_only=True))
     assert deadlines[1] == ("Acknowledged", 1, 3, 33.3)
-    assert len(book.sheetnames) == 8
+    # Concerns by how they were received (issue 16): all four came through the web form.
+    channels = list(book[book.sheetnames[2]].iter_rows(values_only=True))
+    assert channels[0][:2] == ("Received by", "Concerns")
+    assert ("Web form", 4) in [row[:2] for row in channels]
+    assert len(book.sheetnames) == 9
 
 
 def test_unknown_export_format_is_404(world):

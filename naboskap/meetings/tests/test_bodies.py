@@ -115,7 +115,9 @@ def test_no_chair_no_deputy_and_no_recent_meeting(world):
 
 def test_cancelled_and_future_meetings_do_not_count_as_met(world):
     body = make_body(world.project)
-    services.meeting_cancel(meeting=make_meeting(world.project, body=body, days=-10))
+    services.meeting_cancel(
+        meeting=make_meeting(world.project, body=body, days=-10), reason="Ingen saker"
+    )
     make_meeting(world.project, body=body, days=10)
     assert codes(body) == {"no_meeting"}
 

@@ -165,7 +165,9 @@ def test_members_page_series_budget_and_template_pages(world, visitor):
     page = visitor.open(login)
     page.locator("main form button[type=submit]").click()
     visitor.audit()
-    page.locator("form[action$='/kommentar/'] button[type=submit]").click()  # empty: 400
+    comment = page.locator("form[action$='/kommentar/']")
+    comment.locator("xpath=ancestor::details[1]/summary").click()  # folded on a phone
+    comment.locator("button[type=submit]").click()  # empty: 400
     visitor.audit()
     visitor.open(login, status=410)
     page = visitor.open(reverse("portal:member_link_request"))

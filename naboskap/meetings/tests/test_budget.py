@@ -148,7 +148,7 @@ def test_totals_per_year_count_budgets_of_held_events_and_every_cost(world):
     add(meeting=events["Julefest"], item="Grøt", amount=Decimal("800"), paying_unit=other_unit)
     add(meeting=events["Avlyst"], item="Depositum", amount=Decimal("500"), paying_unit=unit)
     add(meeting=events["Fjorårets fest"], item="Mat", amount=Decimal("2000"), paying_unit=unit)
-    services.meeting_cancel(meeting=events["Avlyst"])
+    services.meeting_cancel(meeting=events["Avlyst"], reason="Ingen saker")
     years = {row["year"]: row for row in selectors.budget_by_year(body)}
     assert list(years) == [2032, 2031, 2030]
     year = years[2031]

@@ -57,7 +57,7 @@ def test_a_change_keeps_the_uid_and_raises_the_sequence(world, meetings, client_
     assert after.uid == before.uid
     assert after.sequence == before.sequence + 1
     assert after.dtstart == before.dtstart + timedelta(hours=1) and after.location == "Skolen"
-    services.meeting_cancel(meeting=meeting)
+    services.meeting_cancel(meeting=meeting, reason="Ingen saker")
     cancelled = parse(client_en.get(url).content.decode()).events[0]
     assert cancelled.uid == before.uid and cancelled.status.value == "CANCELLED"
     assert cancelled.sequence == before.sequence + 2

@@ -29,7 +29,7 @@ from naboskap.meetings.tests.helpers import (
     rsvp_path,
     subject_starts,
 )
-from naboskap.projects.models import Subscription
+from naboskap.projects.models import ShortLink, Subscription
 
 TX = pytest.mark.django_db(transaction=True)
 
@@ -61,11 +61,15 @@ def meeting_data(body=None, *, days=10, **overrides):
 @TX
 def test_a_council_meeting_with_invitations_emails_a_calendar_file(world, coordinator, tasks):
     body = make_body(world.project)
-    data = meeting_data(body, invite_members="on")
+    data = meeting_data(body)
     response = coordinator.post(reverse("meetings:meeting_create", args=[world.project.pk]), data)
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
     assert meeting.invitations.count() == 4
+    tasks()
+    assert len(mail.outbox) == 0  # saving sends nothing
+    send = reverse("meetings:meeting_send", args=[world.project.pk, meeting.pk])
+    assert coordinator.post(send).status_code == 302
     tasks()
     assert len(mail.outbox) == 3  # the fourth member has no email: a letter
     message = outbox_to("medlem0@example.org")[0]
@@ -91,37 +95,32 @@ def test_a_council_meeting_with_invitations_emails_a_calendar_file(world, coordi
     assert len(mail.outbox) == 3
 
 
-def test_a_time_in_the_past_is_refused_for_new_invitations_and_nothing_is_lost(world, coordinator):
+def test_a_past_meeting_can_be_recorded_but_nobody_is_invited_to_it(world, coordinator):
     body = make_body(world.project)
     url = reverse("meetings:meeting_create", args=[world.project.pk])
-    data = meeting_data(body, days=-3, invite_members="on", title="Glemt møte")
-    response = coordinator.post(url, data)
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert "This time is in the past. Invitations can only go out for a meeting" in page
-    assert 'value="Glemt møte"' in page and "Støy om kvelden og parkering." in page
-    assert not Meeting.objects.exists()
-    # Recording a past meeting without invitations is fine (minutes come later).
-    del data["invite_members"]
+    data = meeting_data(body, days=-3, title="Glemt møte")
+    # Recording a past meeting is fine (minutes come later); nobody goes on the list.
     assert coordinator.post(url, data).status_code == 302
     meeting = Meeting.objects.get()
+    assert not meeting.invitations.exists()
     invite_url = reverse("meetings:meeting_invite", args=[world.project.pk, meeting.pk])
     page = coordinator.get(invite_url).content.decode()
     assert "which is in the past. Change its time before you send invitations." in page
     member = body.members.first()
     response = coordinator.post(invite_url, {"members": [member.pk]})
     assert response.status_code == 400
+    send_url = reverse("meetings:meeting_send", args=[world.project.pk, meeting.pk])
+    assert coordinator.post(send_url).status_code == 400
     assert not Invitation.objects.exists()
 
 
 def test_meeting_form_errors_are_explained(world, coordinator):
     url = reverse("meetings:meeting_create", args=[world.project.pk])
-    data = meeting_data(place="", online_url="ikke en lenke", invite_members="on")
+    data = meeting_data(place="", online_url="ikke en lenke")
     data["ends_at"] = data["starts_at"]
     page = coordinator.post(url, data).content.decode()
     assert "The meeting must end after it starts." in page
     assert "Enter a valid URL." in page
-    assert "Choose the body whose members to invite." in page
     data = meeting_data(place="")
     page = coordinator.post(url, data).content.decode()
     assert "Give a place or an online meeting link." in page
@@ -143,6 +142,10 @@ def test_a_change_is_sent_as_an_update_with_the_same_uid(world, coordinator, tas
     response = coordinator.post(url, data)
     assert response.status_code == 302
     tasks()
+    assert len(outbox_to("medlem0@example.org")) == 1  # saving sends nothing
+    send = reverse("meetings:meeting_send", args=[world.project.pk, meeting.pk])
+    assert coordinator.post(send).status_code == 302
+    tasks()
     changed = outbox_to("medlem0@example.org")
     assert len(changed) == 2 and subject_starts(changed[1], "Changed:", "Møte i naborådet")
     second, raw = event_of(changed[1])
@@ -151,8 +154,9 @@ def test_a_change_is_sent_as_an_update_with_the_same_uid(world, coordinator, tas
     assert second.sequence == first.sequence + 1 == meeting.sequence == 1
     assert second.dtstart == first.dtstart + timedelta(days=1)
     assert "DTSTART;TZID=Europe/Oslo:" in raw
-    # Making it public changes nothing a calendar shows: nobody is emailed again.
+    # Making it public changes nothing a calendar shows: nothing to send again.
     coordinator.post(url, {**data, "is_public": "on"})
+    coordinator.post(send)
     tasks()
     assert len(outbox_to("medlem0@example.org")) == 2
     meeting.refresh_from_db()
@@ -165,7 +169,7 @@ def test_cancelling_tells_everyone_emailed_and_closes_the_rsvp_link(world, coord
     invited = invitation(meeting)
     tasks()
     url = reverse("meetings:meeting_cancel", args=[world.project.pk, meeting.pk])
-    assert coordinator.post(url).status_code == 302
+    assert coordinator.post(url, {"reason": "Fellesstua er vannskadet."}).status_code == 302
     tasks()
     message = outbox_to("nabo@example.org")[-1]
     assert subject_starts(message, "Cancelled:", "Møte i naborådet")
@@ -174,7 +178,7 @@ def test_cancelling_tells_everyone_emailed_and_closes_the_rsvp_link(world, coord
     response = english().get(invited.get_rsvp_url())
     assert response.status_code == 410
     assert "This meeting is cancelled." in response.content.decode()
-    again = coordinator.post(url, follow=True)
+    again = coordinator.post(url, {"reason": "Igjen"}, follow=True)
     assert "This meeting is already cancelled." in again.content.decode()
 
 
@@ -287,7 +291,10 @@ def test_an_address_the_server_refuses_is_flagged_for_a_letter(world, coordinato
         reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
     )
     text = pdf_text(letters.content)
-    assert "Nora Nabo" in text and bounced.get_rsvp_url() in text.replace("\n", "")
+    # The letter's short address stands for the invitee's RSVP link (issue 17).
+    code = re.search(r"/n/([A-Z2-9]{6})", text).group(1)
+    assert "Nora Nabo" in text
+    assert ShortLink.objects.get(code=code).target == bounced.get_rsvp_url()
     assert "Ole Nabo" not in text
 
 
@@ -320,7 +327,9 @@ def test_letters_are_printed_for_invitees_without_email(world, coordinator):
     text = pdf_text(response.content)
     letter = meeting.invitations.get(via="letter")
     assert "Rune Beboer" in text and "Solbakken 1, 9999 Fjordby" in text
-    assert letter.get_rsvp_url() in text.replace("\n", "")
+    # The long RSVP address is not printed: a short one stands for it (issue 17).
+    assert letter.token not in text.replace("\n", "")
+    assert re.search(r"/n/[A-Z2-9]{6}", text)
     assert "Nina Nabo" not in text
 
 
@@ -379,19 +388,19 @@ def test_an_invited_meeting_cannot_be_moved_into_the_past(world, coordinator):
 
 def test_a_cancelled_meeting_cannot_be_edited(world, coordinator):
     meeting = make_meeting(world.project, days=3)
-    services.meeting_cancel(meeting=meeting)
+    services.meeting_cancel(meeting=meeting, reason="Ingen saker")
     url = reverse("meetings:meeting_edit", args=[world.project.pk, meeting.pk])
     response = coordinator.get(url, follow=True)
     assert "This meeting is cancelled and can no longer be changed." in response.content.decode()
 
 
-def test_calling_a_meeting_from_the_body_page_invites_its_members(world, coordinator):
+def test_calling_a_meeting_from_the_body_page_chooses_the_body(world, coordinator):
     body = make_body(world.project)
     page = coordinator.get(body.get_absolute_url()).content.decode()
     create = reverse("meetings:meeting_create", args=[world.project.pk]) + f"?organ={body.pk}"
     assert create.replace("&", "&amp;") in page or create in page
     form = coordinator.get(create).content.decode()
     assert re.search(rf'<option value="{body.pk}"\s+selected', form)
-    assert 'name="invite_members"' in form and "checked" in form
+    assert 'name="invite_members"' not in form  # saving sends nothing: no such box
     for organ in ("x1", "9" * 30, ""):  # not a body: an empty form, no error
         assert coordinator.get(f"{create.split('?')[0]}?organ={organ}").status_code == 200

@@ -452,7 +452,9 @@ def test_politicians_read_minutes_but_do_not_write_them(world, council):
 # Measured ----------------------------------------------------------------------------------
 
 
-QUERY_BOUND = 20
+# The minutes page is where they are written (issue 19): attendance rows and the owner units
+# of the decision forms take a few queries more, still not one per item.
+QUERY_BOUND = 24
 
 
 @pytest.mark.parametrize("count", [5, 200])

@@ -79,7 +79,7 @@ def test_a_passed_meeting_says_so_and_keeps_the_answer(invited, client_en):
 
 
 def test_a_cancelled_meeting_takes_no_answers(invited, client_en):
-    services.meeting_cancel(meeting=invited.meeting)
+    services.meeting_cancel(meeting=invited.meeting, reason="Ingen saker")
     response = client_en.post(invited.get_rsvp_url(), {"response": "yes"})
     assert response.status_code == 410
     assert "will not take place" in response.content.decode()

@@ -117,3 +117,18 @@ def test_pdf_helper_fetches_static_files_only(tmp_path, settings):
     assert b"@font-face" in css.read()
     content = render_pdf("pdf/probe.html", {})
     assert "Probe" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+
+def test_plan_xlsx_title_with_a_formula_like_project_name_stays_text(world, plan):
+    world.project.name = '=HYPERLINK("x")'
+    world.project.save()
+    response = english(world.users["coordinator"]).get(
+        reverse("plans:plan_xlsx", args=[world.project.pk])
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "Action and collaboration plan"
+    title = sheet["B1"]
+    assert title.value == '=HYPERLINK("x")'
+    assert title.data_type == "s" and title.quotePrefix
+    assert sheet["B2"].is_date  # the printed date stays a date

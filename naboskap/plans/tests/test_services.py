@@ -12,6 +12,7 @@ from naboskap.plans import services
 from naboskap.plans.models import Measure, MeasureChange, Participation
 from naboskap.tenancy.models import Unit
 from naboskap.testing.factories import UnitFactory, UserFactory, make_measure
+from naboskap.testing.mfa import enrol_totp
 
 
 @pytest.fixture
@@ -69,6 +70,7 @@ def test_units_of_another_municipality_are_refused(world):
 def test_admin_edits_go_through_the_services(world, units):
     measure = make_measure(world.project, owner_unit_name="Eiendom")
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    enrol_totp(root)  # the admin asks for a second factor, superusers too
     client = english(root)
     url = reverse("admin:plans_measure_change", args=[measure.pk])
     page = client.get(url)

@@ -17,6 +17,7 @@ from naboskap.testing.factories import (
     make_concern,
     make_measure,
 )
+from naboskap.testing.mfa import enrol_totp
 
 
 @pytest.fixture
@@ -166,6 +167,7 @@ def test_a_unit_deleted_while_the_form_was_open_gives_a_message_not_an_error(wor
 def test_owner_unit_with_measures_cannot_be_deleted_and_the_admin_says_why(world, measure):
     """Unit uses PROTECT: the admin explains instead of failing, and nothing is lost."""
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    enrol_totp(root)  # the admin asks for a second factor, superusers too
     client = english(root)
     unit = measure.owner_unit
     municipality_url = reverse("admin:tenancy_municipality_change", args=[world.municipality.pk])

@@ -1,6 +1,7 @@
 """Reporting a concern and following it up, as a neighbour does: through HTTP, in English."""
 
 import html
+import io
 import re
 import secrets
 from datetime import timedelta
@@ -138,7 +139,7 @@ def test_project_report_page_has_the_project_chosen(world, client_en):
     assert response.status_code == 200
     body = response.content.decode()
     assert f"Report a concern about {world.project.name}" in body
-    assert re.search(rf'<option value="{world.project.pk}" selected\s*>', body)
+    assert re.search(rf'value="{world.project.pk}"[^>]*checked', body)
     assert client_en.get("/prosjekter/annenvei/meld/").status_code == 404
     draft = ProjectFactory(municipality=world.municipality, slug="utkast", visibility="draft")
     assert client_en.get(f"/prosjekter/{draft.slug}/meld/").status_code == 404
@@ -420,7 +421,9 @@ def test_submission_is_rate_limited(world, client_en):
     data = report_data(world, description="Den ellevte meldingen denne timen.")
     response = client_en.post(reverse("portal:report"), data)
     assert response.status_code == 429
-    assert "Too many requests" in response.content.decode()
+    # Refused, with everything typed still in the form and when to send it again (issue 16).
+    assert "Den ellevte meldingen denne timen." in response.content.decode()
+    assert "within an hour" in response.content.decode()
     assert (
         client_en.post(
             reverse("portal:project_report", args=[world.project.slug]), data
@@ -761,6 +764,15 @@ def photo_files(settings) -> list:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
+def png_bomb() -> bytes:
+    """7000 × 7000 pixels in a few kB: refused from its header, never decoded."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (7000, 7000)).save(out, "PNG")
+    return out.getvalue()
+
+
 def image_upload(name="bilde.jpg", fmt="JPEG", content_type="image/jpeg", data=None):
     return SimpleUploadedFile(name, data or make_image(fmt), content_type=content_type)
 
@@ -799,6 +811,11 @@ def test_the_form_takes_photos(world, client_en, settings):
         ),
         (lambda: "six", "You can attach at most 5 photos."),
         (lambda: "large", "“stor.jpg” is larger than 1 MB."),
+        (
+            lambda: image_upload("bombe.png", "PNG", "image/png", data=png_bomb()),
+            "“bombe.png” has too many pixels to be checked. Send the photo as the camera saved "
+            "it (JPEG), or a smaller picture.",
+        ),
     ],
 )
 def test_refused_photos_are_explained_and_the_text_kept(

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from naboskap.conftest import english
+from naboskap.conftest import client_for, english
 from naboskap.projects import services
 from naboskap.projects.models import PhaseChange, Project, Update
 from naboskap.testing.factories import ProjectFactory, UpdateFactory
@@ -136,6 +136,46 @@ def test_feeds_list_published_updates(world):
     assert world.other_update.title not in all_feed
 
 
+def test_feeds_name_their_author_and_keep_ids_whatever_the_host(world, settings):
+    import xml.etree.ElementTree as ET
+
+    settings.SITE_URL = "https://naboskap.example"
+    settings.ALLOWED_HOSTS = ["testserver", "naboskap.fjordby.example"]
+    atom = "{http://www.w3.org/2005/Atom}"
+    url = reverse("portal:project_feed", args=[world.project.slug])
+    ids = []
+    for host in ("testserver", "naboskap.fjordby.example"):
+        response = Client().get(url, HTTP_HOST=host)
+        assert response.status_code == 200
+        feed = ET.fromstring(response.content)
+        assert feed.findtext(f"{atom}author/{atom}name") == world.municipality.name
+        entries = feed.findall(f"{atom}entry")
+        assert entries
+        for entry in entries:
+            assert entry.findtext(f"{atom}author/{atom}name") == world.municipality.name
+        ids.append([feed.findtext(f"{atom}id"), *(e.findtext(f"{atom}id") for e in entries)])
+    assert ids[0] == ids[1]
+    assert (
+        ids[0][0]
+        == f"tag:naboskap.example,{world.project.created_at:%Y-%m-%d}:project/{world.project.pk}"
+    )
+    assert all(entry_id.startswith("tag:naboskap.example,") for entry_id in ids[0])
+
+
+def test_time_elements_carry_valid_html_datetimes(world):
+    """HTML allows at most three digits of a second in `datetime` (no microseconds)."""
+    import re
+
+    valid = re.compile(
+        r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+    )
+    page = Client().get(world.project.get_public_url())
+    assert page.status_code == 200
+    values = re.findall(r'<time[^>]* datetime="([^"]*)"', page.content.decode())
+    assert values
+    assert [value for value in values if not valid.match(value)] == []
+
+
 def test_healthz_checks_the_database(world):
     response = Client().get("/healthz")
     assert response.status_code == 200
@@ -223,8 +263,9 @@ def test_public_pages_do_not_grow_queries_with_updates(
     UpdateFactory.create_batch(count, project=world.project)
     url = world.project.get_public_url()
     # Cold: the cache generation, municipality, page and content cache reads, project, five
-    # content queries (and the published minutes), two cache writes.
-    with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 17):
+    # content queries (and the published minutes, and the published risk summaries), two cache
+    # writes.
+    with django_assert_max_num_queries(RATE_LIMIT_QUERIES + 18):
         assert client_en.get(url).status_code == 200
     # Warm: the cache generation and the page, from the cache (no query with Redis), and the
     # municipality (for the language).
@@ -290,3 +331,16 @@ def test_a_cached_page_does_not_read_the_project_tables(world, client_en):
     with CaptureQueriesContext(connection) as queries:
         assert client_en.get(url).status_code == 200
     assert not [q for q in queries.captured_queries if "projects_" in q["sql"]]
+
+
+def test_the_suggestion_form_speaks_the_visitors_language(world):
+    """Its help text is formatted per request, not once in the language of the start-up."""
+    url = reverse("portal:input_suggest", args=[world.project.slug])
+    texts = {}
+    for language in ("nb", "nn", "en"):
+        response = client_for(None, language=language).get(url)
+        assert response.status_code == 200
+        texts[language] = response.content.decode()
+    assert "At most 2000 characters." in texts["en"]
+    assert "Høgst 2000 teikn." in texts["nn"]
+    assert "Høgst 2000 teikn." not in texts["nb"]

@@ -19,7 +19,7 @@ FUZZ = hsettings(
 VALUES = st.one_of(
     st.integers(min_value=-10, max_value=10).map(str),
     st.text(max_size=12),
-    st.sampled_from(["", "1.5", "٣", "5 ", "0x3", "None", "9" * 30]),
+    st.sampled_from(["", "1.5", "٣", "5 ", "0x3", "None", "9" * 30, "unknown", "Unknown"]),
 )
 
 
@@ -89,5 +89,5 @@ def test_the_public_vote_endpoint_never_fails(world, probability, level, number)
     response = world.phone.post(f"/ros/{world.scoring_round.code}/{abs(number)}/", data)
     assert response.status_code in {302, 400, 404}
     for vote in Vote.objects.all():
-        assert 1 <= vote.probability <= 5
+        assert vote.probability is None or 1 <= vote.probability <= 5  # None: "don't know"
         assert all(1 <= value <= 5 for value in vote.consequences.values())

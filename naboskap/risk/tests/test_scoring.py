@@ -108,8 +108,12 @@ def test_after_a_vote_the_phone_goes_on_to_the_next_event(analysis, en):
     device = phone()
     response = cast(device, scoring_round, 1, vote_data())
     assert response["Location"] == reverse("portal:scoring_vote", args=[scoring_round.code, 2])
-    response = device.post(response["Location"], vote_data(), follow=True)
-    assert "You have scored every event." in response.content.decode()
+    response = device.post(response["Location"], vote_data())
+    assert response["Location"] == reverse("portal:scoring_summary", args=[scoring_round.code])
+    html = device.get(response["Location"]).content.decode()
+    assert "You have scored 2 of 2." in html and "Thank you, your vote was counted." in html
+    join = device.get(reverse("portal:scoring_join", args=[scoring_round.code])).content.decode()
+    assert "You have scored every event." in join
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def test_the_letters_are_one_pdf_with_a_letter_per_address_and_are_logged(
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 3
     first = reader.pages[0].extract_text()
-    assert "To the residents of Lindeveien 3B, 9999 FJORDBY" in first
+    assert "To the residents\nLindeveien 3B\n9999 FJORDBY" in first
     assert "Invitasjon: Informasjonsmøte om Lindeveien" in first
     assert "Sted: Fjordby skole, aulaen" in first
     interaction = Interaction.objects.get()

@@ -1,5 +1,7 @@
 """A project's neighbour list: computing it, editing it by hand, exporting it, and who may."""
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -168,6 +170,20 @@ def test_csv_export_for_excel(world, site):
         "Lagt til manuelt;Adresse-ID",
         "Bjørkeveien 7A;Bjørkeveien;7;A;9999;FJORDBY;40;nei;k-7",
     ]
+
+
+def test_csv_export_defuses_addresses_that_look_like_formulas(world, site):
+    at(world, 40, street='=HYPERLINK("http://x")', number=3, post_town="+47 FJORDBY")
+    services.neighbour_list_compute(project=site, radius_m=200)
+    response = english(world.users["coordinator"]).get(url("neighbour_export", site))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Adresse"
+    address = dict(zip(rows[0], rows[1], strict=True))
+    assert address["Gatenavn"] == '\'=HYPERLINK("http://x")'
+    assert address["Adresse"] == '\'=HYPERLINK("http://x") 3'
+    assert address["Poststed"] == "'+47 FJORDBY"
+    assert address["Husnummer"] == "3" and address["Avstand (m)"] == "40"
 
 
 def test_readers_see_the_list_without_edit_buttons(world, site):

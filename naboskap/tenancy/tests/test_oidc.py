@@ -235,6 +235,46 @@ def test_staff_member_with_totp_is_asked_for_the_code_after_the_provider(entra):
     assert client.get("/app/").status_code == 200
 
 
+def test_a_second_factor_at_entra_counts_and_no_code_is_asked(entra):
+    """Entra ID says `amr: ["pwd", "mfa"]`: the staff member is not asked again."""
+    staff = make_staff(MunicipalityFactory(), Role.COORDINATOR, username="linked", mfa=False)
+    enrol_totp(staff)
+    SocialAccount.objects.create(user=staff, provider="entra", uid="entra-staff")
+    client = english_client()
+    response = log_in_through(entra, client, sub="entra-staff", amr=["pwd", "mfa"])
+    assert response.status_code == 302
+    assert response["Location"] == "/app/"
+    assert logged_in_user_id(client) == str(staff.pk)
+    assert client.get("/app/").status_code == 200
+
+
+def test_a_second_factor_at_the_provider_spares_setting_up_totp(entra):
+    staff = make_staff(MunicipalityFactory(), Role.COORDINATOR, username="linked", mfa=False)
+    SocialAccount.objects.create(user=staff, provider="entra", uid="entra-staff")
+    client = english_client()
+    log_in_through(entra, client, sub="entra-staff", amr=["pwd", "mfa"])
+    assert client.get("/app/").status_code == 200
+    # The claim is read from the signed ID token of this login, not remembered: a later
+    # login with a password alone at the provider must set up TOTP as before.
+    other = english_client()
+    log_in_through(entra, other, sub="entra-staff", amr=["pwd"])
+    assert other.get("/app/")["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_id_porten_level_substantial_counts_as_a_second_factor(provider, monkeypatch, settings):
+    configure(monkeypatch, settings, idporten=provider)
+    staff = make_staff(MunicipalityFactory(), Role.POLITICIAN, username="politiker", mfa=False)
+    SocialAccount.objects.create(user=staff, provider="idporten", uid="Xk3-politiker")
+    client = english_client()
+    log_in_through(
+        provider, client, IDPORTEN_LOGIN, sub="Xk3-politiker", acr="idporten-loa-substantial"
+    )
+    assert client.get("/app/").status_code == 200
+    low = english_client()
+    log_in_through(provider, low, IDPORTEN_LOGIN, sub="Xk3-politiker", acr="idporten-loa-low")
+    assert low.get("/app/")["Location"] == "/accounts/2fa/totp/activate/"
+
+
 def test_an_id_token_for_another_client_is_refused(entra):
     entra.id_token_overrides = {"aud": "some-other-client"}
     client = english_client()

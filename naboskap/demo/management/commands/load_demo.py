@@ -317,68 +317,91 @@ class Command(BaseCommand):
         services.update_save(project=project, update=draft, author=author)
 
     def load_concerns(self, municipality, projects, users):
-        """Concerns from neighbours, submitted as the public form does, in several states."""
+        """Concerns from neighbours, received on different days through the public form's
+        operation and handled at the times they were handled (see naboskap/demo/clock.py):
+        one not yet acknowledged and overdue, one overdue for its answer, one due this week,
+        answers within and past their deadlines."""
         from naboskap.concerns import services as concerns
         from naboskap.concerns.models import Category, Concern
         from naboskap.concerns.workflow import Status
+        from naboskap.demo.clock import at, days_ago, submit_concern
 
         concerns.categories_ensure_defaults(municipality=municipality)
         categories = {c.code: c for c in Category.objects.filter(municipality=municipality)}
-        staff = users["botiltak"]
-        # key, project, category, days ago, what happened, where, reporter, statuses
+        handlers = {"solbakken": users["botiltak"], "lindeveien": users["koordinator"]}
+        acknowledged = (Status.ACKNOWLEDGED, 3)
+        # key, project, category, received (days ago, hour), what happened, where, reporter,
+        # steps: (status, hours after it was received)
         items = [
             (
                 "demo-1",
                 "solbakken",
                 "noise",
-                2,
+                (2, 8),
                 "Høy musikk og roping fra hagen ved Solbakken etter klokka 23, tre kvelder "
                 "denne uka. Det er vanskelig å sove med vinduet åpent.",
                 "Hagen mot Solbakkveien",
                 {"reporter_email": "nabo.solbakken@example.org"},
-                [Status.ACKNOWLEDGED],
+                [acknowledged],
             ),
             (
                 "demo-2",
                 "solbakken",
                 "traffic",
-                6,
+                (6, 16),
                 "Biler parkerer langs fortauet i svingen, så barna må gå i veibanen på vei "
                 "til skolen.",
                 "Svingen ved Solbakken 1",
                 {},
-                [],
+                [],  # never acknowledged: overdue in the inbox
             ),
             (
                 "demo-3",
                 "solbakken",
                 "litter",
-                9,
+                (3, 7),
                 "Fant to brukte sprøyter i sandkassa på lekeplassen i morges. Vi lot dem "
                 "ligge og holdt barna unna.",
                 "Lekeplassen bak Solbakken",
-                {"reporter_name": "Line", "reporter_phone": "+4799999911"},
-                [Status.ACKNOWLEDGED, Status.IN_PROGRESS],
+                {
+                    # A phone call, registered by the coordinator (issue 16: every channel).
+                    "reporter_name": "Line",
+                    "reporter_phone": "+4799999911",
+                    "intake_channel": Concern.IntakeChannel.PHONE,
+                    "registered_by": users["koordinator"],
+                },
+                [(Status.ACKNOWLEDGED, 1), (Status.IN_PROGRESS, 2)],  # answer due this week
             ),
             (
                 "demo-4",
                 "lindeveien",
                 "traffic",
-                20,
+                (20, 9),
                 "Anleggstrafikk kommer til å gå forbi skoleveien. Hvordan blir det sikret?",
                 "Lindeveien ved skolen",
                 {"reporter_email": "fau.lindeveien@example.org"},
-                [Status.ACKNOWLEDGED, Status.ANSWERED, Status.CLOSED],
+                [acknowledged, (Status.ANSWERED, 72), (Status.CLOSED, 120)],  # in time
             ),
             (
                 "demo-5",
                 "solbakken",
                 "noise",
-                30,
+                (30, 11),
                 "Det smeller i ytterdøra om natta, flere ganger i timen.",
                 "Inngangen mot parkeringsplassen",
                 {},
-                [Status.ACKNOWLEDGED, Status.ANSWERED],
+                [acknowledged, (Status.ANSWERED, 20 * 24)],  # answered after the deadline
+            ),
+            (
+                "demo-6",
+                "lindeveien",
+                "other",
+                (27, 13),
+                "Vi i Lindeveien 12–20 har ikke fått noe brev om planene. Når blir det et møte "
+                "for oss som bor nærmest?",
+                "Lindeveien 12–20",
+                {"reporter_email": "lindeveien14@example.org"},
+                [acknowledged, (Status.IN_PROGRESS, 24)],  # the answer is overdue
             ),
         ]
         answers = {
@@ -391,13 +414,19 @@ class Command(BaseCommand):
                 "botiltaket har snakket om det på husmøtet."
             ),
         }
-        for key, slug, code, days_ago, description, location, reporter, statuses in items:
-            concern, _created = concerns.concern_submit(
+        for key, slug, code, (days, hour), description, location, reporter, steps in items:
+            received = days_ago(days, hour=hour)
+            concern, created = submit_concern(
+                received=received,
+                steps=steps,
+                by=handlers[slug],
+                answer=answers.get(key, ""),
                 project=projects[slug],
                 category=categories[code],
                 idempotency_key=key,
                 description=description,
                 location=location,
+                occurred_at=received - timedelta(hours=10),
                 preferred_channel=(
                     Concern.Channel.EMAIL
                     if reporter.get("reporter_email")
@@ -407,17 +436,8 @@ class Command(BaseCommand):
                 ),
                 **reporter,
             )
-            created = timezone.now() - timedelta(days=days_ago)
-            Concern.objects.filter(pk=concern.pk).update(created_at=created)
-            concern.history.update(changed_at=created)
-            for status in statuses:
-                concerns.concern_transition(
-                    concern=concern,
-                    to_status=status,
-                    by=staff,
-                    answer=answers.get(key, "") if status == Status.ANSWERED else "",
-                )
-            if key == "demo-4":
-                concerns.satisfaction_give(
-                    concern=concern, score=4, comment="Fint å få svar så raskt."
-                )
+            if created and key == "demo-4":
+                with at(received + timedelta(days=6)):
+                    concerns.satisfaction_give(
+                        concern=concern, score=4, comment="Fint å få svar så raskt."
+                    )

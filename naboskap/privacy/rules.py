@@ -1,0 +1,35 @@
+"""Who reads the privacy records of a municipality.
+
+The deletion and erasure logs and the record of processing activities are read by the
+municipality's administrators and its municipality-wide coordinators (the logs carry no
+project, so a coordinator of one project does not see them). The DPIA support document is
+the administrator's, who hands it to the privacy officer.
+"""
+
+import rules
+
+from naboskap.tenancy.models import Role
+from naboskap.tenancy.rules import municipality_roles
+
+RECORD_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+def _roles(user, municipality) -> set[str]:
+    # None-safe: the menu asks with the page's municipality, which a public page may lack.
+    pk = getattr(municipality, "pk", None)
+    return municipality_roles(user, pk) if pk is not None else set()
+
+
+@rules.predicate
+def reads_privacy_records(user, municipality) -> bool:
+    return bool(RECORD_ROLES & _roles(user, municipality))
+
+
+@rules.predicate
+def administers(user, municipality) -> bool:
+    return Role.ADMIN in _roles(user, municipality)
+
+
+rules.add_perm("privacy.view_logs", reads_privacy_records)
+rules.add_perm("privacy.view_records", reads_privacy_records)
+rules.add_perm("privacy.view_dpia", administers)

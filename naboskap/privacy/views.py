@@ -1,0 +1,93 @@
+"""The privacy pages under /app/personvern/: the deletion and erasure log, the record of
+processing activities (GDPR Art. 30) and the DPIA support document, as pages and as PDF/A."""
+
+from __future__ import annotations
+
+import rules
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from naboskap.lib.http import form_status
+from naboskap.lib.pdf import render_pdf
+from naboskap.privacy import processing, selectors
+from naboskap.privacy.access import VIEW_DPIA, VIEW_LOGS, VIEW_RECORDS, get_privacy_municipality
+from naboskap.privacy.forms import LogFilterForm
+from naboskap.tenancy.access import staff_required
+
+PER_PAGE = 50
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    municipality = get_privacy_municipality(request, VIEW_RECORDS)
+    context = {
+        "municipality": municipality,
+        "can_view_dpia": rules.has_perm(VIEW_DPIA, request.user, municipality),
+    }
+    return render(request, "privacy/index.html", context)
+
+
+@staff_required
+def log(request: HttpRequest) -> HttpResponse:
+    """Both logs, newest first, for a range of days."""
+    municipality = get_privacy_municipality(request, VIEW_LOGS)
+    form = LogFilterForm(request.GET or None)
+    since = until = None
+    if form.is_bound and form.is_valid():
+        since, until = form.cleaned_data["fra"], form.cleaned_data["til"]
+    rows = selectors.privacy_log(municipality, since=since, until=until)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "page": page,
+        "entries": selectors.entries(page.object_list),
+        "query": query.urlencode(),
+    }
+    return _no_store(render(request, "privacy/log.html", context, status=form_status(form)))
+
+
+@staff_required
+def records(request: HttpRequest) -> HttpResponse:
+    municipality = get_privacy_municipality(request, VIEW_RECORDS)
+    context = processing.record_context(municipality)
+    return _no_store(render(request, "privacy/records.html", context))
+
+
+@staff_required
+def records_pdf(request: HttpRequest) -> HttpResponse:
+    municipality = get_privacy_municipality(request, VIEW_RECORDS)
+    context = processing.record_context(municipality)
+    content = render_pdf("privacy/records_pdf.html", context, request=request)
+    return _pdf(content, f"behandlingsprotokoll-{municipality.slug}")
+
+
+@staff_required
+def dpia(request: HttpRequest) -> HttpResponse:
+    municipality = get_privacy_municipality(request, VIEW_DPIA)
+    context = processing.dpia_context(municipality)
+    return _no_store(render(request, "privacy/dpia.html", context))
+
+
+@staff_required
+def dpia_pdf(request: HttpRequest) -> HttpResponse:
+    municipality = get_privacy_municipality(request, VIEW_DPIA)
+    context = processing.dpia_context(municipality)
+    content = render_pdf("privacy/dpia_pdf.html", context, request=request)
+    return _pdf(content, f"dpia-grunnlag-{municipality.slug}")
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"{name}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _no_store(response)

@@ -1,0 +1,53 @@
+"""Background work for tenancy, run by `manage.py db_worker`."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import task
+
+from naboskap.lib.mail import again, send_or_retry
+from naboskap.tenancy.models import Invitation
+
+
+def invitation_url(invitation: Invitation) -> str:
+    """The absolute link of an invitation (staff pages live at SITE_URL)."""
+    from naboskap.tenancy.administration_services import invitation_token
+
+    path = reverse("invitations:accept", args=[invitation_token(invitation)])
+    return f"{settings.SITE_URL}{path}"
+
+
+@task()
+def send_invitation(invitation_id: int, attempt: int = 0) -> None:
+    """Email an open invitation its link, once per link; tried again if the server is away."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("municipality", "invited_by")
+            .filter(
+                pk=invitation_id,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .first()
+        )
+        if invitation is None or (invitation.sent_at is not None and attempt == 0):
+            return
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    language = invitation.municipality.default_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "municipality": invitation.municipality,
+            "url": invitation_url(invitation),
+            "invited_by": invitation.invited_by.get_full_name() if invitation.invited_by else "",
+        }
+        subject = render_to_string("tenancy/email/invitation_subject.txt", context).strip()
+        body = render_to_string("tenancy/email/invitation_body.txt", context)
+    message = EmailMessage(subject, body, to=[invitation.email])
+    send_or_retry(message, again(send_invitation, invitation_id), attempt)
