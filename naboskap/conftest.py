@@ -81,13 +81,14 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """Each test starts in the default language: a request leaves its language active in
-    the thread, and a later test that reads labels outside a request must not inherit it."""
+    """Each test starts with no language active, as Django's test set-up leaves it (source
+    strings): a request leaves its language active in the thread, and a later test that
+    reads messages or labels outside a request must not inherit it."""
     from django.utils import translation
 
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.deactivate_all()
     yield
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.deactivate_all()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ Everything else on the dashboards comes from the other demo data. Idempotent."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -19,9 +19,9 @@ def load_dashboards(projects, users) -> None:
     lindeveien = projects["lindeveien"]
     if Meeting.objects.filter(project=lindeveien, title=TITLE).exists():
         return
-    starts = (timezone.now() - timedelta(days=DIALOGUE_HELD_DAYS_AGO)).replace(
-        hour=17, minute=0, second=0, microsecond=0
-    )
+    # 17:00 local time on the day (in UTC it may be another day, near midnight).
+    held = timezone.localdate() - timedelta(days=DIALOGUE_HELD_DAYS_AGO)
+    starts = timezone.make_aware(datetime.combine(held, time(17, 0)))
     services.meeting_create(
         project=lindeveien,
         created_by=users["koordinator"],
