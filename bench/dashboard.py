@@ -100,8 +100,10 @@ def municipality_measures(municipality):
     return Measure.objects.filter(project__municipality=municipality)
 
 
-def fill(size: dict, index: int, username: str):
-    """Make the municipality, its coordinator, units, projects and everything on them."""
+def fill(size: dict, index: int, username: str, place: str = "Oversikt"):
+    """Make the municipality, its coordinator, units, projects and everything on them.
+    (`place` names them, so that other benchmarks fill municipalities of their own with it
+    in the same database: bench/staff.py.)"""
     from naboskap.concerns import services as concern_services
     from naboskap.concerns.models import Category
     from naboskap.projects.models import Phase
@@ -110,24 +112,24 @@ def fill(size: dict, index: int, username: str):
     from naboskap.testing.mfa import enrol_totp
 
     municipality = factories.MunicipalityFactory(
-        name=f"Oversiktvik {size['concerns']} kommune",
+        name=f"{place}vik {size['concerns']} kommune",
         number=f"{9910 + index:04d}",
-        slug=f"oversiktvik-{size['concerns']}",
+        slug=f"{place.lower()}vik-{size['concerns']}",
     )
     # Factory sequences start again in every process: names that other rows have not.
     user = factories.UserFactory(username=username, email=f"{username}@example.org")
     Membership.objects.create(user=user, municipality=municipality, role="coordinator")
     enrol_totp(user)
     units = [
-        factories.UnitFactory(municipality=municipality, name=f"Oversiktenhet {index}-{n}")
+        factories.UnitFactory(municipality=municipality, name=f"{place}enhet {index}-{n}")
         for n in range(UNITS)
     ]
     phases = [Phase.PLANNING, Phase.CONSTRUCTION, Phase.MOVE_IN, Phase.OPERATION]
     projects = [
         factories.ProjectFactory(
             municipality=municipality,
-            name=f"Oversiktveien {index}-{n}",
-            slug=f"oversiktveien-{index}-{n}",
+            name=f"{place}veien {index}-{n}",
+            slug=f"{place.lower()}veien-{index}-{n}",
             dialogue_owner=user,
             responsible_unit=units[n % UNITS],
             phase=phases[n % len(phases)],

@@ -10,6 +10,10 @@ load-generator processes and prints one line per benchmark:
     BENCH dashboard size=... queries=... median_ms=... ratio=...  (bench/dashboard.py)
     BENCH live_round phones=... errors=... counted=ok vote_p95_ms=... room_p95_ms=...
         healthz_p95_ms=...  (bench/live_round.py)
+    BENCH staff_home role=... size=1000/100000 queries_1k=... queries_100k=...
+        median_ms_1k=... median_ms_100k=... ratio=...  (bench/staff.py, one line per role)
+    BENCH staff_search size=... searches=... queries=... median_ms=... max_ms=...
+        (bench/staff.py, one line per size)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -44,7 +48,18 @@ PROJECT_SLUG = "benkveien"
 PROJECT_NAME = "Benkveien bofellesskap"
 PAGE_PATH = f"/prosjekter/{PROJECT_SLUG}/"
 RESULT_MARK = "BENCH-RESULT "
-BENCHMARKS = ["page", "intake", "inbox", "plan", "risk", "addresses", "dashboard", "live_round"]
+BENCHMARKS = [
+    "page",
+    "intake",
+    "inbox",
+    "plan",
+    "risk",
+    "addresses",
+    "dashboard",
+    "live_round",
+    "staff_home",
+    "staff_search",
+]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
     "DATABASE_URL",
@@ -510,6 +525,10 @@ def run(args: argparse.Namespace) -> int:
             import live_round
 
             failures += live_round.run_benchmarks(args, env, var_dir)
+        if {"staff_home", "staff_search"} & set(args.only):
+            import staff
+
+            failures += staff.run_benchmarks(args, env, var_dir, set(args.only))
     finally:
         cleanup(
             var_dir,
@@ -628,6 +647,7 @@ def main() -> int:
     import live_round
     import plans
     import risk
+    import staff
 
     phases = {
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in concerns.PHASES.items()},
@@ -638,6 +658,7 @@ def main() -> int:
         **{
             name: (lambda phase=phase: phase(sys.argv)) for name, phase in live_round.PHASES.items()
         },
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in staff.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -722,6 +743,24 @@ def main() -> int:
     parser.add_argument(
         "--live-processes", type=int, default=4, help="processes the phones run in (4)"
     )
+    parser.add_argument(
+        "--staff-sizes",
+        default="1000,100000",
+        help="concerns for the start page and search, smallest (the baseline) first; "
+        "measures, meetings and tasks in proportion (1000,100000)",
+    )
+    parser.add_argument(
+        "--staff-projects",
+        type=int,
+        default=20,
+        help="projects of the start page and search, the same at every size (20)",
+    )
+    parser.add_argument(
+        "--staff-requests",
+        type=int,
+        default=20,
+        help="timed GETs of each start page (per role) and each search (20)",
+    )
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     if not args.only or set(args.only) - set(BENCHMARKS):
@@ -734,6 +773,10 @@ def main() -> int:
         args.dashboard_sizes = sorted(int(size) for size in args.dashboard_sizes.split(","))
     except ValueError:
         parser.error("--dashboard-sizes takes numbers, like 1000,100000")
+    try:
+        args.staff_sizes = sorted(int(size) for size in args.staff_sizes.split(","))
+    except ValueError:
+        parser.error("--staff-sizes takes numbers, like 1000,100000")
     if args.updates < 2 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
         parser.error("--updates must be at least 2; --duration, --connections, --workers positive")
 

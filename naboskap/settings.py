@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "naboskap.reports",
     "naboskap.situation",
     "naboskap.privacy",
+    "naboskap.search",
     "naboskap.api",
     "naboskap.portal",
     "naboskap.demo",
@@ -183,7 +184,7 @@ AUTHENTICATION_BACKENDS = [
     "naboskap.tenancy.backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "projects:my_projects"
+LOGIN_REDIRECT_URL = "insights:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 # django-allauth: local accounts with TOTP for staff, OpenID Connect by configuration.

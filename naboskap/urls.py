@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public_endpoint(set_language), name="set_language"),
     path("app/meldinger/", include("naboskap.concerns.urls")),
+    path("app/sok/", include("naboskap.search.urls")),
     path("app/", include("naboskap.plans.urls")),
     path("app/", include("naboskap.plans.input_urls")),
     path("app/", include("naboskap.risk.urls")),

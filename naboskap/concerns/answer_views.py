@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.concerns import services
+from naboskap.concerns.breadcrumbs import settings_trail
 from naboskap.concerns.forms import StandardAnswerForm
 from naboskap.concerns.models import StandardAnswer
 from naboskap.concerns.placeholders import PLACEHOLDERS
 from naboskap.concerns.settings_views import configured_municipality
+from naboskap.lib.breadcrumbs import link
 from naboskap.lib.http import form_status, posted
 from naboskap.tenancy.access import staff_required
 
@@ -23,7 +25,12 @@ from naboskap.tenancy.access import staff_required
 def answer_list(request: HttpRequest) -> HttpResponse:
     municipality = configured_municipality(request)
     answers = StandardAnswer.objects.filter(municipality=municipality)
-    context = {"municipality": municipality, "answers": answers, "placeholders": PLACEHOLDERS}
+    context = {
+        "municipality": municipality,
+        "answers": answers,
+        "placeholders": PLACEHOLDERS,
+        "breadcrumbs": settings_trail(_("Standard answers")),
+    }
     return render(request, "concerns/answer_list.html", context)
 
 
@@ -38,7 +45,17 @@ def answer_edit(request: HttpRequest, answer_pk: int | None = None) -> HttpRespo
         services.standard_answer_save(answer=form.instance)
         messages.success(request, _("The standard answer was saved."))
         return redirect("concerns:answer_list")
-    context = {"form": form, "answer": answer, "placeholders": PLACEHOLDERS}
+    context = {
+        "form": form,
+        "answer": answer,
+        "placeholders": PLACEHOLDERS,
+        "breadcrumbs": settings_trail(
+            link(_("Standard answers"), "concerns:answer_list"),
+            _("Standard answer: %(title)s") % {"title": answer.title}
+            if answer
+            else _("New standard answer"),
+        ),
+    }
     return render(request, "concerns/answer_form.html", context, status=form_status(form))
 
 

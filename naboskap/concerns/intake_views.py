@@ -10,7 +10,6 @@ printable receipt letter (PDF/A) with the short follow-up address, its code and 
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlsplit
 
 import rules
 from auditlog.signals import accessed
@@ -22,12 +21,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from naboskap.concerns import services
+from naboskap.concerns.breadcrumbs import concerns_trail
 from naboskap.concerns.forms import IntakeForm
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.rules import HANDLER_ROLES
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.projects.models import Project
+from naboskap.projects.templatetags.letters import typed_address
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.rules import memberships_of
@@ -105,7 +106,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                 % {"reference": concern.reference},
             )
         return redirect("concerns:intake_done", pk=concern.pk)
-    context = {"form": form, "municipality": municipality}
+    context = {
+        "form": form,
+        "municipality": municipality,
+        "breadcrumbs": concerns_trail(_("Register a concern")),
+    }
     return render(request, "concerns/intake.html", context, status=form_status(form))
 
 
@@ -130,8 +135,7 @@ def _registered_concern(request: HttpRequest, pk: int) -> Concern:
 
 def short_address(concern: Concern) -> str:
     """The short follow-up address as a person types it: host and path, no scheme."""
-    url = urlsplit(municipality_url(concern.municipality, concern.get_short_url()))
-    return f"{url.netloc}{url.path}"
+    return typed_address(concern.municipality, concern.get_short_url())
 
 
 @staff_required
@@ -142,6 +146,9 @@ def intake_done(request: HttpRequest, pk: int) -> HttpResponse:
         "concern": concern,
         "short_address": short_address(concern),
         "can_open": rules.has_perm("concerns.view_concern", request.user, concern),
+        "breadcrumbs": concerns_trail(
+            _("Concern %(reference)s registered") % {"reference": concern.reference}
+        ),
     }
     return render(request, "concerns/intake_done.html", context)
 

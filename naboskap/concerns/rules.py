@@ -45,11 +45,6 @@ def administers(user, concern) -> bool:
 
 
 @rules.predicate
-def works_with_concerns(user) -> bool:
-    return any(m.role in HANDLER_ROLES or m.role == Role.CASE_HANDLER for m in memberships_of(user))
-
-
-@rules.predicate
 def registers_concerns(user, municipality) -> bool:
     """Registers concerns received by phone, letter, at the front desk…: everyone who handles
     concerns in the municipality (not politicians, not the police)."""
@@ -64,7 +59,8 @@ rules.add_perm("concerns.register_concern", registers_concerns)
 rules.add_perm("concerns.view_concern", handles_concern)
 rules.add_perm("concerns.change_concern", handles_concern)
 rules.add_perm("concerns.view_contact", handles_for_unit | coordinates_project)
-rules.add_perm("concerns.use_inbox", works_with_concerns)
+# The inbox of the municipality the user works in now (tenancy.selectors.staff_municipality).
+rules.add_perm("concerns.use_inbox", registers_concerns)
 rules.add_perm("concerns.view_access_log", coordinates_project | administers)
 rules.add_perm("concerns.configure", is_municipality_admin)
 # Whether a concern counts in the situation picture shared with the police: the case handlers

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.concerns import services
+from naboskap.concerns.breadcrumbs import concerns_trail, settings_trail
 from naboskap.concerns.forms import CategoryForm, PolicyForm, RoutingRuleForm
 from naboskap.concerns.models import Category, RoutingRule
 from naboskap.lib.http import form_status, posted
@@ -48,6 +49,7 @@ def _page(request, municipality, status=200, **forms) -> HttpResponse:
             },
             municipality=municipality,
         ),
+        "breadcrumbs": concerns_trail(_("Settings for concerns")),
         **forms,
     }
     return render(request, "concerns/settings.html", context, status=status)
@@ -69,7 +71,13 @@ def category_edit(request: HttpRequest, category_pk: int | None = None) -> HttpR
         services.category_save(category=form.instance)
         messages.success(request, _("The category was saved."))
         return redirect("concerns:settings")
-    context = {"form": form, "category": category}
+    context = {
+        "form": form,
+        "category": category,
+        "breadcrumbs": settings_trail(
+            _("Category: %(name)s") % {"name": category.label} if category else _("New category")
+        ),
+    }
     return render(request, "concerns/category_form.html", context, status=form_status(form))
 
 

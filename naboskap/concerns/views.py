@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from naboskap.concerns import placeholders, selectors, services
 from naboskap.concerns.access import get_concern_for_user, log_access
+from naboskap.concerns.breadcrumbs import concerns_trail
 from naboskap.concerns.forms import (
     AssignForm,
     ConcernMeasureForm,
@@ -40,7 +41,7 @@ PER_PAGE = 25
 
 
 def _require_inbox(request: HttpRequest) -> None:
-    if not rules.has_perm("concerns.use_inbox", request.user):
+    if not rules.has_perm("concerns.use_inbox", request.user, staff_municipality(request)):
         raise PermissionDenied
 
 
@@ -286,6 +287,9 @@ def _render_detail(request, concern, *, status: int = 200, **forms) -> HttpRespo
     (with what was typed). Either way it shows the concern's text, so it is logged."""
     log_access([concern])
     context = _detail_context(request, concern, **forms)
+    context["breadcrumbs"] = concerns_trail(
+        _("Concern %(reference)s") % {"reference": concern.reference}
+    )
     return render(request, "concerns/detail.html", context, status=status)
 
 

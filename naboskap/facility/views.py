@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +31,7 @@ from naboskap.facility.forms import (
     ObservationForm,
 )
 from naboskap.facility.models import Incident
+from naboskap.lib.breadcrumbs import link, project_trail, to
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.tenancy.access import staff_required
@@ -46,6 +49,19 @@ def my_rounds(request: HttpRequest) -> HttpResponse:
     return render(request, "facility/my_rounds.html", {"projects": projects})
 
 
+def _rounds_link(project):
+    return link(_("Rounds"), "facility:round_list", project.pk)
+
+
+def _incidents_link(project):
+    return link(_("Incident log"), "facility:incident_list", project.pk)
+
+
+def _round_label(found) -> str:
+    started = date_format(timezone.localtime(found.started_at), "SHORT_DATETIME_FORMAT")
+    return f"{_('Round')} {started}"
+
+
 @staff_required
 def round_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "facility.walk_rounds")
@@ -58,6 +74,7 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(started_by=request.user, ended_at__isnull=True)
         .first(),
         "sees_incidents": rules.has_perm("facility.view_incidents", request.user, project),
+        "breadcrumbs": project_trail(project, _("Rounds")),
     }
     return render(request, "facility/round_list.html", context)
 
@@ -81,6 +98,9 @@ def _round_context(request, found, **forms) -> dict:
         "observations": found.observations.select_related("created_by", "concern"),
         "calm_form": forms.get("calm_form") or AllCalmForm(),
         "end_form": forms.get("end_form") or EndRoundForm(),
+        "breadcrumbs": project_trail(
+            found.project, _rounds_link(found.project), _round_label(found)
+        ),
     }
 
 
@@ -142,7 +162,17 @@ def observation_create(request: HttpRequest, pk: int, round_pk: int) -> HttpResp
     elif request.method == "GET" and not found.is_open:
         messages.info(request, _("This round has ended. Start a new round to log what you see."))
         return redirect(found)
-    context = {"project": found.project, "round": found, "form": form}
+    context = {
+        "project": found.project,
+        "round": found,
+        "form": form,
+        "breadcrumbs": project_trail(
+            found.project,
+            _rounds_link(found.project),
+            to(found, _round_label(found)),
+            _("Log an observation"),
+        ),
+    }
     return render(request, "facility/observation_form.html", context, status=form_status(form))
 
 
@@ -150,7 +180,12 @@ def observation_create(request: HttpRequest, pk: int, round_pk: int) -> HttpResp
 def observation_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "facility.walk_rounds")
     page = Paginator(selectors.observations_of(project), PER_PAGE).get_page(request.GET.get("side"))
-    return render(request, "facility/observation_list.html", {"project": project, "page": page})
+    context = {
+        "project": project,
+        "page": page,
+        "breadcrumbs": project_trail(project, _rounds_link(project), _("Observations")),
+    }
+    return render(request, "facility/observation_list.html", context)
 
 
 def _observation_context(request, observation, measure_form=None) -> dict:
@@ -163,6 +198,11 @@ def _observation_context(request, observation, measure_form=None) -> dict:
         "can_plan": can_plan,
         "measure_form": measure_form
         or (ConcernMeasureForm(municipality=project.municipality) if can_plan else None),
+        "breadcrumbs": project_trail(
+            project,
+            _rounds_link(project),
+            _("All calm") if observation.all_calm else observation.get_category_display(),
+        ),
     }
 
 
@@ -248,6 +288,7 @@ def incident_list(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": Incident.Status.choices,
         "query": f"status={status}" if status else "",
         "can_log": rules.has_perm("facility.log_incidents", request.user, project),
+        "breadcrumbs": project_trail(project, _("Incident log")),
     }
     return render(request, "facility/incident_list.html", context)
 
@@ -260,7 +301,11 @@ def incident_create(request: HttpRequest, pk: int) -> HttpResponse:
         incident = services.incident_log(project=project, by=request.user, **form.cleaned_data)
         messages.success(request, _("The incident was logged."))
         return redirect(incident)
-    context = {"project": project, "form": form}
+    context = {
+        "project": project,
+        "form": form,
+        "breadcrumbs": project_trail(project, _incidents_link(project), _("Log an incident")),
+    }
     return render(request, "facility/incident_form.html", context, status=form_status(form))
 
 
@@ -274,6 +319,11 @@ def _incident_context(request, incident, **forms) -> dict:
         "can_log": can_log,
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
         "status_form": forms.get("status_form") or IncidentStatusForm(incident=incident),
+        "breadcrumbs": project_trail(
+            incident.project,
+            _incidents_link(incident.project),
+            incident.get_category_display(),
+        ),
     }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 
 from naboskap.insights import metrics
@@ -84,8 +85,7 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             series=d.concerns.series,
             stacked=True,
             label_header=_("Month"),
-            summary=_("%(total)s concerns received from %(period)s.")
-            % {"total": d.concerns.total, "period": period}
+            summary=_received(d.concerns.total, period)
             + (" " + _top_category(d.concerns) if d.concerns.total else ""),
             empty_message=_("No concerns in this period."),
         )
@@ -105,8 +105,7 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             labels=[label for label, _count in d.concerns.by_channel],
             series=[(_("Concerns"), [count for _label, count in d.concerns.by_channel])],
             label_header=_("Received by"),
-            summary=_("%(total)s concerns received from %(period)s.")
-            % {"total": d.concerns.total, "period": period},
+            summary=_received(d.concerns.total, period),
             empty_message=_("No concerns in this period."),
         )
     result.append(section)
@@ -163,8 +162,13 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             title=section.title,
             labels=[row.unit for row in rows],
             series=[(_("Open"), [r.open for r in rows]), (_("Overdue"), [r.overdue for r in rows])],
+            looks=[charts.STATE_LOOKS["open"], charts.STATE_LOOKS["overdue"]],
             label_header=_("Unit"),
-            summary=_("%(open)s open measures, %(overdue)s of them overdue.")
+            summary=ngettext(
+                "%(open)s open measure, %(overdue)s of them overdue.",
+                "%(open)s open measures, %(overdue)s of them overdue.",
+                d.measures.open,
+            )
             % {"open": d.measures.open, "overdue": d.measures.overdue},
             empty_message=_("No open measures."),
         )
@@ -181,24 +185,32 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             [label, before, after]
             for label, (_c, before, after) in zip(labels, risk_rows, strict=True)
         ],
-        note=_(
+        note=ngettext(
+            "%(n)s of %(events)s event is observed more often than assessed and should be "
+            "re-assessed.",
             "%(n)s of %(events)s events are observed more often than assessed and should be "
-            "re-assessed."
+            "re-assessed.",
+            d.risk.events,
         )
         % {"n": d.risk.flagged, "events": d.risk.events},
     )
     if with_charts:
+        # One bar per risk level, in the matrix's own colour and pattern and named in the
+        # legend and the table, for the events before and after their measures.
         section.chart = charts.bar_chart(
             title=section.title,
-            labels=labels,
+            labels=[_("Before measures"), _("After measures")],
             series=[
-                (_("Before measures"), [b for _c, b, _a in risk_rows]),
-                (_("After measures"), [a for _c, _b, a in risk_rows]),
+                (label, [before, after])
+                for label, (_c, before, after) in zip(labels, risk_rows, strict=True)
             ],
-            label_header=_("Risk level"),
-            summary=_(
+            looks=[charts.RISK_LOOKS[colour] for colour, _b, _a in risk_rows],
+            summary=ngettext(
+                "%(events)s event in the current analyses: %(red)s red before measures, "
+                "%(red_after)s after. %(flagged)s to re-assess.",
                 "%(events)s events in the current analyses: %(red)s red before measures, "
-                "%(red_after)s after. %(flagged)s to re-assess."
+                "%(red_after)s after. %(flagged)s to re-assess.",
+                d.risk.events,
             )
             % {
                 "events": d.risk.events,
@@ -225,7 +237,11 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
             labels=[q.label for q in quarters],
             series=[(_("Meetings"), [q.meetings for q in quarters])],
             label_header=_("Quarter"),
-            summary=_("%(n)s meetings; %(att)s of recorded members present.")
+            summary=ngettext(
+                "%(n)s meeting; %(att)s of recorded members present.",
+                "%(n)s meetings; %(att)s of recorded members present.",
+                d.council.meetings,
+            )
             % {
                 "n": d.council.meetings,
                 "att": charts.format_value(d.council.attendance_percent, decimals=1, unit="%"),
@@ -252,9 +268,18 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
                 (_("Not relevant"), [p.not_relevant for p in phases]),
                 (_("Open"), [p.open for p in phases]),
             ],
+            looks=[
+                charts.STATE_LOOKS["done"],
+                charts.STATE_LOOKS["not_relevant"],
+                charts.STATE_LOOKS["open"],
+            ],
             stacked=True,
             label_header=_("Phase"),
-            summary=_("%(closed)s of %(total)s checklist tasks closed (%(percent)s).")
+            summary=ngettext(
+                "%(closed)s of %(total)s checklist task closed (%(percent)s).",
+                "%(closed)s of %(total)s checklist tasks closed (%(percent)s).",
+                d.routines.total,
+            )
             % {
                 "closed": d.routines.closed,
                 "total": d.routines.total,
@@ -289,6 +314,14 @@ def sections(d: metrics.Dashboard, *, with_charts: bool = True) -> list[Section]
         )
     result.append(section)
     return result
+
+
+def _received(total: int, period: str) -> str:
+    return ngettext(
+        "%(total)s concern received from %(period)s.",
+        "%(total)s concerns received from %(period)s.",
+        total,
+    ) % {"total": total, "period": period}
 
 
 def _top_category(concerns: metrics.ConcernsPerMonth) -> str:

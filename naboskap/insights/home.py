@@ -17,7 +17,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -25,18 +25,16 @@ from django.utils.translation import gettext_lazy as _
 from naboskap.concerns.selectors import inbox_counts
 from naboskap.concerns.workflow import Status as ConcernStatus
 from naboskap.facility.models import Observation, Round
-from naboskap.insights import home_rules  # noqa: F401 (registers insights.use_home)
 from naboskap.insights.metrics import flagged_events
 from naboskap.insights.models import SurveyRound
 from naboskap.meetings.models import Invitation, Meeting, Minutes
 from naboskap.plans.models import Measure
 from naboskap.plans.selectors import measures_for_user
-from naboskap.projects.models import Phase, PhaseChange, PlannedPhase
 from naboskap.projects.selectors import projects_for_user
 from naboskap.reports.models import StatusReport
 from naboskap.risk.models import ScoringRound
-from naboskap.routines.models import ProjectMilestone, ProjectTask
-from naboskap.routines.selectors import DUE_SOON_DAYS, Anchors, attach_due_dates
+from naboskap.routines.models import ProjectTask
+from naboskap.routines.selectors import DUE_SOON_DAYS, anchors_for_projects, attach_due_dates
 from naboskap.situation.models import Assessment
 from naboskap.tenancy.rules import memberships_of
 
@@ -68,8 +66,12 @@ class Section:
 
 
 def _link(name: str, *args, **query) -> str:
-    url = reverse(name, args=args)
-    return f"{url}?{urlencode(query)}" if query else url
+    """The list's address. Without a query it is reversed only if it is shown (most counts
+    are 0 and their items dropped): a page with 50 projects would otherwise reverse some
+    450 addresses it never shows."""
+    if not query:
+        return reverse_lazy(name, args=args)
+    return f"{reverse(name, args=args)}?{urlencode(query)}"
 
 
 def _count(label, url, n, *, urgent=False) -> Item | None:
@@ -144,64 +146,34 @@ def _memberships(user):
 # Per project ----------------------------------------------------------------------------------
 
 
-def _anchors(projects) -> dict[int, Anchors]:
-    """`routines.selectors.anchors_for` for many projects at once (three queries)."""
-    ids = [p.pk for p in projects]
-    found = {}
-    changes: dict[int, list] = {}
-    for project_id, phase, when in (
-        PhaseChange.objects.filter(project_id__in=ids)
-        .order_by("changed_at", "pk")
-        .values_list("project_id", "to_phase", "changed_at")
-    ):
-        changes.setdefault(project_id, []).append((phase, when))
-    planned: dict[int, list] = {}
-    for row in PlannedPhase.objects.filter(project_id__in=ids).values_list(
-        "project_id", "phase", "planned_start"
-    ):
-        planned.setdefault(row[0], []).append(row[1:])
-    milestones: dict[int, list] = {}
-    for row in ProjectMilestone.objects.filter(project_id__in=ids).values_list(
-        "project_id", "key", "date"
-    ):
-        milestones.setdefault(row[0], []).append(row[1:])
-    for project in projects:
-        own = changes.get(project.pk, [])
-        created = timezone.localtime(project.created_at).date()
-        first = timezone.localtime(own[0][1]).date() if own else created
-        anchors = Anchors(project_start=min(created, first))
-        anchors.phases[Phase.IDEA] = anchors.project_start
-        for phase, start in planned.get(project.pk, []):
-            anchors.phases[phase] = start
-            anchors.planned.add(phase)
-        entered = set()
-        for phase, when in own:
-            if phase not in entered:
-                entered.add(phase)
-                anchors.phases[phase] = timezone.localtime(when).date()
-                anchors.planned.discard(phase)
-        for key, when in milestones.get(project.pk, []):
-            anchors.milestones[key] = when
-        found[project.pk] = anchors
-    return found
-
-
 def _tasks_due(projects, today) -> dict[int, int]:
+    """Open routine tasks due within DUE_SOON_DAYS (or overdue), per project. Tasks of a
+    project with the same anchor and offset fall due on the same day, so they are counted
+    per (project, anchor, offset) in the database and each group's date is worked out once
+    (`attach_due_dates`, as the checklist does): the rows read do not grow with the tasks."""
     if not projects:
         return {}
-    anchors = _anchors(projects)
-    tasks = list(
+    anchors = anchors_for_projects(projects)
+    groups = (
         ProjectTask.objects.filter(
             project_id__in=[p.pk for p in projects], status=ProjectTask.Status.OPEN
-        ).only("pk", "project_id", "status", "anchor_phase", "anchor_milestone", "offset_days")
+        )
+        .order_by()
+        .values_list("project_id", "anchor_phase", "anchor_milestone", "offset_days")
+        .annotate(n=Count("pk"))
     )
+    horizon = today + timedelta(DUE_SOON_DAYS)
     by_project: dict[int, int] = {}
-    for project in projects:
-        own = [t for t in tasks if t.project_id == project.pk]
-        attach_due_dates(own, anchors[project.pk], today)
-        n = sum(1 for t in own if t.due is not None and t.due <= today + timedelta(DUE_SOON_DAYS))
-        if n:
-            by_project[project.pk] = n
+    for project_id, phase, milestone, offset, n in groups:
+        task = ProjectTask(
+            anchor_phase=phase,
+            anchor_milestone=milestone,
+            offset_days=offset,
+            status=ProjectTask.Status.OPEN,
+        )
+        attach_due_dates([task], anchors[project_id], today)
+        if task.due is not None and task.due <= horizon:
+            by_project[project_id] = by_project.get(project_id, 0) + n
     return by_project
 
 

@@ -9,7 +9,7 @@ QUESTION = TEMPLATE + "sporsmal/<int:question_pk>/"
 
 urlpatterns = [
     # The staff start page (issue 18).
-    path("i-dag/", home_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("prosjekter/<int:pk>/undersokelser/", views.rounds, name="rounds"),
     path("prosjekter/<int:pk>/undersokelser/ny/", views.round_create, name="round_create"),
     path(

@@ -29,6 +29,8 @@ from naboskap.insights.forms import (
     TemplateForm,
 )
 from naboskap.insights.models import CODE_FRAGMENT, MIN_GROUP_SIZE, SurveyRound, SurveyTemplate
+from naboskap.lib.breadcrumbs import link as crumb_link
+from naboskap.lib.breadcrumbs import my_projects_trail, project_trail, to
 from naboskap.lib.charts import bar_chart, line_chart
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
@@ -47,6 +49,15 @@ from naboskap.tenancy.selectors import (
 )
 
 
+def _survey_link(project):
+    return crumb_link(_("Neighbour safety survey"), "insights:rounds", project.pk)
+
+
+def _templates_trail(*more) -> list:
+    """My projects › Survey templates › …"""
+    return my_projects_trail(crumb_link(_("Survey templates"), "insights:template_list"), *more)
+
+
 @staff_required
 def rounds(request: HttpRequest, pk: int) -> HttpResponse:
     """The project's survey rounds and the trend across them."""
@@ -58,6 +69,7 @@ def rounds(request: HttpRequest, pk: int) -> HttpResponse:
         "min_group": MIN_GROUP_SIZE,
         **trend,
         "trend_chart": trend_chart(trend),
+        "breadcrumbs": project_trail(project, _("Neighbour safety survey")),
     }
     return render(request, "insights/rounds.html", context)
 
@@ -120,7 +132,11 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The survey round was created."))
             return redirect("insights:round_results", pk=project.pk, round_pk=survey_round.pk)
-    context = {"project": project, "form": form}
+    context = {
+        "project": project,
+        "form": form,
+        "breadcrumbs": project_trail(project, _survey_link(project), _("New survey round")),
+    }
     return render(request, "insights/round_form.html", context, status=form_status(form))
 
 
@@ -142,8 +158,10 @@ def round_results(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         "link": link,
         "can_run": rules.has_perm("insights.run_survey", request.user, project),
         "qr": qr_svg(link, _("QR code for the survey")),
+        "today": timezone.localdate(),
         "min_group": MIN_GROUP_SIZE,
         "can_read_open": can_read_open,
+        "breadcrumbs": project_trail(project, _survey_link(project), survey_round.title),
         **results,
     }
     return render(request, "insights/round_results.html", context)
@@ -219,7 +237,17 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
             filename = f"koder-{project.slug}-{survey_round.pk}.pdf"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-    context = {"project": project, "round": survey_round, "form": form}
+    context = {
+        "project": project,
+        "round": survey_round,
+        "form": form,
+        "breadcrumbs": project_trail(
+            project,
+            _survey_link(project),
+            crumb_link(survey_round.title, "insights:round_results", project.pk, survey_round.pk),
+            _("Single-use codes"),
+        ),
+    }
     return render(request, "insights/codes_form.html", context, status=form_status(form))
 
 
@@ -270,7 +298,11 @@ def template_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The template was made. Add its questions."))
             return redirect(template)
-    context = {"form": form, "municipality": municipality}
+    context = {
+        "form": form,
+        "municipality": municipality,
+        "breadcrumbs": _templates_trail(_("New survey template")),
+    }
     return render(request, "insights/template_form.html", context, status=form_status(form))
 
 
@@ -292,6 +324,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
             | SurveyTemplate.objects.filter(previous=template)
         ),
         "can_change": rules.has_perm(CHANGE_TEMPLATES, request.user, template.municipality),
+        "breadcrumbs": _templates_trail(str(template)),
     }
     return render(request, "insights/template_detail.html", context)
 
@@ -308,7 +341,12 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The template was saved."))
             return redirect(template)
-    context = {"form": form, "template": template, "municipality": template.municipality}
+    context = {
+        "form": form,
+        "template": template,
+        "municipality": template.municipality,
+        "breadcrumbs": _templates_trail(to(template), _("Rename the template")),
+    }
     return render(request, "insights/template_form.html", context, status=form_status(form))
 
 
@@ -350,7 +388,14 @@ def _question_form(request: HttpRequest, template, question=None) -> HttpRespons
             else:
                 messages.success(request, _("The question was saved."))
             return redirect(template)
-    context = {"form": form, "template": template, "question": question}
+    context = {
+        "form": form,
+        "template": template,
+        "question": question,
+        "breadcrumbs": _templates_trail(
+            to(template), _("Edit the question") if question else _("New question")
+        ),
+    }
     return render(request, "insights/question_form.html", context, status=form_status(form))
 
 
@@ -430,6 +475,9 @@ def _dashboard_page(request: HttpRequest, municipality, project=None, **extra) -
         "figures": dashboard.key_figures(numbers),
         "sections": dashboard.sections(numbers),
         "export_query": f"?{query}" if query else "",
+        "breadcrumbs": project_trail(project, _("Dashboard"))
+        if project
+        else my_projects_trail(_("Dashboard")),
         **extra,
     }
     return render(request, "insights/dashboard.html", context, status=form_status(form))

@@ -26,6 +26,12 @@ The API is small and stable; other apps import it::
 
 ``series`` is a list of ``(name, values)`` with one value per label; ``None`` is "no value"
 (a gap in a line, nothing in a bar). Values are numbers (int, float or Decimal).
+
+Colours that carry a meaning are passed as ``looks``, one per series: ``RISK_LOOKS`` draws
+risk levels in the risk matrix's own colours and patterns (risk/includes/matrix_svg.html),
+``STATE_LOOKS`` keeps "open" blue, "overdue" red and "done" green. Counts get whole-number
+ticks (0, 1, 2 …, never 0.5): the scale is integer whenever every value is a whole number
+and ``decimals`` is 0.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.template.loader import render_to_string
@@ -55,6 +62,36 @@ PALETTE = (
     "#6d4c41",  # brown
     "#455a64",  # grey blue
 )
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one series is drawn: a fill, and a pattern of marks in `ink` over it ("hatch" or
+    "dots"), with an outline so that a light fill still stands out from the background."""
+
+    fill: str
+    pattern: str = ""
+    ink: str = "#4a4a4a"
+    outline: str = ""
+
+
+# The risk matrix's cell colours and patterns (risk/includes/matrix_svg.html, site.css):
+# red is hatched, yellow dotted, green plain, each with the matrix's dark outline.
+MATRIX_OUTLINE = "#4a4a4a"
+RISK_LOOKS = {
+    "red": Look("#f6c9c4", "hatch", "#b3261e", MATRIX_OUTLINE),
+    "yellow": Look("#fbe9a6", "dots", "#7a5d00", MATRIX_OUTLINE),
+    "green": Look("#cde8cf", "", "#4a4a4a", MATRIX_OUTLINE),
+    "": Look("#ffffff", "", "#4a4a4a", MATRIX_OUTLINE),  # not scored
+}
+
+# States of work: "open" is never green; green is only for what is done.
+STATE_LOOKS = {
+    "open": Look("#1f5fa6"),  # blue
+    "overdue": Look("#a4262c", "hatch", "#ffffff"),  # red, hatched
+    "done": Look("#2e7d32"),  # green
+    "not_relevant": Look("#6b7780"),  # grey
+}
 
 WIDTH = 640
 HEIGHT = 300
@@ -87,17 +124,22 @@ def bar_chart(
     empty_message: str | None = None,
     label_header: str = "",
     decimals: int = 0,
+    looks: Sequence[Look] | None = None,
 ) -> SafeString:
     """A bar chart: one bar per label, bars side by side per series or `stacked`.
 
     `summary` is the sentence with the main figures shown under the title; without it one is
-    written from the data (total and largest value per series).
+    written from the data (total and largest value per series). `looks` gives each series
+    its meaningful colour and pattern (`RISK_LOOKS`, `STATE_LOOKS`); by default the palette.
     """
     labels = [str(label) for label in labels]
     rows = _normalise(labels, series)
     if _is_empty(rows):
         return _render_empty(title, empty_message)
+    chart_id = _new_id()
+    styles = _styles(chart_id, len(rows), looks)
     plot = _Plot(labels)
+    plot.integer = _whole(rows, decimals)
     if stacked:
         top = max(
             sum(v or 0 for v in column) for column in zip(*(v for _n, v in rows), strict=True)
@@ -127,7 +169,8 @@ def bar_chart(
                     "y": _c(y1),
                     "w": _c(bar_w),
                     "h": _c(max(y2 - y1, 0.5)),
-                    "fill": PALETTE[s % len(PALETTE)],
+                    "fill": styles[s]["fill"],
+                    "stroke": styles[s]["stroke"],
                     "tip": f"{label}, {name}: {format_value(value, decimals=decimals, unit=unit)}",
                 }
             )
@@ -135,6 +178,8 @@ def bar_chart(
         summary = _bar_summary(labels, rows, unit=unit, decimals=decimals)
     return _render(
         "charts/bar_chart.html",
+        chart_id=chart_id,
+        styles=styles,
         title=title,
         summary=summary,
         plot=plot,
@@ -143,7 +188,7 @@ def bar_chart(
         unit=unit,
         decimals=decimals,
         label_header=label_header,
-        shapes={"bars": bars},
+        shapes={"bars": bars, "patterns": [st for st in styles if st["pattern"]]},
         description=_("Bar chart, %(kind)s. The table below the chart has the same data.")
         % {"kind": _("stacked") if stacked else _("one bar per series")},
     )
@@ -173,6 +218,7 @@ def line_chart(
         return _render_empty(title, empty_message)
     known = [float(v) for _n, values in rows for v in values if v is not None]
     plot = _Plot(labels)
+    plot.integer = _whole(rows, decimals)
     plot.scale(
         float(y_min) if y_min is not None else min(0.0, min(known)),
         float(y_max) if y_max is not None else max(known),
@@ -242,17 +288,19 @@ class _Plot:
         self.height = HEIGHT - TOP - self.bottom_margin
         self.slot = inner / max(len(labels), 1)
         self.low, self.high, self.ticks = 0.0, 1.0, []
+        # Counts: ticks are whole numbers (0, 1, 2 …), never 0.5.
+        self.integer = False
 
     def scale(self, low: float, high: float, *, fixed: bool = False) -> None:
         low, high = float(low), float(high)
         if fixed:
-            step = _nice_step((high - low) / 4 or 1)
+            step = _nice_step((high - low) / 4 or 1, integer=self.integer)
             self.low, self.high = low, high
             self.ticks = _frange(low, high, step)
         else:
             if high <= low:
                 high = low + 1
-            step = _nice_step((high - low) / 4)
+            step = _nice_step((high - low) / 4, integer=self.integer)
             self.low = math.floor(low / step) * step
             self.high = math.ceil(high / step) * step
             self.ticks = _frange(self.low, self.high, step)
@@ -289,13 +337,44 @@ class _Plot:
         return _c(self.left + self.width)
 
 
-def _nice_step(raw: float) -> float:
-    """1, 2 or 5 times a power of ten, at least `raw` (so counts get whole ticks)."""
+def _nice_step(raw: float, *, integer: bool = False) -> float:
+    """1, 2 or 5 times a power of ten, at least `raw`; at least 1 for an `integer` scale."""
     if raw <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(raw))
     step = next(f * power for f in (1, 2, 5, 10) if f * power >= raw)
-    return max(step, 1.0) if raw >= 0.5 else step
+    return max(step, 1.0) if integer or raw >= 0.5 else step
+
+
+def _whole(rows, decimals: int) -> bool:
+    """Whether the values are counts: whole numbers shown without decimals."""
+    return decimals == 0 and all(
+        float(v).is_integer() for _n, values in rows for v in values if v is not None
+    )
+
+
+def _new_id() -> str:
+    return f"chart-{uuid.uuid4().hex[:10]}"
+
+
+def _styles(chart_id: str, count: int, looks: Sequence[Look] | None) -> list[dict]:
+    """Fill, outline and pattern of each series: its look, else the palette's colour."""
+    result = []
+    for s in range(count):
+        look = looks[s] if looks and s < len(looks) else Look(PALETTE[s % len(PALETTE)])
+        pattern_id = f"{chart_id}-p{s}" if look.pattern else ""
+        result.append(
+            {
+                "fill": f"url(#{pattern_id})" if pattern_id else look.fill,
+                "colour": look.fill,
+                "stroke": look.outline or "#ffffff",
+                "outline": look.outline,
+                "pattern": look.pattern,
+                "pattern_id": pattern_id,
+                "ink": look.ink,
+            }
+        )
+    return result
 
 
 def _frange(low: float, high: float, step: float) -> list[float]:
@@ -386,16 +465,30 @@ def _table(labels, rows, *, unit: str, decimals: int) -> list[dict]:
     ]
 
 
-def _render(template: str, *, title, summary, plot, rows, labels, unit, decimals, **extra):
+def _render(
+    template: str,
+    *,
+    title,
+    summary,
+    plot,
+    rows,
+    labels,
+    unit,
+    decimals,
+    chart_id=None,
+    styles=None,
+    **extra,
+):
+    styles = styles or _styles("", len(rows), None)
     context = {
-        "id": f"chart-{uuid.uuid4().hex[:10]}",
+        "id": chart_id or _new_id(),
         "title": title,
         "summary": summary,
         "plot": plot,
         "width": WIDTH,
         "height": HEIGHT,
         "legend": [
-            (name, PALETTE[s % len(PALETTE)], _DASHES[s % 4]) for s, (name, _v) in enumerate(rows)
+            {"name": name, "dash": _DASHES[s % 4], **styles[s]} for s, (name, _v) in enumerate(rows)
         ],
         "names": [name for name, _v in rows],
         "table": _table(labels, rows, unit=unit, decimals=decimals),

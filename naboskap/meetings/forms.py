@@ -288,8 +288,14 @@ class CancelForm(forms.Form):
 
 
 class MeetingFilterForm(forms.Form):
-    """The meetings list's filters (GET): by body and by kind."""
+    """The meetings list's filters (GET): by words in the title or place, body and kind."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        help_text=_("Words in the title or the place."),
+        max_length=100,
+        required=False,
+    )
     organ = forms.ModelChoiceField(
         label=_("Body"), queryset=Body.objects.none(), required=False, empty_label=_("All")
     )

@@ -11,12 +11,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.meetings import minutes_services as services
 from naboskap.meetings.access import MANAGE, get_meeting_for_user
+from naboskap.meetings.breadcrumbs import meetings_trail
 from naboskap.meetings.minutes_forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -59,6 +62,14 @@ def _apply(form, error: ValidationError) -> None:
         form.add_error(None, _errors(error))
 
 
+def _minutes_title(meeting: Meeting) -> str:
+    return f"{_('Minutes')}: {meeting.title}"
+
+
+def _minutes_link(meeting: Meeting):
+    return link(_("Minutes"), "meetings:minutes_detail", meeting.project_id, meeting.pk)
+
+
 def _form_page(request, form, *, meeting, title, back_url, intro=""):
     context = {
         "form": form,
@@ -66,8 +77,9 @@ def _form_page(request, form, *, meeting, title, back_url, intro=""):
         "meeting": meeting,
         "body": meeting.body,
         "title": title,
-        "back_url": back_url,
+        "cancel_url": back_url,
         "intro": intro,
+        "breadcrumbs": meetings_trail(meeting.project, title, meeting=meeting),
     }
     return render(request, "meetings/form.html", context, status=form_status(form))
 
@@ -285,6 +297,7 @@ def _minutes_page(request, meeting, *, status=200, **forms):
         "can_manage": can_manage,
         "transitions": services.TRANSITIONS[minutes.status] if minutes else set(),
         "approved_by_name": services.person_name(minutes.approved_by) if minutes else "",
+        "breadcrumbs": meetings_trail(meeting.project, _minutes_title(meeting), meeting=meeting),
     }
     if minutes is not None and can_manage:
         context["comment_form"] = forms.get("comment_form") or CommentForm(meeting=meeting)
@@ -452,6 +465,9 @@ def _item_page(request, meeting, item, *, notes_form=None, decision_form=None):
         "decisions": decisions,
         "notes_form": notes_form,
         "decision_form": decision_form,
+        "breadcrumbs": meetings_trail(
+            meeting.project, _minutes_link(meeting), item.title, meeting=meeting
+        ),
     }
     return render(request, "meetings/minutes_item.html", context, status=400 if bad else 200)
 
@@ -546,7 +562,12 @@ def minutes_send(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
     else:
         messages.success(
             request,
-            _("The draft goes by email to %(count)s members for comments.") % {"count": count},
+            ngettext(
+                "The draft goes by email to %(count)s member for comments.",
+                "The draft goes by email to %(count)s members for comments.",
+                count,
+            )
+            % {"count": count},
         )
     return redirect(minutes.get_absolute_url())
 
@@ -629,6 +650,12 @@ def minutes_version(request: HttpRequest, pk: int, meeting_pk: int, version: int
         "meeting": meeting,
         "minutes": minutes,
         "version": _version(minutes, version),
+        "breadcrumbs": meetings_trail(
+            meeting.project,
+            _minutes_link(meeting),
+            _("version %(number)s") % {"number": version},
+            meeting=meeting,
+        ),
     }
     return render(request, "meetings/minutes_version.html", context)
 

@@ -438,13 +438,21 @@ class CostLine(models.Model):
 
 
 class MemberLoginLink(models.Model):
-    """A one-time link to the members' page, emailed to a member without an account. Only the
-    SHA-256 of its token is stored; the task that sends the email makes the token."""
+    """A one-time way into the members' page for a member without an account: a link emailed
+    by the worker, or a short code printed on a letter (for members without email). Only the
+    SHA-256 of the token (or of the code) is stored."""
+
+    class Via(models.TextChoices):
+        EMAIL = "email", _("Email")
+        LETTER = "letter", pgettext_lazy("post", "Letter")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="login_links")
-    # Empty until the task that emails the link makes its token.
+    via = models.CharField(_("sent by"), max_length=10, choices=Via.choices, default=Via.EMAIL)
+    # Empty until the task that emails the link makes its token; a letter's code is made when
+    # the letter is printed.
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    email = models.EmailField(_("email"))
+    # Empty for a letter.
+    email = models.EmailField(_("email"), blank=True)
     language = models.CharField(max_length=5, default="nb")
     requested_by_member = models.BooleanField(default=False)
     created_by = models.ForeignKey(

@@ -7,11 +7,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from naboskap.meetings.models import (
     AgendaItem,
@@ -86,7 +100,11 @@ def council_health(body: Body, *, today: date | None = None) -> list[HealthWarni
         warnings.append(
             HealthWarning(
                 "no_meeting",
-                _("No meeting in the last %(months)s months.")
+                ngettext(
+                    "No meeting in the last %(months)s month.",
+                    "No meeting in the last %(months)s months.",
+                    body.meeting_interval_months,
+                )
                 % {"months": body.meeting_interval_months},
             )
         )
@@ -165,6 +183,19 @@ def public_feed_meetings(project: Project) -> QuerySet[Meeting]:
 
 def body_feed_meetings(body: Body) -> QuerySet[Meeting]:
     return feed_meetings(body.meetings.all())
+
+
+def upcoming_first(meetings: QuerySet[Meeting], *, now: datetime) -> QuerySet[Meeting]:
+    """Meetings not yet over first, soonest first; then those that are over, newest first.
+
+    One ordering in the database (so a slice keeps it): a meeting still going on counts as
+    upcoming, as on the meetings page.
+    """
+    upcoming = Q(ends_at__gte=now)
+    return meetings.annotate(
+        is_past=Case(When(upcoming, then=Value(0)), default=Value(1)),
+        upcoming_start=Case(When(upcoming, then=F("starts_at")), default=Value(None)),
+    ).order_by("is_past", "upcoming_start", "-starts_at", "-pk")
 
 
 def meetings_with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:

@@ -4,6 +4,7 @@ call these; emails go out from tasks after the commit."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -707,6 +708,12 @@ def cost_line_delete(*, cost_line: CostLine) -> None:
 # One-time login links for members without an account --------------------------------------
 
 LOGIN_LINK_LIFETIME = timedelta(hours=24)
+# A letter's code must survive the post: it works once, for this long after printing.
+LOGIN_LETTER_LIFETIME = timedelta(days=14)
+# Letter codes: 8 characters without the ones people mix up (0/O, 1/I/L), typed in any case
+# and with or without the hyphen printed in the middle. 31**8 codes, and typing is rate-limited.
+LOGIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LOGIN_CODE_LENGTH = 8
 # At most this many links per member per hour, whoever asks (staff or the member).
 LOGIN_LINKS_PER_HOUR = 3
 
@@ -724,6 +731,19 @@ def _throttled(member: Member) -> bool:
     return member.login_links.filter(created_at__gte=since).count() >= LOGIN_LINKS_PER_HOUR
 
 
+def _login_refusal(member: Member, *, by_email: bool) -> str | None:
+    """Why the member cannot get a link (or a letter's code) now, if they cannot."""
+    if by_email and not member.email:
+        return _("%(name)s has no email address. Add one first.") % {"name": member.name}
+    if not member.is_active():
+        return _("The term of %(name)s has ended.") % {"name": member.name}
+    if _throttled(member):
+        return _(
+            "%(name)s got %(count)s links in the last hour. Wait a while before you send another."
+        ) % {"name": member.name, "count": LOGIN_LINKS_PER_HOUR}
+    return None
+
+
 @transaction.atomic
 def member_login_link_send(
     *, member: Member, created_by=None, requested_by_member: bool = False
@@ -736,15 +756,7 @@ def member_login_link_send(
         .select_related("body__project__municipality")
         .get(pk=member.pk)
     )
-    problem = None
-    if not member.email:
-        problem = _("%(name)s has no email address. Add one first.") % {"name": member.name}
-    elif not member.is_active():
-        problem = _("The term of %(name)s has ended.") % {"name": member.name}
-    elif _throttled(member):
-        problem = _(
-            "%(name)s got %(count)s links in the last hour. Wait a while before you send another."
-        ) % {"name": member.name, "count": LOGIN_LINKS_PER_HOUR}
+    problem = _login_refusal(member, by_email=True)
     if problem:
         if requested_by_member:
             return None
@@ -774,6 +786,47 @@ def member_login_links_request(*, municipality, email: str) -> int:
     return sent
 
 
+def login_code_normal(code: str) -> str:
+    """A typed code as it is stored: upper case, without spaces or hyphens."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def login_code_format(code: str) -> str:
+    """A code as it is printed: two groups of four."""
+    half = LOGIN_CODE_LENGTH // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+@transaction.atomic
+def member_login_letter_create(*, member: Member, created_by=None) -> tuple[MemberLoginLink, str]:
+    """A login code for a letter, for a member without email (or who prefers post). Returns
+    the link and its code, which exists only in the printed letter. The same limits as a
+    link: single use, at most `LOGIN_LINKS_PER_HOUR` per member and hour, a current seat."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("body__project__municipality")
+        .get(pk=member.pk)
+    )
+    problem = _login_refusal(member, by_email=False)
+    if problem:
+        raise ValidationError(problem, code="refused")
+    now = timezone.now()
+    while True:
+        code = "".join(secrets.choice(LOGIN_CODE_ALPHABET) for _ in range(LOGIN_CODE_LENGTH))
+        if not MemberLoginLink.objects.filter(token_hash=login_token_hash(code)).exists():
+            break
+    link = MemberLoginLink.objects.create(
+        member=member,
+        via=MemberLoginLink.Via.LETTER,
+        token_hash=login_token_hash(code),
+        language=member.body.project.municipality.default_language,
+        created_by=created_by,
+        sent_at=now,
+        expires_at=now + LOGIN_LETTER_LIFETIME,
+    )
+    return link, code
+
+
 def login_link_find(*, token: str, municipality, lock: bool = False) -> MemberLoginLink | None:
     links = MemberLoginLink.objects.select_related("member__body__project")
     if lock:
@@ -792,10 +845,16 @@ def login_link_check(link: MemberLoginLink | None) -> None:
             _("This login link has been used already. Each link works once."), code="used"
         )
     if link.expires_at <= timezone.now():
-        raise LoginLinkRefused(
-            _("This login link has expired. Links work for 24 hours."), code="expired"
-        )
-    if not link.member.is_active() or link.member.email.lower() != link.email.lower():
+        if link.via == MemberLoginLink.Via.LETTER:
+            message = _("This code has expired. Codes on letters work for %(days)s days.") % {
+                "days": LOGIN_LETTER_LIFETIME.days
+            }
+        else:
+            message = _("This login link has expired. Links work for 24 hours.")
+        raise LoginLinkRefused(message, code="expired")
+    if not link.member.is_active() or (
+        link.via == MemberLoginLink.Via.EMAIL and link.member.email.lower() != link.email.lower()
+    ):
         raise LoginLinkRefused(
             _("This login link is no longer valid for this membership."), code="member"
         )

@@ -27,6 +27,11 @@ urlpatterns = [
         views.member_login_link,
         name="member_login_link",
     ),
+    path(
+        f"{BODY}medlemmer/<int:member_pk>/innloggingsbrev.pdf",
+        views.member_login_letter,
+        name="member_login_letter",
+    ),
     path("prosjekter/<int:pk>/moter/", views.meeting_list, name="meeting_list"),
     path("prosjekter/<int:pk>/moter/nytt/", views.meeting_create, name="meeting_create"),
     path(MEETING, views.meeting_detail, name="meeting_detail"),

@@ -6,6 +6,8 @@ from decimal import Decimal
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link, project_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.meetings import selectors, services
@@ -24,6 +27,7 @@ from naboskap.meetings.access import (
     get_meetings_project_for_user,
     get_series_for_user,
 )
+from naboskap.meetings.breadcrumbs import meetings_trail
 from naboskap.meetings.forms import (
     AgendaTemplateForm,
     BodyForm,
@@ -40,10 +44,12 @@ from naboskap.meetings.forms import (
 )
 from naboskap.meetings.minutes_views import agenda_context
 from naboskap.meetings.models import AgendaTemplate, CostLine, Invitation, Meeting, Member
+from naboskap.projects.templatetags.letters import typed_address
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.selectors import municipality_url
 
 MEETINGS_ON_BODY_PAGE = 20
+PAST_MEETINGS_PER_PAGE = 25
 BUDGET_EVENTS_ON_PAGE = 100
 
 
@@ -51,15 +57,18 @@ def _can_manage(request: HttpRequest, project) -> bool:
     return rules.has_perm(MANAGE, request.user, project)
 
 
-def _form_page(request, form, *, project, title, back_url, body=None, meeting=None, intro=""):
+def _form_page(
+    request, form, *, project, title, back_url, body=None, meeting=None, intro="", trail=None
+):
     context = {
         "form": form,
         "project": project,
         "title": title,
-        "back_url": back_url,
+        "cancel_url": back_url,
         "body": body,
         "meeting": meeting,
         "intro": intro,
+        "breadcrumbs": trail or meetings_trail(project, title, body=body, meeting=meeting),
     }
     return render(request, "meetings/form.html", context, status=form_status(form))
 
@@ -73,7 +82,12 @@ def body_list(request: HttpRequest, pk: int) -> HttpResponse:
     bodies = [
         (body, selectors.council_health(body)) for body in selectors.bodies_with_health(project)
     ]
-    context = {"project": project, "bodies": bodies, "can_manage": _can_manage(request, project)}
+    context = {
+        "project": project,
+        "bodies": bodies,
+        "can_manage": _can_manage(request, project),
+        "breadcrumbs": project_trail(project, _("Councils and bodies")),
+    }
     return render(request, "meetings/body_list.html", context)
 
 
@@ -86,7 +100,12 @@ def body_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The body was created. Add its members."))
         return redirect(body)
     back = reverse("meetings:body_list", args=[project.pk])
-    return _form_page(request, form, project=project, title=_("New body"), back_url=back)
+    trail = project_trail(
+        project, link(_("Councils and bodies"), "meetings:body_list", project.pk), _("New body")
+    )
+    return _form_page(
+        request, form, project=project, title=_("New body"), back_url=back, trail=trail
+    )
 
 
 @staff_required
@@ -95,7 +114,9 @@ def body_detail(request: HttpRequest, pk: int, body_pk: int) -> HttpResponse:
     project = body.project
     body = selectors.bodies_with_health(project).get(pk=body.pk)
     body.project = project
-    meetings = selectors.meetings_with_counts(body.meetings.all())[:MEETINGS_ON_BODY_PAGE]
+    meetings = selectors.upcoming_first(
+        selectors.meetings_with_counts(body.meetings.all()), now=timezone.now()
+    )[:MEETINGS_ON_BODY_PAGE]
     today = timezone.localdate()
     members = list(body.members.select_related("user").order_by("term_end", "name", "pk"))
     feed_path = reverse("portal:body_feed", args=[body.feed_token])
@@ -112,7 +133,15 @@ def body_detail(request: HttpRequest, pk: int, body_pk: int) -> HttpResponse:
         ),
         "can_manage": _can_manage(request, project),
         "feed_url": municipality_url(project.municipality, feed_path),
+        "members_page_address": typed_address(
+            project.municipality, reverse("portal:members_page", args=[body.pk])
+        ),
         "today": today,
+        "breadcrumbs": project_trail(
+            project,
+            link(_("Councils and bodies"), "meetings:body_list", project.pk),
+            body.name,
+        ),
     }
     return render(request, "meetings/body_detail.html", context)
 
@@ -181,8 +210,8 @@ def member_end_term(request: HttpRequest, pk: int, body_pk: int, member_pk: int)
 
 @staff_required
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """Coming meetings first (soonest first), then held ones (newest first); by body and
-    kind."""
+    """Coming meetings first (soonest first), then held ones (newest first, a page at a
+    time); by body and kind, and by words in the title or place."""
     project = get_meetings_project_for_user(request.user, pk)
     now = timezone.now()
     meetings = selectors.meetings_with_counts(project.meetings.all())
@@ -192,14 +221,52 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
             meetings = meetings.filter(body=filters.cleaned_data["organ"])
         if filters.cleaned_data["type"]:
             meetings = meetings.filter(kind=filters.cleaned_data["type"])
+        if words := filters.cleaned_data["q"]:
+            meetings = meetings.filter(Q(title__icontains=words) | Q(place__icontains=words))
+    past = meetings.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    page = Paginator(past, PAST_MEETINGS_PER_PAGE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
     context = {
         "project": project,
         "filters": filters,
         "upcoming": meetings.filter(ends_at__gte=now).order_by("starts_at", "pk"),
-        "past": meetings.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:50],
+        "past": page,
+        "query": query.urlencode(),
         "can_manage": _can_manage(request, project),
+        "breadcrumbs": project_trail(project, _("Meetings")),
     }
     return render(request, "meetings/meeting_list.html", context, status=form_status(filters))
+
+
+def _sent_text(sent: dict) -> str:
+    """E.g. "3 emails are on their way. 1 letter is ready to print.", each in its plural."""
+    emails = ngettext(
+        "%(count)s email is on its way.", "%(count)s emails are on their way.", sent["emails"]
+    ) % {"count": sent["emails"]}
+    letters = ngettext(
+        "%(count)s letter is ready to print.",
+        "%(count)s letters are ready to print.",
+        sent["letters"],
+    ) % {"count": sent["letters"]}
+    return f"{emails} {letters}"
+
+
+def _series_saved_text(result: dict) -> str:
+    parts = {
+        "changed": ngettext(
+            "%(count)s coming meeting changed",
+            "%(count)s coming meetings changed",
+            result["changed"],
+        )
+        % {"count": result["changed"]},
+        "added": ngettext("%(count)s added", "%(count)s added", result["added"])
+        % {"count": result["added"]},
+        "cancelled": ngettext("%(count)s cancelled", "%(count)s cancelled", result["cancelled"])
+        % {"count": result["cancelled"]},
+    }
+    text = _("The series was saved: %(changed)s, %(added)s, %(cancelled)s. All invited are told.")
+    return text % parts
 
 
 @staff_required
@@ -228,10 +295,14 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         if count:
             messages.success(
                 request,
-                _(
+                ngettext(
+                    "The meeting was created. Nothing has been sent: the %(count)s member "
+                    "whose term covers the date is on the invitation list. Check the preview "
+                    "and send the invitations when the agenda is ready.",
                     "The meeting was created. Nothing has been sent: the %(count)s members "
                     "whose term covers the date are on the invitation list. Check the preview "
-                    "and send the invitations when the agenda is ready."
+                    "and send the invitations when the agenda is ready.",
+                    count,
                 )
                 % {"count": count},
             )
@@ -276,6 +347,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "can_manage": _can_manage(request, meeting.project),
         "can_invite": open_meeting,
         "sending": _sending_state(meeting, invitations),
+        "breadcrumbs": meetings_trail(meeting.project, meeting.title, body=meeting.body),
         **agenda_context(request, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -368,8 +440,7 @@ def meeting_send(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         if sent["emails"] or sent["letters"]:
             messages.success(
                 request,
-                _("%(emails)s emails are on their way. %(letters)s letters are ready to print.")
-                % sent,
+                _sent_text(sent),
             )
         else:
             messages.info(
@@ -382,6 +453,11 @@ def meeting_send(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         "meeting": meeting,
         "closed": closed,
         "agenda": list(meeting.agenda_items.order_by("position", "pk")),
+        "breadcrumbs": meetings_trail(
+            meeting.project,
+            _("Send invitations to %(title)s") % {"title": meeting.title},
+            meeting=meeting,
+        ),
         **_preview(meeting, pending),
     }
     status = 400 if (closed and request.method == "POST") else 200
@@ -409,11 +485,7 @@ def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                _(
-                    "The meeting is cancelled. %(emails)s emails are on their way, and "
-                    "%(letters)s letters are ready to print."
-                )
-                % sent,
+                _("The meeting is cancelled.") + " " + _sent_text(sent),
             )
             return redirect(meeting)
     told = list(meeting.invitations.filter(queued_sequence__isnull=False).order_by("name", "pk"))
@@ -423,6 +495,9 @@ def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         "form": form,
         "emails": [i for i in told if not services.by_letter(i)],
         "letters": [i for i in told if services.by_letter(i)],
+        "breadcrumbs": meetings_trail(
+            meeting.project, _("Cancel %(title)s?") % {"title": meeting.title}, meeting=meeting
+        ),
     }
     return render(request, "meetings/meeting_cancel.html", context, status=form_status(form))
 
@@ -453,14 +528,25 @@ def meeting_invite(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         )
         messages.success(
             request,
-            _(
-                "%(count)s were added to the invitation list. Nothing has been sent yet: "
-                "check the preview and send."
+            ngettext(
+                "%(count)s person was added to the invitation list. Nothing has been sent "
+                "yet: check the preview and send.",
+                "%(count)s people were added to the invitation list. Nothing has been sent "
+                "yet: check the preview and send.",
+                count,
             )
             % {"count": count},
         )
         return redirect(meeting)
-    context = {"project": meeting.project, "meeting": meeting, "form": form, "closed": closed}
+    context = {
+        "project": meeting.project,
+        "meeting": meeting,
+        "form": form,
+        "closed": closed,
+        "breadcrumbs": meetings_trail(
+            meeting.project, _("Invite to %(title)s") % {"title": meeting.title}, meeting=meeting
+        ),
+    }
     status = 400 if (closed and request.method == "POST") else form_status(form)
     return render(request, "meetings/meeting_invite.html", context, status=status)
 
@@ -566,7 +652,9 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def series_detail(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
     series = get_series_for_user(request.user, pk, series_pk)
-    meetings = selectors.meetings_with_counts(series.meetings.all()).order_by("starts_at", "pk")
+    meetings = selectors.upcoming_first(
+        selectors.meetings_with_counts(series.meetings.all()), now=timezone.now()
+    )
     context = {
         "project": series.project,
         "series": series,
@@ -574,6 +662,7 @@ def series_detail(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse
         "meetings": meetings,
         "can_manage": _can_manage(request, series.project),
         "now": timezone.now(),
+        "breadcrumbs": meetings_trail(series.project, series.title, body=series.body),
     }
     return render(request, "meetings/series_detail.html", context)
 
@@ -595,11 +684,7 @@ def series_edit(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _(
-                    "The series was saved: %(changed)s coming meetings changed, %(added)s "
-                    "added, %(cancelled)s cancelled. Everyone invited is told."
-                )
-                % result,
+                _series_saved_text(result),
             )
             return redirect(series)
     return _form_page(
@@ -683,6 +768,7 @@ def meeting_costs(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespons
         "form": form,
         "budget_form": budget_form,
         "can_manage": can_manage,
+        "breadcrumbs": meetings_trail(project, _("Budget and costs"), meeting=meeting),
     }
     status = 400 if (form.errors or budget_form.errors) else 200
     return render(request, "meetings/meeting_costs.html", context, status=status)
@@ -709,6 +795,7 @@ def body_budget(request: HttpRequest, pk: int, body_pk: int) -> HttpResponse:
         "years": selectors.budget_by_year(body),
         "events": selectors.social_events(body)[:BUDGET_EVENTS_ON_PAGE],
         "can_manage": _can_manage(request, body.project),
+        "breadcrumbs": meetings_trail(body.project, _("Social events and budget"), body=body),
     }
     return render(request, "meetings/body_budget.html", context)
 
@@ -733,6 +820,37 @@ def member_login_link(request: HttpRequest, pk: int, body_pk: int, member_pk: in
             % {"email": member.email},
         )
     return redirect(body)
+
+
+@staff_required
+@require_POST
+def member_login_letter(
+    request: HttpRequest, pk: int, body_pk: int, member_pk: int
+) -> HttpResponse:
+    """Print a letter with a one-time code to the members' page, for a member without email.
+    The code exists only in this PDF; printing again makes a new code."""
+    body = get_body_for_user(request.user, pk, body_pk, MANAGE)
+    member = get_object_or_404(Member, pk=member_pk, body=body)
+    try:
+        link, code = services.member_login_letter_create(member=member, created_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(body)
+    code_path = reverse("portal:member_code")
+    context = {
+        "member": member,
+        "body": body,
+        "project": body.project,
+        "code": services.login_code_format(code),
+        "address": typed_address(body.project.municipality, code_path),
+        "code_url": municipality_url(body.project.municipality, f"{code_path}?kode={code}"),
+        "expires_at": link.expires_at,
+        "letter_date": timezone.localdate(),
+    }
+    content = render_pdf("meetings/login_letter_pdf.html", context, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="innlogging-{member.pk}.pdf"'
+    return response
 
 
 # Agenda templates --------------------------------------------------------------------------
@@ -778,6 +896,7 @@ def agenda_template_list(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "templates": templates.order_by("name", "pk"),
         "can_manage": _can_manage(request, project),
+        "breadcrumbs": meetings_trail(project, _("Agenda templates")),
     }
     return render(request, "meetings/agenda_templates.html", context)
 

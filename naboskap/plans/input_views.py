@@ -15,9 +15,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link, project_trail, to
 from naboskap.lib.http import form_status, posted
 from naboskap.plans import input_selectors as selectors
 from naboskap.plans import services
@@ -60,6 +62,14 @@ def _can_change(request: HttpRequest, project) -> bool:
     return rules.has_perm("plans.change_plan", request.user, project)
 
 
+def _inputs_link(project):
+    return link(_("Inputs"), "inputs:list", project.pk)
+
+
+def _input_title(input: Input) -> str:
+    return _("Input of %(date)s") % {"date": date_format(input.received_on, "SHORT_DATE_FORMAT")}
+
+
 @staff_required
 def input_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, "plans.view_plan")
@@ -79,6 +89,7 @@ def input_list(request: HttpRequest, pk: int) -> HttpResponse:
         "moderation_counts": _choice_counts(project, "moderation", Input.Moderation),
         "decision_counts": _choice_counts(project, "decision", Input.Decision),
         "can_change": _can_change(request, project),
+        "breadcrumbs": project_trail(project, _("Inputs")),
     }
     return render(request, "plans/inputs/list.html", context, status=form_status(form))
 
@@ -97,6 +108,7 @@ def _summary(request: HttpRequest, project) -> HttpResponse:
         "decision_counts": _choice_counts(project, "decision", Input.Decision),
         "groups": selectors.group_by_theme(inputs),
         "published_count": len(inputs),
+        "breadcrumbs": project_trail(project, _("Inputs")),
     }
     return render(request, "plans/inputs/summary.html", context)
 
@@ -114,6 +126,12 @@ def _form_page(request: HttpRequest, project, form: InputForm, input: Input | No
         "input": input,
         "themes": selectors.project_themes(project),
         "theme_list_id": THEME_LIST_ID,
+        "breadcrumbs": project_trail(
+            project,
+            _inputs_link(project),
+            input and to(input, _input_title(input)),
+            _("Edit input") if input else _("Register an input"),
+        ),
     }
     return render(request, "plans/inputs/form.html", context, status=form_status(form))
 
@@ -164,6 +182,7 @@ def _detail(request: HttpRequest, input: Input, status: int = 200, **forms) -> H
         "measures": selectors.input_measures(input),
         "can_change": can_change,
         "show_email": True,  # the page is for those who handle inputs (the access helper)
+        "breadcrumbs": project_trail(project, _inputs_link(project), _input_title(input)),
     }
     if rules.has_perm("plans.view_input_access_log", request.user, project):
         context["access_log"] = (

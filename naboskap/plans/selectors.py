@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +37,19 @@ def with_related(measures: QuerySet[Measure]) -> QuerySet[Measure]:
     )
 
 
+def in_work_order(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """Measures still to do first, the earliest due date first (those without one after
+    them, on SQLite as on PostgreSQL); then done and cancelled ones."""
+    finished = Case(
+        When(status__in=[Measure.Status.DONE, Measure.Status.CANCELLED], then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return measures.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
+
+
 def plan_measures(project: Project) -> QuerySet[Measure]:
-    return with_related(Measure.objects.filter(project=project))
+    return in_work_order(with_related(Measure.objects.filter(project=project)))
 
 
 def involving_unit(unit: Unit) -> Q:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link, project_trail, to
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.plans import exports, selectors, services
@@ -44,6 +45,10 @@ def _filtered(form: PlanFilterForm, measures):
     return measures
 
 
+def _plan_link(project):
+    return link(_("Action and collaboration plan"), "plans:plan", project.pk)
+
+
 def _plan_context(request: HttpRequest, pk: int) -> dict:
     """The project, the filter form and the filtered, grouped measures of its plan."""
     project = get_project_for_user(request.user, pk, "plans.view_plan")
@@ -67,6 +72,7 @@ def _plan_context(request: HttpRequest, pk: int) -> dict:
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     context = _plan_context(request, pk)
     context["can_change"] = rules.has_perm("plans.change_plan", request.user, context["project"])
+    context["breadcrumbs"] = project_trail(context["project"], _("Action and collaboration plan"))
     return render(request, "plans/plan.html", context, status=form_status(context["form"]))
 
 
@@ -107,7 +113,15 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
         codes = {p.unit_id: PART_LETTERS[p.part] for p in measure.participations.all()}
         cells = [(unit, codes.get(unit.pk, ""), parts.get(unit.pk, "")) for unit in columns]
         rows.append((measure, cells))
-    context.update({"columns": columns, "rows": rows, "parts": Participation.Part.choices})
+    project = context["project"]
+    context.update(
+        {
+            "columns": columns,
+            "rows": rows,
+            "parts": Participation.Part.choices,
+            "breadcrumbs": project_trail(project, _plan_link(project), _("Collaboration matrix")),
+        }
+    )
     return render(request, "plans/matrix.html", context, status=form_status(context["form"]))
 
 
@@ -116,8 +130,8 @@ def my_measures(request: HttpRequest) -> HttpResponse:
     """Measures that the user's units own or take part in, across the projects they reach."""
     municipality = staff_municipality(request)
     form = PlanFilterForm(request.GET or None, municipality_ids={municipality.pk})
-    measures = _filtered(form, selectors.measures_for_user(request.user, municipality)).order_by(
-        "due_date", "pk"
+    measures = selectors.in_work_order(
+        _filtered(form, selectors.measures_for_user(request.user, municipality))
     )
     page = Paginator(measures, MY_MEASURES_PER_PAGE).get_page(request.GET.get("side"))
     query = request.GET.copy()
@@ -183,7 +197,17 @@ def measure_edit(request: HttpRequest, pk: int, measure_pk: int | None = None) -
         if saved is not None:
             messages.success(request, _("The measure was saved."))
             return redirect(saved)
-    context = {"project": project, "form": form, "measure": measure}
+    context = {
+        "project": project,
+        "form": form,
+        "measure": measure,
+        "breadcrumbs": project_trail(
+            project,
+            _plan_link(project),
+            measure and to(measure, measure.title),
+            _("Edit measure") if measure else _("New measure"),
+        ),
+    }
     return render(request, "plans/measure_form.html", context, status=form_status(form))
 
 
@@ -226,6 +250,7 @@ def _detail(request: HttpRequest, measure: Measure, progress_form=None, status=2
         "can_update": can_update,
         "form": progress_form,
         "part_letters": PART_LETTERS,
+        "breadcrumbs": project_trail(measure.project, _plan_link(measure.project), measure.title),
     }
     return render(request, "plans/measure_detail.html", context, status=status)
 

@@ -33,6 +33,7 @@ from naboskap.concerns.forms import ReopenForm, ReplyForm, SatisfactionForm
 from naboskap.concerns.models import Category, Concern, Message, normalise_short_code
 from naboskap.concerns.workflow import Status
 from naboskap.lib import pagecache
+from naboskap.lib.breadcrumbs import public_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.portal.forms import ReportForm
 from naboskap.portal.views import (
@@ -192,7 +193,12 @@ def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool)
         form = ReportForm(
             keep_typed(request.POST), initial=initial, projects=projects, categories=categories
         )
-        context = {"form": form, "project": project, **refused_context(request, photos=True)}
+        context = {
+            "form": form,
+            "project": project,
+            "breadcrumbs": project and public_trail(project, _("Report a concern")),
+            **refused_context(request, photos=True),
+        }
         response = render(request, "portal/concerns/report.html", context)
         return private_form(refused_response(response))
     files = request.FILES if request.method == "POST" else None
@@ -220,7 +226,11 @@ def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool)
         data["idempotency_key"] = new_idempotency_key()
         data["website"] = ""
         form.data = data
-    context = {"form": form, "project": project}
+    context = {
+        "form": form,
+        "project": project,
+        "breadcrumbs": project and public_trail(project, _("Report a concern")),
+    }
     if whole_page:
         context["csrf_token"] = CSRF_PLACEHOLDER
     response = render(request, "portal/concerns/report.html", context, status=form_status(form))

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
+from naboskap.lib.breadcrumbs import public_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.plans import input_selectors, services
 from naboskap.plans.models import Input
@@ -78,7 +79,14 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def suggest_page(request, project, form, *, limited: bool = False, status: int = 200):
-    context = {"project": project, "form": form, "limited": limited}
+    context = {
+        "project": project,
+        "form": form,
+        "limited": limited,
+        "breadcrumbs": public_trail(
+            project, _("Suggest something for %(name)s") % {"name": project.name}
+        ),
+    }
     if limited:
         context.update(refused_context(request))
     response = render(request, "portal/inputs/suggest.html", context, status=status)
@@ -118,6 +126,7 @@ def you_said(request: HttpRequest, slug: str) -> HttpResponse:
             "groups": input_selectors.group_by_theme(inputs),
             "input_count": len(inputs),
             "decision_counts": [(decisions[v], n) for v, n in counts.items() if n],
+            "breadcrumbs": public_trail(project, _("You said – we did")),
         }
         if whole_page:
             context["csrf_token"] = CSRF_PLACEHOLDER

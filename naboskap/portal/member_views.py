@@ -50,6 +50,22 @@ class LinkRequestForm(forms.Form):
     )
 
 
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from the letter"),
+        max_length=20,
+        help_text=gettext_lazy("Eight letters and digits, for example ABCD-2345."),
+        error_messages={"required": gettext_lazy("Type the code from your letter.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Your comment"),
@@ -135,6 +151,32 @@ def _member_login(request: HttpRequest, token: str) -> HttpResponse:
 
 
 member_login = private_page(write_limited(_member_login, LOGIN_GROUP))
+
+
+def _member_code(request: HttpRequest) -> HttpResponse:
+    """The code from a letter, for a member without email. The QR code on the letter opens
+    this page with the code filled in; only the POST spends it. A wrong code is answered on
+    the form, with what was typed; trying codes is limited per address like the links."""
+    municipality = current_municipality(request)
+    form = CodeForm(posted(request), initial={"code": request.GET.get("kode", "")[:20]})
+    if is_refused(request):
+        form.is_valid()
+        form.add_error(None, _("Too many tries from this address. Wait an hour and try again."))
+        return render(request, "portal/members/code.html", {"form": form}, status=429)
+    if request.method == "POST" and form.is_valid():
+        code = services.login_code_normal(form.cleaned_data["code"])
+        try:
+            member = services.member_login_link_use(token=code, municipality=municipality)
+        except services.LoginLinkRefused as error:
+            form.add_error("code", error)
+        else:
+            start_member_session(request, member)
+            messages.success(request, _("Welcome, %(name)s.") % {"name": member.name})
+            return redirect("portal:members_page", member.body_id)
+    return render(request, "portal/members/code.html", {"form": form}, status=form_status(form))
+
+
+member_code = private_page(write_limited_form(_member_code, LOGIN_GROUP))
 
 
 def _link_request(request: HttpRequest) -> HttpResponse:

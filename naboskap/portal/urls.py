@@ -80,6 +80,7 @@ urlpatterns = [
     path("ros/<str:code>/<int:number>/", scoring_views.scoring_vote, name="scoring_vote"),
     path("ros/<str:code>/mine/", scoring_views.scoring_summary, name="scoring_summary"),
     path("naboraad/inn/<token:token>/", member_views.member_login, name="member_login"),
+    path("naboraad/kode/", member_views.member_code, name="member_code"),
     path("naboraad/ny-lenke/", member_views.member_link_request, name="member_link_request"),
     path("naboraad/logg-ut/", member_views.members_logout, name="members_logout"),
     path("naboraad/<int:body_pk>/", member_views.members_page, name="members_page"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from naboskap.lib import pagecache
+from naboskap.lib.breadcrumbs import link, public_trail, trail
 from naboskap.lib.http import form_status, posted
 from naboskap.meetings import selectors as meeting_selectors
 from naboskap.plans import selectors as plan_selectors
@@ -161,6 +162,7 @@ def project(request: HttpRequest, slug: str) -> HttpResponse:
             "project": project,
             "content": project_content(request, project),
             "form": SubscribeForm(),
+            "breadcrumbs": trail(link(_("Housing projects"), "portal:home"), project.name),
         }
         if whole_page:
             context["csrf_token"] = CSRF_PLACEHOLDER
@@ -179,7 +181,12 @@ def project_updates(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(selectors.published_updates(project), UPDATES_PER_PAGE).get_page(
         request.GET.get("side")
     )
-    return render(request, "portal/project_updates.html", {"project": project, "page": page})
+    context = {
+        "project": project,
+        "page": page,
+        "breadcrumbs": public_trail(project, _("News about %(name)s") % {"name": project.name}),
+    }
+    return render(request, "portal/project_updates.html", context)
 
 
 @public_endpoint
@@ -326,4 +333,9 @@ def risk_summary(request: HttpRequest, slug: str) -> HttpResponse:
     summaries = risk_selectors.public_summaries(project)
     if not summaries:
         raise Http404
-    return render(request, "portal/risk_summary.html", {"project": project, "summaries": summaries})
+    context = {
+        "project": project,
+        "summaries": summaries,
+        "breadcrumbs": public_trail(project, _("Risk and measures")),
+    }
+    return render(request, "portal/risk_summary.html", context)

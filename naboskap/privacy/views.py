@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from naboskap.lib.breadcrumbs import link, my_projects_trail
 from naboskap.lib.http import form_status
 from naboskap.lib.pdf import render_pdf
 from naboskap.privacy import processing, selectors
@@ -17,6 +19,11 @@ from naboskap.privacy.forms import LogFilterForm
 from naboskap.tenancy.access import staff_required
 
 PER_PAGE = 50
+
+
+def _privacy_trail(current: str) -> list:
+    """My projects › Privacy › the current page."""
+    return my_projects_trail(link(_("Privacy"), "privacy:index"), current)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -30,6 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "municipality": municipality,
         "can_view_dpia": rules.has_perm(VIEW_DPIA, request.user, municipality),
+        "breadcrumbs": my_projects_trail(_("Privacy")),
     }
     return render(request, "privacy/index.html", context)
 
@@ -52,6 +60,7 @@ def log(request: HttpRequest) -> HttpResponse:
         "page": page,
         "entries": selectors.entries(page.object_list),
         "query": query.urlencode(),
+        "breadcrumbs": _privacy_trail(_("Deletion and erasure log")),
     }
     return _no_store(render(request, "privacy/log.html", context, status=form_status(form)))
 
@@ -60,6 +69,7 @@ def log(request: HttpRequest) -> HttpResponse:
 def records(request: HttpRequest) -> HttpResponse:
     municipality = get_privacy_municipality(request, VIEW_RECORDS)
     context = processing.record_context(municipality)
+    context["breadcrumbs"] = _privacy_trail(_("Record of processing activities"))
     return _no_store(render(request, "privacy/records.html", context))
 
 
@@ -75,6 +85,7 @@ def records_pdf(request: HttpRequest) -> HttpResponse:
 def dpia(request: HttpRequest) -> HttpResponse:
     municipality = get_privacy_municipality(request, VIEW_DPIA)
     context = processing.dpia_context(municipality)
+    context["breadcrumbs"] = _privacy_trail(_("DPIA support document"))
     return _no_store(render(request, "privacy/dpia.html", context))
 
 

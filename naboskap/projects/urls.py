@@ -5,7 +5,7 @@ from naboskap.projects import views
 app_name = "projects"
 
 urlpatterns = [
-    path("", views.my_projects, name="my_projects"),
+    path("prosjekter/", views.my_projects, name="my_projects"),
     path("prosjekter/ny/", views.project_create, name="create"),
     path("prosjekter/<int:pk>/", views.project_detail, name="detail"),
     path("prosjekter/<int:pk>/rediger/", views.project_edit, name="edit"),

@@ -4,11 +4,13 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.projects import selectors, services
 from naboskap.projects.access import get_project_for_user
@@ -60,13 +62,19 @@ def project_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The project was created."))
         return redirect(project)
-    context = {"form": form, "project": None}
+    context = {
+        "form": form,
+        "project": None,
+        "breadcrumbs": my_projects_trail(_("New project")),
+    }
     return render(request, "projects/project_form.html", context, status=form_status(form))
 
 
 @staff_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
+    # The page's key figures (insights/project_home.py) read the planned phases too.
+    prefetch_related_objects([project], "planned_phases")
     context = {
         "project": project,
         "can_change": rules.has_perm("projects.change_project", request.user, project),
@@ -76,8 +84,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contact_points": project.contact_points.all(),
         "participating_units": project.participating_units.all(),
         "updates": project.updates.select_related("author")[:10],
-        "update_count": project.updates.count(),
-        "subscriber_count": project.subscriptions.filter(confirmed_at__isnull=False).count(),
+        "breadcrumbs": my_projects_trail(project.name),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -96,7 +103,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.project_edit(project=project, participating_units=units, **data)
         messages.success(request, _("The project was saved."))
         return redirect(project)
-    context = {"form": form, "project": project}
+    context = {
+        "form": form,
+        "project": project,
+        "breadcrumbs": project_trail(project, _("Edit project")),
+    }
     return render(request, "projects/project_form.html", context, status=form_status(form))
 
 
@@ -122,7 +133,12 @@ def project_phase(request: HttpRequest, pk: int) -> HttpResponse:
         services.project_plan_phases(project=project, planned=plan_form.cleaned_data)
         messages.success(request, _("The planned dates were saved."))
         return redirect(project)
-    context = {"project": project, "phase_form": phase_form, "plan_form": plan_form}
+    context = {
+        "project": project,
+        "phase_form": phase_form,
+        "plan_form": plan_form,
+        "breadcrumbs": project_trail(project, _("Phase")),
+    }
     status = form_status(phase_form, plan_form)
     return render(request, "projects/project_phase.html", context, status=status)
 
@@ -134,6 +150,7 @@ def update_list(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(updates, UPDATES_PER_PAGE).get_page(request.GET.get("side"))
     context = {
         "project": project,
+        "breadcrumbs": project_trail(project, _("Updates")),
         "page": page,
         "can_write": rules.has_perm("projects.write_update", request.user, project),
     }
@@ -149,7 +166,16 @@ def update_edit(request: HttpRequest, pk: int, update_pk: int | None = None) -> 
         services.update_save(project=project, update=form.instance, author=request.user)
         messages.success(request, _("The update was saved."))
         return redirect("projects:updates", pk=project.pk)
-    context = {"project": project, "form": form, "update": update}
+    context = {
+        "project": project,
+        "form": form,
+        "update": update,
+        "breadcrumbs": project_trail(
+            project,
+            link(_("Updates"), "projects:updates", project.pk),
+            _("Edit update") if update else _("Write an update"),
+        ),
+    }
     return render(request, "projects/update_form.html", context, status=form_status(form))
 
 
@@ -171,7 +197,14 @@ def contact_point_edit(request: HttpRequest, pk: int, cp_pk: int | None = None) 
         services.contact_point_save(project=project, contact_point=form.instance)
         messages.success(request, _("The contact point was saved."))
         return redirect(project)
-    context = {"project": project, "form": form, "contact_point": contact_point}
+    context = {
+        "project": project,
+        "form": form,
+        "contact_point": contact_point,
+        "breadcrumbs": project_trail(
+            project, _("Edit contact point") if contact_point else _("Add a contact point")
+        ),
+    }
     return render(request, "projects/contact_point_form.html", context, status=form_status(form))
 
 

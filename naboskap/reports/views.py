@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.reports import selectors, services
 from naboskap.reports.access import (
@@ -42,6 +43,14 @@ def _schedule(scope: Scope) -> ReportSchedule | None:
     ).first()
 
 
+def _reports_trail(project, *more) -> list:
+    """My projects › (the project ›) Status reports › …"""
+    if project is None:
+        return my_projects_trail(link(_("Status reports"), "reports:list"), *more)
+    reports = link(_("Status reports"), "reports:project_reports", project.pk)
+    return project_trail(project, reports, *more)
+
+
 @staff_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Every kept report the user may read, newest first."""
@@ -54,6 +63,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, reports),
         "can_make": makes,
         "schedule": _schedule(Scope(municipality)) if makes else None,
+        "breadcrumbs": my_projects_trail(_("Status reports")),
     }
     return render(request, "reports/report_list.html", context)
 
@@ -67,6 +77,7 @@ def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
         "page": _page(request, selectors.scope_reports(scope)),
         "can_make": rules.has_perm(MAKE_PROJECT, request.user, project),
         "schedule": _schedule(scope),
+        "breadcrumbs": project_trail(project, _("Status reports")),
     }
     return render(request, "reports/project_reports.html", context)
 
@@ -105,7 +116,11 @@ def _make(request: HttpRequest, scope: Scope, template_context: dict) -> HttpRes
             else:
                 messages.success(request, _("The report was made and kept."))
             return redirect(report)
-    context = {"form": form, **template_context}
+    context = {
+        "form": form,
+        "breadcrumbs": _reports_trail(scope.project, _("Make a status report")),
+        **template_context,
+    }
     return render(request, "reports/report_form.html", context, status=form_status(form))
 
 
@@ -150,7 +165,12 @@ def _edit_schedule(request: HttpRequest, scope: Scope, template_context: dict) -
             if scope.project is not None:
                 return redirect("reports:project_reports", pk=scope.project.pk)
             return redirect("reports:list")
-    context = {"form": form, "schedule": schedule, **template_context}
+    context = {
+        "form": form,
+        "schedule": schedule,
+        "breadcrumbs": _reports_trail(scope.project, _("Report schedule")),
+        **template_context,
+    }
     return render(request, "reports/schedule_form.html", context, status=form_status(form))
 
 
@@ -173,7 +193,8 @@ def project_schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
-    return render(request, "reports/report_detail.html", {"report": report})
+    context = {"report": report, "breadcrumbs": _reports_trail(report.project, report.title)}
+    return render(request, "reports/report_detail.html", context)
 
 
 @staff_required

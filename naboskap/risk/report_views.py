@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from naboskap.lib.pdf import render_pdf
 from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
 from naboskap.risk import exports, report
 from naboskap.risk.access import get_analysis_for_user
+from naboskap.risk.breadcrumbs import risk_trail
 from naboskap.tenancy.access import staff_required
 
 
@@ -29,6 +31,7 @@ def report_page(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse
     analysis = get_analysis_for_user(request.user, pk, analysis_pk)
     context = report.report_context(analysis)
     context["today"] = timezone.localdate()
+    context["breadcrumbs"] = risk_trail(analysis.project, _("Report"), analysis=analysis)
     return render(request, "risk/report.html", context)
 
 

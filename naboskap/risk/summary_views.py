@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from naboskap.lib.http import form_status, posted
 from naboskap.risk import selectors, services
 from naboskap.risk.access import get_analysis_for_user
+from naboskap.risk.breadcrumbs import risk_trail
 from naboskap.risk.forms import SummaryPublishForm
 from naboskap.risk.models import Analysis, PublishedSummary
 from naboskap.tenancy.access import staff_required
@@ -45,6 +46,7 @@ def summary_publish(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResp
         "form": form,
         "published": published,
         "is_approved": analysis.status == Analysis.Status.APPROVED,
+        "breadcrumbs": risk_trail(project, _("Publish the risk summary"), analysis=analysis),
     }
     action = request.POST.get("action", "preview")
     if request.method == "POST" and context["is_approved"] and form.is_valid():
@@ -71,6 +73,9 @@ def summary_publish(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResp
                 "first_published_at": published.first_published_at if published else now,
                 "is_updated": published is not None,
             }
+            context["breadcrumbs"] = risk_trail(
+                project, _("Preview of the risk summary"), analysis=analysis
+            )
             return render(request, "risk/summary_preview.html", context)
     status = 200
     if request.method == "POST" and action != "edit":

@@ -15,11 +15,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import project_trail, to
 from naboskap.lib.http import form_status, posted
 from naboskap.plans.models import Measure
 from naboskap.projects.access import get_project_for_user
 from naboskap.risk import report, selectors, services
 from naboskap.risk.access import get_analysis_for_user, get_event_for_user, get_scale_for_user
+from naboskap.risk.breadcrumbs import analysis_label, event_label, risk_trail, scales_trail
 from naboskap.risk.forms import (
     AnalysisForm,
     EventForm,
@@ -64,6 +66,7 @@ def analysis_list(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "analyses": selectors.analyses_for_project(project),
         "can_change": _can_change(request, project),
+        "breadcrumbs": project_trail(project, _("Risk and vulnerability analyses")),
     }
     return render(request, "risk/analysis_list.html", context)
 
@@ -107,6 +110,9 @@ def _analysis_form(request: HttpRequest, project, analysis: Analysis | None) -> 
         "form": form,
         "participants": participants,
         "meetings": meetings,
+        "breadcrumbs": risk_trail(
+            project, _("Edit analysis") if analysis else _("New analysis"), analysis=analysis
+        ),
     }
     status = 400 if data is not None else 200
     return render(request, "risk/analysis_form.html", context, status=status)
@@ -181,6 +187,7 @@ def _analysis_page(request: HttpRequest, analysis: Analysis, errors=(), status: 
         "rows": selectors.table_rows(data["risks"], selectors.OVERALL),
         "colours": Colour.choices,
         "errors": errors,
+        "breadcrumbs": risk_trail(project, analysis_label(analysis)),
         **data,
     }
     return render(request, "risk/analysis_detail.html", context, status=status)
@@ -226,7 +233,14 @@ def analysis_diff(request: HttpRequest, pk: int, analysis_pk: int) -> HttpRespon
     if analysis.previous is not None:
         scale = selectors.load_scale(analysis.scale_version)
         diff = selectors.revision_diff(analysis.previous, analysis, scale)
-    context = {"project": analysis.project, "analysis": analysis, "diff": diff}
+    context = {
+        "project": analysis.project,
+        "analysis": analysis,
+        "diff": diff,
+        "breadcrumbs": risk_trail(
+            analysis.project, _("Changes since the previous revision"), analysis=analysis
+        ),
+    }
     return render(request, "risk/analysis_diff.html", context)
 
 
@@ -243,6 +257,7 @@ def matrix(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
         "analysis": analysis,
         "sections": sections,
         "colours": Colour.choices,
+        "breadcrumbs": risk_trail(analysis.project, _("Risk matrices"), analysis=analysis),
         **data,
     }
     return render(request, "risk/matrix.html", context)
@@ -266,7 +281,13 @@ def event_create(request: HttpRequest, pk: int, analysis_pk: int) -> HttpRespons
         event.analysis = analysis
         messages.success(request, _("The event was added. Score it next."))
         return redirect("risk:event_score", pk=pk, analysis_pk=analysis.pk, event_pk=event.pk)
-    context = {"project": analysis.project, "analysis": analysis, "form": form, "event": None}
+    context = {
+        "project": analysis.project,
+        "analysis": analysis,
+        "form": form,
+        "event": None,
+        "breadcrumbs": risk_trail(analysis.project, _("New unwanted event"), analysis=analysis),
+    }
     return render(request, "risk/event_form.html", context, status=form_status(form))
 
 
@@ -285,7 +306,18 @@ def event_edit(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) -
             return _refused(request, exc, event)
         messages.success(request, _("The event was saved."))
         return redirect(event)
-    context = {"project": analysis.project, "analysis": analysis, "form": form, "event": event}
+    context = {
+        "project": analysis.project,
+        "analysis": analysis,
+        "form": form,
+        "event": event,
+        "breadcrumbs": risk_trail(
+            analysis.project,
+            to(event, event_label(event)),
+            _("Edit unwanted event"),
+            analysis=analysis,
+        ),
+    }
     return render(request, "risk/event_form.html", context, status=form_status(form))
 
 
@@ -336,6 +368,12 @@ def event_score(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) 
         "event": event,
         "forms": forms,
         "scale": scale,
+        "breadcrumbs": risk_trail(
+            analysis.project,
+            to(event, event_label(event)),
+            _("Score %(number)s. %(title)s") % {"number": event.number, "title": event.title},
+            analysis=analysis,
+        ),
     }
     return render(request, "risk/event_score.html", context, status=form_status(*forms))
 
@@ -385,6 +423,7 @@ def _event_page(request: HttpRequest, event, measure_form=None, status: int = 20
         "measures": measures,
         "can_change": can_change,
         "form": measure_form,
+        "breadcrumbs": risk_trail(project, event_label(event), analysis=analysis),
     }
     return render(request, "risk/event_detail.html", context, status=status)
 
@@ -451,7 +490,11 @@ def scale_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The scale was made. Adjust it to your municipality."))
             return redirect(scale)
-    context = {"form": form, "municipality": municipality}
+    context = {
+        "form": form,
+        "municipality": municipality,
+        "breadcrumbs": scales_trail(_("New risk scale")),
+    }
     return render(request, "risk/scale_create.html", context, status=form_status(form))
 
 
@@ -471,6 +514,7 @@ def scale_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "view": view,
         "rows": selectors.matrix(view, [], selectors.OVERALL, "", BEFORE).rows,
         "can_change": rules.has_perm("risk.change_scales", request.user, scale.municipality),
+        "breadcrumbs": scales_trail(scale.name),
     }
     return render(request, "risk/scale_detail.html", context)
 
@@ -509,6 +553,7 @@ def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": current,
         "in_use": current.is_frozen,
         "form": form,
+        "breadcrumbs": scales_trail(to(scale, scale.name), _("Edit the scale")),
     }
     return render(request, "risk/scale_edit.html", context, status=form_status(form))
 
@@ -566,8 +611,13 @@ def round_create(request: HttpRequest, pk: int, analysis_pk: int) -> HttpRespons
         "analysis": analysis,
         "form": form,
         "rounds": analysis.scoring_rounds.all(),
+        "breadcrumbs": risk_trail(analysis.project, _("Scoring in the meeting"), analysis=analysis),
     }
     return render(request, "risk/round_create.html", context, status=form_status(form))
+
+
+def _round_label(scoring_round: ScoringRound) -> str:
+    return _("Scoring round %(code)s") % {"code": scoring_round.code}
 
 
 def _round_context(request: HttpRequest, scoring_round: ScoringRound) -> dict:
@@ -594,6 +644,9 @@ def round_detail(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int)
     context["join_url"] = url
     context["qr"] = qr_svg(
         url, _("QR code for scoring round %(code)s") % {"code": scoring_round.code}
+    )
+    context["breadcrumbs"] = risk_trail(
+        context["project"], _round_label(scoring_round), analysis=context["analysis"]
     )
     return render(request, "risk/round_detail.html", context)
 
@@ -666,5 +719,11 @@ def round_settle(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int)
                 + f"#hendelse-{event.pk}"
             )
     context["forms"] = forms
+    context["breadcrumbs"] = risk_trail(
+        context["project"],
+        to(scoring_round, _round_label(scoring_round)),
+        _("Settle the values"),
+        analysis=context["analysis"],
+    )
     status = 400 if request.method == "POST" else 200
     return render(request, "risk/round_settle.html", context, status=status)

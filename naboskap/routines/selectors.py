@@ -61,27 +61,49 @@ class Anchors:
 
 def anchors_for(project: Project) -> Anchors:
     """Three small queries, whatever the number of tasks."""
-    changes = list(
-        PhaseChange.objects.filter(project=project)
+    return anchors_for_projects([project])[project.pk]
+
+
+def anchors_for_projects(projects) -> dict[int, Anchors]:
+    """`anchors_for` of many projects at once: three queries, whatever their number."""
+    ids = [p.pk for p in projects]
+    changes: dict[int, list] = {}
+    for project_id, phase, when in (
+        PhaseChange.objects.filter(project_id__in=ids)
         .order_by("changed_at", "pk")
-        .values_list("to_phase", "changed_at")
-    )
-    created = timezone.localtime(project.created_at).date()
-    first = timezone.localtime(changes[0][1]).date() if changes else created
-    anchors = Anchors(project_start=min(created, first))
-    anchors.phases[Phase.IDEA] = anchors.project_start
-    for planned in PlannedPhase.objects.filter(project=project):
-        anchors.phases[planned.phase] = planned.planned_start
-        anchors.planned.add(planned.phase)
-    entered = set()
-    for phase, when in changes:
-        if phase not in entered:  # the first time the project entered the phase counts
-            entered.add(phase)
-            anchors.phases[phase] = timezone.localtime(when).date()
-            anchors.planned.discard(phase)
-    for key, when in ProjectMilestone.objects.filter(project=project).values_list("key", "date"):
-        anchors.milestones[key] = when
-    return anchors
+        .values_list("project_id", "to_phase", "changed_at")
+    ):
+        changes.setdefault(project_id, []).append((phase, when))
+    planned: dict[int, list] = {}
+    for project_id, phase, start in PlannedPhase.objects.filter(project_id__in=ids).values_list(
+        "project_id", "phase", "planned_start"
+    ):
+        planned.setdefault(project_id, []).append((phase, start))
+    milestones: dict[int, list] = {}
+    for project_id, key, when in ProjectMilestone.objects.filter(project_id__in=ids).values_list(
+        "project_id", "key", "date"
+    ):
+        milestones.setdefault(project_id, []).append((key, when))
+    found = {}
+    for project in projects:
+        own = changes.get(project.pk, [])
+        created = timezone.localtime(project.created_at).date()
+        first = timezone.localtime(own[0][1]).date() if own else created
+        anchors = Anchors(project_start=min(created, first))
+        anchors.phases[Phase.IDEA] = anchors.project_start
+        for phase, start in planned.get(project.pk, []):
+            anchors.phases[phase] = start
+            anchors.planned.add(phase)
+        entered = set()
+        for phase, when in own:
+            if phase not in entered:  # the first time the project entered the phase counts
+                entered.add(phase)
+                anchors.phases[phase] = timezone.localtime(when).date()
+                anchors.planned.discard(phase)
+        for key, when in milestones.get(project.pk, []):
+            anchors.milestones[key] = when
+        found[project.pk] = anchors
+    return found
 
 
 def attach_due_dates(tasks, anchors: Anchors, today: date | None = None) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail, to
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.routines import schema, selectors, services
@@ -29,6 +30,15 @@ from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import roles_for
 from naboskap.tenancy.selectors import staff_municipality
+
+
+def _routines_trail(*more) -> list:
+    """My projects › Routines › …"""
+    return my_projects_trail(link(_("Routines"), "routines:list"), *more)
+
+
+def _checklist_link(project):
+    return link(_("Checklist"), "routines:checklist", project.pk)
 
 
 def _can_write(request: HttpRequest) -> bool:
@@ -86,7 +96,7 @@ def routine_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The routine was created as a draft. Add its phases."))
         return redirect(routine)
-    context = {"form": form, "routine": None}
+    context = {"form": form, "routine": None, "breadcrumbs": _routines_trail(_("New routine"))}
     return render(request, "routines/routine_form.html", context, status=form_status(form))
 
 
@@ -104,7 +114,8 @@ def routine_import(request: HttpRequest) -> HttpResponse:
             % {"version": routine.version},
         )
         return redirect(routine)
-    return render(request, "routines/routine_import.html", {"form": form}, status=form_status(form))
+    context = {"form": form, "breadcrumbs": _routines_trail(_("Import a routine"))}
+    return render(request, "routines/routine_import.html", context, status=form_status(form))
 
 
 def _routine_context(request: HttpRequest, routine: Routine, **extra) -> dict:
@@ -128,6 +139,7 @@ def _routine_context(request: HttpRequest, routine: Routine, **extra) -> dict:
         "can_change": rules.has_perm("routines.change_routine", request.user, routine),
         "can_copy": can_copy,
         "projects_following": routine.applications.count(),
+        "breadcrumbs": _routines_trail(routine.name),
         **extra,
     }
 
@@ -157,7 +169,11 @@ def routine_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The routine was saved."))
             return redirect(routine)
-    context = {"form": form, "routine": routine}
+    context = {
+        "form": form,
+        "routine": routine,
+        "breadcrumbs": _routines_trail(to(routine), _("Edit routine")),
+    }
     return render(request, "routines/routine_form.html", context, status=form_status(form))
 
 
@@ -242,7 +258,12 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int | None = None) -> Ht
         services.routine_phase_save(routine=routine, phase=form.instance)
         messages.success(request, _("The phase was saved."))
         return redirect(routine)
-    context = {"form": form, "routine": routine, "phase": phase}
+    context = {
+        "form": form,
+        "routine": routine,
+        "phase": phase,
+        "breadcrumbs": _routines_trail(to(routine), _("Edit phase") if phase else _("New phase")),
+    }
     return render(request, "routines/phase_form.html", context, status=form_status(form))
 
 
@@ -295,7 +316,13 @@ def task_edit(
         services.routine_task_save(phase=phase, task=form.instance)
         messages.success(request, _("The task was saved."))
         return redirect(routine)
-    context = {"form": form, "routine": routine, "phase": phase, "task": task}
+    context = {
+        "form": form,
+        "routine": routine,
+        "phase": phase,
+        "task": task,
+        "breadcrumbs": _routines_trail(to(routine), _("Edit task") if task else _("New task")),
+    }
     return render(request, "routines/task_form.html", context, status=form_status(form))
 
 
@@ -379,6 +406,7 @@ def project_routine(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "form": form,
         "applied": project.routines.select_related("routine", "applied_by"),
+        "breadcrumbs": project_trail(project, _checklist_link(project), _("Choose a routine")),
     }
     return render(request, "routines/project_routine.html", context, status=form_status(form))
 
@@ -400,6 +428,7 @@ def _checklist_page(request: HttpRequest, project, milestone_form=None, status=2
         "checklist": checklist,
         "can_change": can_change,
         "milestone_form": milestone_form,
+        "breadcrumbs": project_trail(project, _("Checklist")),
     }
     return render(request, "routines/checklist.html", context, status=status)
 
@@ -453,5 +482,6 @@ def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
         "task": task,
         "form": form,
         "can_plan": rules.has_perm("plans.change_plan", request.user, project),
+        "breadcrumbs": project_trail(project, _checklist_link(project), task.title),
     }
     return render(request, "routines/task_complete.html", context, status=form_status(form))

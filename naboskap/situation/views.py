@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import Crumb, link, project_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.projects.access import get_project_for_user
@@ -24,6 +26,17 @@ SIGN_PERMS = {
     Party.MUNICIPALITY: "situation.sign_for_municipality",
     Party.POLICE: "situation.sign_for_police",
 }
+
+
+def _picture_link(project):
+    return link(_("Situation picture"), "situation:picture", project.pk)
+
+
+def _period(assessment) -> dict:
+    return {
+        "start": date_format(assessment.period_start, "j. F Y"),
+        "end": date_format(assessment.period_end, "j. F Y"),
+    }
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -49,6 +62,7 @@ def picture(request: HttpRequest, pk: int) -> HttpResponse:
         "picture": found,
         "assessments": Assessment.objects.filter(project=project),
         "can_write": rules.has_perm("situation.write_assessment", request.user, project),
+        "breadcrumbs": project_trail(project, _("Situation picture")),
     }
     return render(request, "situation/picture.html", context, status=form_status(form))
 
@@ -76,7 +90,11 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("The assessment was saved as version 1. Both parties can now sign it.")
             )
             return redirect(assessment)
-    context = {"project": project, "form": form}
+    context = {
+        "project": project,
+        "form": form,
+        "breadcrumbs": project_trail(project, _picture_link(project), _("New shared assessment")),
+    }
     return render(request, "situation/assessment_form.html", context, status=form_status(form))
 
 
@@ -112,6 +130,11 @@ def _detail_context(request, assessment, version, **extra) -> dict:
         "sign_forms": _sign_forms(request, assessment, version)
         if version.number == assessment.version
         else [],
+        "breadcrumbs": project_trail(
+            project,
+            _picture_link(project),
+            _("Shared assessment %(start)s–%(end)s") % _period(assessment),
+        ),
     }
     context.update(extra)
     return context
@@ -173,7 +196,17 @@ def assessment_edit(request: HttpRequest, pk: int, assessment_pk: int) -> HttpRe
             else:
                 messages.info(request, _("The text was not changed, so no new version was made."))
             return redirect(assessment)
-    context = {"project": assessment.project, "assessment": assessment, "current": current}
+    context = {
+        "project": assessment.project,
+        "assessment": assessment,
+        "current": current,
+        "breadcrumbs": project_trail(
+            assessment.project,
+            _picture_link(assessment.project),
+            Crumb("{start}–{end}".format(**_period(assessment)), assessment.get_absolute_url()),
+            _("Edit the shared assessment"),
+        ),
+    }
     context["form"] = form
     context["has_sign_offs"] = current.sign_offs.exists()
     return render(request, "situation/assessment_edit.html", context, status=form_status(form))

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from naboskap.projects.models import Project
 from naboskap.stakeholders import coordinates, selectors
@@ -339,7 +339,11 @@ def letters_send(*, neighbour_list: NeighbourList, template: LetterTemplate, mee
         user=by,
         channel=Channel.LETTER,
         direction=Interaction.Direction.OUT,
-        summary=_('%(count)s invitation letters to the neighbour list for "%(meeting)s".')
+        summary=ngettext(
+            '%(count)s invitation letter to the neighbour list for "%(meeting)s".',
+            '%(count)s invitation letters to the neighbour list for "%(meeting)s".',
+            len(letters),
+        )
         % {"count": len(letters), "meeting": meeting.title},
     )
     return letters, interaction

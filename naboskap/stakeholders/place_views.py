@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import link, project_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.projects.access import get_project_for_user
@@ -74,6 +75,7 @@ def _page(request, project, *, status=200, **forms) -> HttpResponse:
         context["text_form"] = forms.get("text") or PlaceTextForm(initial=text_initial)
         for kind, form_class in ITEM_FORMS.items():
             context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
+    context["breadcrumbs"] = project_trail(project, _("Place and process analysis"))
     return render(request, "stakeholders/place_analysis.html", context, status=status)
 
 
@@ -170,6 +172,11 @@ def place_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     project, analysis = _version(request, pk, version)
     context = _analysis_context(project, analysis)
     context["latest"] = services.current_analysis(project)
+    context["breadcrumbs"] = project_trail(
+        project,
+        link(_("Place and process analysis"), "stakeholders:place_analysis", project.pk),
+        _("Place and process analysis, version %(version)s") % {"version": analysis.version},
+    )
     return render(request, "stakeholders/place_version.html", context)
 
 
@@ -200,6 +207,11 @@ def _letters_page(request, project, *, form=None, status=200) -> HttpResponse:
         "form": form or LetterRunForm(meetings=meetings, templates=templates),
         "has_meetings": meetings.exists(),
         "count": neighbour_list.entries.filter(removed=False).count() if neighbour_list else 0,
+        "breadcrumbs": project_trail(
+            project,
+            link(_("Neighbour list"), "stakeholders:neighbour_list", project.pk),
+            _("Invitation letters"),
+        ),
     }
     return render(request, "stakeholders/letters.html", context, status=status)
 
@@ -244,7 +256,16 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _template_form_page(request, project, form, template=None) -> HttpResponse:
-    context = {"project": project, "form": form, "template": template}
+    context = {
+        "project": project,
+        "form": form,
+        "template": template,
+        "breadcrumbs": project_trail(
+            project,
+            link(_("Invitation letters"), "stakeholders:letters", project.pk),
+            _("Edit letter template") if template else _("New letter template"),
+        ),
+    }
     return render(
         request, "stakeholders/letter_template_form.html", context, status=form_status(form)
     )

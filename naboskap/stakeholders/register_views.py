@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail, to
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.projects.models import Project
@@ -70,6 +73,20 @@ def _entry_form(request, form, save, *, saved: str, template: str, **context) ->
     return render(request, template, {"form": form, **context}, status=form_status(form))
 
 
+def _organisations_trail(*more):
+    """My projects › Stakeholders › …"""
+    return my_projects_trail(link(_("Stakeholders"), "stakeholders:organisation_list"), *more)
+
+
+def _persons_trail(*more):
+    """My projects › Persons › …"""
+    return my_projects_trail(link(_("Persons"), "stakeholders:person_list"), *more)
+
+
+def _interactions_link(project):
+    return link(_("Interaction log"), "stakeholders:interaction_list", project.pk)
+
+
 # Organisations -----------------------------------------------------------------------------
 
 
@@ -116,6 +133,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         partial(services.organisation_create, municipality=municipality),
         saved=_("The organisation was added to the register."),
         template=ORGANISATION_FORM,
+        breadcrumbs=_organisations_trail(_("Add an organisation")),
     )
 
 
@@ -140,6 +158,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": rules.has_perm(
             "stakeholders.change_organisation", request.user, organisation
         ),
+        "breadcrumbs": _organisations_trail(organisation.name),
     }
     return render(request, "stakeholders/organisation_detail.html", context)
 
@@ -169,6 +188,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved=_("The organisation was saved."),
         template=ORGANISATION_FORM,
         organisation=organisation,
+        breadcrumbs=_organisations_trail(to(organisation), _("Edit organisation")),
     )
 
 
@@ -223,6 +243,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         partial(services.person_create, municipality=municipality),
         saved=_("The person was added to the register."),
         template=PERSON_FORM,
+        breadcrumbs=_persons_trail(_("Add a person")),
     )
 
 
@@ -238,6 +259,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": sorted(person.projects.all(), key=lambda p: p.name),
         "page": Paginator(interactions, PER_PAGE).get_page(request.GET.get("side")),
         "can_change": rules.has_perm("stakeholders.change_person", request.user, person),
+        "breadcrumbs": _persons_trail(person.name),
     }
     return render(request, "stakeholders/person_detail.html", context)
 
@@ -265,6 +287,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved=_("The person was saved."),
         template=PERSON_FORM,
         person=person,
+        breadcrumbs=_persons_trail(to(person, person.name), _("Edit person")),
     )
 
 
@@ -282,14 +305,24 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _(
+                ngettext(
+                    "The person was erased. %(count)s interaction was kept without them; "
+                    "the erasure is logged.",
                     "The person was erased. %(count)s interactions were kept without them; "
-                    "the erasure is logged."
+                    "the erasure is logged.",
+                    log.interactions_kept,
                 )
                 % {"count": log.interactions_kept},
             )
             return redirect("stakeholders:person_list")
-    context = {"person": person, "form": form, "interaction_count": person.interactions.count()}
+    context = {
+        "person": person,
+        "form": form,
+        "interaction_count": person.interactions.count(),
+        "breadcrumbs": _persons_trail(
+            to(person, person.name), _("Erase %(name)s") % {"name": person.name}
+        ),
+    }
     return render(request, "stakeholders/person_erase.html", context, status=form_status(form))
 
 
@@ -306,6 +339,7 @@ def interaction_list(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "page": Paginator(interactions, PER_PAGE).get_page(request.GET.get("side")),
         "can_log": rules.has_perm("stakeholders.log_interaction", request.user, project),
+        "breadcrumbs": project_trail(project, _("Interaction log")),
     }
     return render(request, "stakeholders/interaction_list.html", context)
 
@@ -342,7 +376,11 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The interaction was logged."))
             return redirect("stakeholders:interaction_list", pk=project.pk)
-    context = {"project": project, "form": form}
+    context = {
+        "project": project,
+        "form": form,
+        "breadcrumbs": project_trail(project, _interactions_link(project), _("Log an interaction")),
+    }
     return render(request, "stakeholders/interaction_form.html", context, status=form_status(form))
 
 
@@ -357,7 +395,16 @@ def interaction_detail(request: HttpRequest, pk: int, interaction_pk: int) -> Ht
     return render(
         request,
         "stakeholders/interaction_detail.html",
-        {"project": project, "interaction": interaction},
+        {
+            "project": project,
+            "interaction": interaction,
+            "breadcrumbs": project_trail(
+                project,
+                _interactions_link(project),
+                f"{date_format(interaction.occurred_on, 'DATE_FORMAT')}: "
+                f"{interaction.get_channel_display()}",
+            ),
+        },
     )
 
 
@@ -377,6 +424,7 @@ def _analysis_page(request, project, form=None) -> HttpResponse:
         "page": Paginator(history, PER_PAGE).get_page(request.GET.get("side")),
         "form": form,
         "can_assess": can_assess,
+        "breadcrumbs": project_trail(project, _("Stakeholder analysis")),
     }
     return render(
         request,

@@ -11,8 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.breadcrumbs import my_projects_trail, project_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.stakeholders import selectors, services
@@ -47,6 +49,7 @@ def _page(request, project, *, radius_form=None, status=200) -> HttpResponse:
         "has_site": project.latitude is not None and project.longitude is not None,
         "radius_form": radius_form
         or RadiusForm(initial={"radius_m": neighbour_list.radius_m} if neighbour_list else None),
+        "breadcrumbs": project_trail(project, _("Neighbour list")),
     }
     if neighbour_list is not None:
         page = Paginator(selectors.neighbour_entries(neighbour_list), ENTRIES_PER_PAGE)
@@ -85,7 +88,11 @@ def neighbour_compute(request: HttpRequest, pk: int) -> HttpResponse:
             count = selectors.neighbour_entries(neighbour_list).count()
             messages.success(
                 request,
-                _("The neighbour list has %(count)s addresses within %(radius)s m.")
+                ngettext(
+                    "The neighbour list has %(count)s address within %(radius)s m.",
+                    "The neighbour list has %(count)s addresses within %(radius)s m.",
+                    count,
+                )
                 % {"count": count, "radius": neighbour_list.radius_m},
             )
             return redirect("stakeholders:neighbour_list", pk=project.pk)
@@ -180,5 +187,6 @@ def addresses(request: HttpRequest) -> HttpResponse:
         "form": form,
         "address_count": municipality.addresses.count(),
         "last_import": selectors.last_import(municipality),
+        "breadcrumbs": my_projects_trail(_("Address register")),
     }
     return render(request, "stakeholders/addresses.html", context, status=form_status(form))

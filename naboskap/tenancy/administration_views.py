@@ -261,7 +261,7 @@ def user_deactivate(request: HttpRequest, user_pk: int) -> HttpResponse:
                 )
             messages.success(request, text % {"name": name})
             if member.pk == request.user.pk:
-                return redirect("projects:my_projects")
+                return redirect("insights:home")
             return redirect("administration:users")
     return _user_page(request, municipality, member, status=400, deactivate_form=form)
 

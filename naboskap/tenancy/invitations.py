@@ -75,7 +75,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 request,
                 _("Welcome to %(municipality)s.") % {"municipality": invitation.municipality},
             )
-            return redirect("projects:my_projects")
+            return redirect("insights:home")
         return _page(request, invitation, "existing_signed_in")
     if request.method == "POST" and request.POST.get("action") == "oidc":
         return _start_provider_login(request, invitation)
@@ -105,7 +105,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 request,
                 _("Your account is ready. Set up two-step login to open the staff pages."),
             )
-            return redirect("projects:my_projects")
+            return redirect("insights:home")
     return _page(request, invitation, "new", status=400 if form.errors else 200, form=form)
 
 
@@ -116,7 +116,7 @@ def _start_provider_login(request, invitation: Invitation) -> HttpResponse:
         return _page(request, invitation, "new", status=400, form=None)
     request.session[SESSION_KEY] = {"pk": invitation.pk, "hash": invitation.token_hash}
     provider = get_social_adapter().get_provider(request, STAFF_PROVIDER)
-    return provider.redirect(request, process="login", next_url=reverse("projects:my_projects"))
+    return provider.redirect(request, process="login", next_url=reverse("insights:home"))
 
 
 def connect_invited_login(request, sociallogin) -> None:

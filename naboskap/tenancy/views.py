@@ -32,7 +32,7 @@ def switch_municipality(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = reverse("projects:my_projects")
+        target = reverse("insights:home")
     return redirect(target)
 
 

@@ -415,6 +415,7 @@ MEETX_MATRIX = {
     "meetings:meeting_costs": ("get", social_event, expect(allowed=STAFF)),
     "meetings:cost_line_delete": ("post", cost_line_kwargs, expect(302, allowed=WRITERS)),
     "meetings:member_login_link": ("post", member_kwargs, expect(302, allowed=WRITERS)),
+    "meetings:member_login_letter": ("post", member_kwargs, expect(200, allowed=WRITERS)),
     "meetings:agenda_template_save": ("get", meeting_kwargs, expect(allowed=WRITERS)),
     "meetings:agenda_template_list": (
         "get",
@@ -428,6 +429,7 @@ MEETX_MATRIX = {
     ),
     "portal:member_login": ("get", member_login_token, EVERYONE_200),
     "portal:member_link_request": ("get", lambda w: {}, EVERYONE_200),
+    "portal:member_code": ("get", lambda w: {}, EVERYONE_200),
     "portal:members_logout": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
     "portal:members_page": (
         "get",
@@ -856,6 +858,12 @@ DASHBOARD_MATRIX = {
 # work in (the outsider sees their own).
 HOME_MATRIX = {
     "insights:home": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+}
+
+# Issue 18, staff search: every staff member searches what they may open, in the municipality
+# they work in (the outsider searches their own).
+SEARCH_MATRIX = {
+    "search:search": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
 }
 
 
@@ -1626,6 +1634,7 @@ MATRIX = {
     **SITUATION_MATRIX,
     **DASHBOARD_MATRIX,
     **HOME_MATRIX,
+    **SEARCH_MATRIX,
     **SURVEY_TEMPLATES_MATRIX,
     **FACILITY_MATRIX,
     **REPORTS_MATRIX,

@@ -406,7 +406,7 @@ def test_a_chosen_period_is_used(world, concerns):
         {"fra": today.replace(day=1).isoformat(), "til": today.isoformat()},
     )
     assert response.status_code == 200
-    assert "1 concerns received from" in response.content.decode()
+    assert "1 concern received from" in response.content.decode()
 
 
 def test_politician_sees_the_municipality_dashboard_case_handler_does_not(world):

@@ -17,7 +17,7 @@ from naboskap.routines.tests.factories import apply_routine
 from naboskap.tenancy.models import Role, Unit
 from naboskap.testing.factories import MeasureFactory, make_concern
 
-URL = "/app/i-dag/"
+URL = "/app/"
 PERSONAS = [
     "admin",
     "coordinator",
@@ -144,7 +144,7 @@ def test_coordinator_sees_meetings_and_unsent_invitations(world):
     assert found["Meetings with invitations not yet sent"] == (1, meetings)
     checklist = reverse("routines:checklist", args=[world.project.pk])
     assert found["Routine tasks due within 14 days"] == (1, checklist)
-    assert 'href="/app/i-dag/"' in response.content.decode()  # first in the staff menu
+    assert 'href="/app/"' in response.content.decode()  # first in the staff menu
     assert found["Overdue"] == (2, "/app/meldinger/?view=overdue")
     assert "Municipality overview" in response.content.decode()
 

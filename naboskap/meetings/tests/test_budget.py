@@ -53,7 +53,7 @@ def test_costs_and_budget_are_added_and_summed(world, coordinator):
     assert "Grillmat" in page and "1,600.00" in page and "3,400.00" in page  # spent, left
     body_page = coordinator.get(body.get_absolute_url()).content.decode()
     year = timezone.localtime(event.starts_at).year
-    assert f"{year}: 1 social events, budget NOK 5,000.00, spent NOK 1,600.00." in body_page
+    assert f"{year}: 1 social event, budget NOK 5,000.00, spent NOK 1,600.00." in body_page
     line = event.cost_lines.get(item="Leie")
     delete = reverse("meetings:cost_line_delete", args=[world.project.pk, event.pk, line.pk])
     assert coordinator.post(delete).status_code == 302

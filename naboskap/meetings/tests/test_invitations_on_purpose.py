@@ -110,7 +110,7 @@ def test_saving_sends_nothing_and_sending_is_a_step_that_sends_once(world, coord
     assert "kari@example.org" in text and "Solbakken 1, 9999 Fjordby" in text
     subject = f"{in_language('Invitation:')} Møte i naborådet"
     assert subject in text and "1. Støy om kvelden (Nina Nabo)" in text
-    assert "Send 4 emails and mark 1 letters for printing" in text
+    assert "Send 4 emails and mark 1 letter for printing" in text
     tasks()
     assert len(mail.outbox) == 0  # previewing sends nothing
 

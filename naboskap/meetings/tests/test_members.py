@@ -291,6 +291,111 @@ def test_fuzzed_members_endpoints_never_fail(world, council, settings, token, em
     assert client.post(url).status_code in {404, 410}
     answer = client.post(reverse("portal:member_link_request"), {"email": email})
     assert answer.status_code in {200, 400}
+    code = client.post(reverse("portal:member_code"), {"code": token})
+    assert code.status_code == 400
+    prefilled = client.get(reverse("portal:member_code"), {"kode": token})
+    assert prefilled.status_code == 200
     comment = client.post(f"/naboraad/{council.pk}/referat/1/kommentar/", {"text": text})
     assert comment.status_code == 403
     assert client.get(f"/naboraad/{council.pk}/").status_code == 403
+
+
+# Codes on letters, for members without email (issue 17) ------------------------------------
+
+
+@pytest.fixture
+def fresh_limits():
+    """A transactional test's flush leaves the database cache's table (and the rate-limit
+    counters of earlier tests from the same address) alone."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def print_letter(coordinator, world, council, member):
+    url = reverse("meetings:member_login_letter", args=[world.project.pk, council.pk, member.pk])
+    return coordinator.post(url)
+
+
+@TX
+def test_a_member_without_email_logs_in_with_the_code_from_a_letter(
+    world, coordinator, council, nina, fresh_limits
+):
+    nina.email = ""
+    nina.postal_address = "Bjørkeveien 3\n1234 Naboby"
+    nina.save()
+    page = coordinator.get(council.get_absolute_url()).content.decode()
+    assert "Print login letter" in page
+    response = print_letter(coordinator, world, council, nina)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    link = MemberLoginLink.objects.get()
+    assert link.via == "letter" and link.email == "" and link.used_at is None
+    assert link.expires_at - link.sent_at == services.LOGIN_LETTER_LIFETIME
+    # The code exists only in the letter: the test makes its own to try the form.
+    code = "ABCD2345"
+    MemberLoginLink.objects.filter(pk=link.pk).update(token_hash=services.login_token_hash(code))
+
+    member = english()
+    form = member.get(reverse("portal:member_code") + "?kode=abcd-2345")
+    text = form.content.decode()
+    assert form.status_code == 200 and 'value="abcd-2345"' in text
+    assert form["Referrer-Policy"] == "strict-origin" and "no-cache" in form["Cache-Control"]
+    assert MemberLoginLink.objects.get().used_at is None  # opening the QR code spends nothing
+    response = member.post(reverse("portal:member_code"), {"code": " abcd-2345 "})
+    assert response["Location"] == reverse("portal:members_page", args=[council.pk])
+    assert "Nina Nabo" in member.get(response["Location"]).content.decode()
+    # Once only: the same code again is answered on the form, with what was typed.
+    again = english().post(reverse("portal:member_code"), {"code": "ABCD-2345"})
+    assert again.status_code == 400
+    text = again.content.decode()
+    assert "has been used already" in text and 'value="ABCD-2345"' in text
+
+
+@TX
+def test_a_letter_code_that_is_wrong_expired_or_for_an_ended_seat_is_refused(
+    world, coordinator, council, nina, fresh_limits
+):
+    print_letter(coordinator, world, council, nina)
+    link = MemberLoginLink.objects.get()
+    MemberLoginLink.objects.filter(pk=link.pk).update(
+        token_hash=services.login_token_hash("WXYZ7890"),
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    url = reverse("portal:member_code")
+    wrong = english().post(url, {"code": "ZZZZ-ZZZZ"})
+    assert wrong.status_code == 400 and "This login link is not valid." in wrong.content.decode()
+    empty = english().post(url, {"code": ""})
+    assert empty.status_code == 400
+    assert "Type the code from your letter." in empty.content.decode()
+    expired = english().post(url, {"code": "WXYZ-7890"})
+    assert expired.status_code == 400
+    assert "Codes on letters work for 14 days." in expired.content.decode()
+    # A seat that has ended gets no letter.
+    nina.term_end = timezone.localdate() - timedelta(days=1)
+    nina.save()
+    response = print_letter(coordinator, world, council, nina)
+    assert response.status_code == 302 and MemberLoginLink.objects.count() == 1
+
+
+def test_letter_codes_are_unambiguous_and_typed_in_any_form():
+    assert not set("01OIL") & set(services.LOGIN_CODE_ALPHABET)
+    assert services.login_code_normal(" ab cd-23 45 ") == "ABCD2345"
+    assert services.login_code_format("ABCD2345") == "ABCD-2345"
+
+
+@TX
+def test_trying_codes_is_limited_per_address(world, council, fresh_limits):
+    url = reverse("portal:member_code")
+    client = english()
+    statuses = [client.post(url, {"code": f"AAAA-AAA{n % 10}"}).status_code for n in range(12)]
+    assert statuses[0] == 400 and statuses[-1] == 429
+    refused = client.post(url, {"code": "BBBB-CCCC"})
+    assert refused.status_code == 429 and 'value="BBBB-CCCC"' in refused.content.decode()
+
+
+@TX
+def test_only_managers_print_login_letters(world, council, nina):
+    for role in ("case_handler", "politician"):
+        response = print_letter(english(world.users[role]), world, council, nina)
+        assert response.status_code in (403, 404)
+    assert not MemberLoginLink.objects.exists()

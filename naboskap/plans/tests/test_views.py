@@ -381,7 +381,11 @@ def test_plan_is_linked_from_the_project_and_the_navigation(world):
     client = english(world.users["politician"])
     html = client.get(reverse("projects:detail", args=[world.project.pk])).content.decode()
     assert plan_url(world) in html
-    assert reverse("plans:my_measures") in html
+    # A politician has no unit's measures of their own: the menu leaves them out.
+    assert reverse("plans:my_measures") not in html
+    handler = english(world.users["case_handler"])
+    html = handler.get(reverse("projects:detail", args=[world.project.pk])).content.decode()
+    assert plan_url(world) in html and reverse("plans:my_measures") in html
 
 
 def test_form_offers_the_municipalitys_units_people_and_the_projects_sources(world, units, measure):

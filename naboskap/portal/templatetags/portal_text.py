@@ -3,7 +3,8 @@
 import re
 
 from django import template
-from django.utils.html import conditional_escape, format_html_join
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -30,3 +31,15 @@ def address_parts(address: str):
     """An address as its comma-separated parts, each kept on one line where it fits."""
     parts = [part.strip() for part in (address or "").split(",") if part.strip()]
     return format_html_join(", ", '<span class="keep-together">{}</span>', ((p,) for p in parts))
+
+
+@register.simple_tag(takes_context=True)
+def content_lang(context, municipality=None) -> str:
+    """` lang="nb"` (or nn) for text the municipality wrote, when the page is in another
+    language: a screen reader then reads a Norwegian project name or news item with Norwegian
+    pronunciation on an English page. Empty when the page's language is the text's own."""
+    municipality = municipality or context.get("municipality")
+    language = getattr(municipality, "default_language", "") or "nb"
+    if translation.get_language() == language:
+        return ""
+    return format_html(' lang="{}"', language)

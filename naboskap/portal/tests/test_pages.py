@@ -97,6 +97,23 @@ def test_language_follows_cookie_then_municipality_default(world):
     assert 'lang="en"' in english().get("/").content.decode()
 
 
+def test_norwegian_text_on_an_english_page_says_its_language(world, client_en):
+    """A screen reader reads the municipality's own words as Norwegian on an English page,
+    and the page's own words as English; on a Norwegian page nothing is marked twice."""
+    html = client_en.get(world.project.get_public_url()).content.decode()
+    assert f'data-size="lg" lang="nb">{world.project.name}</h1>' in html
+    assert f'lang="nb">{world.update.title}<' in html
+    assert f'lang="nb">{world.contact_point.function}<' in html
+    assert '<h2 class="ds-heading" data-size="sm" id="updates-heading">News</h2>' in html
+    world.municipality.default_language = "nn"
+    world.municipality.save()
+    html = client_en.get(world.project.get_public_url()).content.decode()
+    assert f'lang="nn">{world.update.title}<' in html
+    html = Client().get(world.project.get_public_url()).content.decode()
+    assert '<html lang="nn"' in html and f'lang="nn">{world.update.title}' not in html
+    assert f">{world.update.title}<" in html
+
+
 def test_language_switcher_sets_the_cookie(world):
     client = Client()
     response = client.post(

@@ -12,10 +12,15 @@ from naboskap.tenancy.selectors import municipality_url
 register = template.Library()
 
 
-def short_address(link) -> str:
-    """The short address as a person types it: host and path, no scheme, no trailing slash."""
-    url = urlsplit(municipality_url(link.municipality, link.get_absolute_url()))
+def typed_address(municipality, path: str) -> str:
+    """An address as a person types it: host and path, no scheme, no trailing slash."""
+    url = urlsplit(municipality_url(municipality, path))
     return f"{url.netloc}{url.path}".rstrip("/")
+
+
+def short_address(link) -> str:
+    """A short link's address as a person types it."""
+    return typed_address(link.municipality, link.get_absolute_url())
 
 
 def letter_qr(url: str) -> str:

@@ -20,11 +20,3 @@ def risk_level(cell) -> str:
         cell.word,
         _("P%(p)s × C%(c)s") % {"p": cell.probability, "c": cell.consequence},
     )
-
-
-@register.inclusion_tag("risk/includes/reassess.html")
-def risk_reassess(project) -> dict:
-    """The project's events that concerns show happen more often than assessed."""
-    from naboskap.risk.selectors import events_to_reassess
-
-    return {"project": project, "flagged": events_to_reassess(project)}

@@ -1,7 +1,5 @@
-"""Template helpers for routines; `{% routine_summary project %}` is what the staff project
-page loads to show checklist progress (so `projects` needs no code from this app)."""
+"""Template helpers for routines: how a task's due date is worked out, in words."""
 
-import rules
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,16 +25,4 @@ def due_rule(task) -> str:
     return ngettext("%(days)s day after %(anchor)s", "%(days)s days after %(anchor)s", days) % {
         "days": days,
         "anchor": anchor,
-    }
-
-
-@register.inclusion_tag("routines/includes/summary.html", takes_context=True)
-def routine_summary(context, project):
-    """Progress per phase and what is due, for the staff project page."""
-    user = context["request"].user
-    checklist = selectors.checklist_for(project, with_evidence=False)
-    return {
-        "project": project,
-        "checklist": checklist,
-        "can_apply": rules.has_perm("routines.apply_routine", user, project),
     }

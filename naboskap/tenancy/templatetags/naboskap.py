@@ -26,3 +26,14 @@ def rule(perm: str, user, obj=None) -> bool:
     queries for the menu, and a Django superuser gets only what their memberships give.
     """
     return rules.has_perm(perm, user, obj)
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu(context):
+    """`{% staff_menu as menu %}`: the staff menu for the page's user and municipality."""
+    from naboskap.tenancy.navigation import staff_menu as menu_for
+
+    request = context.get("request")
+    if request is None:
+        return []
+    return menu_for(request, context.get("municipality"))

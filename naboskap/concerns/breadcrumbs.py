@@ -1,0 +1,15 @@
+"""The concern pages' breadcrumb trails (see naboskap.lib.breadcrumbs)."""
+
+from django.utils.translation import gettext as _
+
+from naboskap.lib.breadcrumbs import Trail, link, my_projects_trail
+
+
+def concerns_trail(*more) -> Trail:
+    """My projects › Concerns › …"""
+    return my_projects_trail(link(_("Concerns"), "concerns:inbox"), *more)
+
+
+def settings_trail(*more) -> Trail:
+    """My projects › Concerns › Settings for concerns › …"""
+    return concerns_trail(link(_("Settings for concerns"), "concerns:settings"), *more)
