@@ -35,6 +35,7 @@ from naboskap.concerns.selectors import concerns_for_user, overdue_filter
 from naboskap.concerns.workflow import OPEN as OPEN_CONCERN
 from naboskap.facility.models import Incident
 from naboskap.insights import metrics
+from naboskap.insights.home import Item
 from naboskap.insights.models import MIN_GROUP_SIZE, Answer, Question, Response, SurveyRound
 from naboskap.meetings.models import Attendance, Meeting
 from naboskap.meetings.selectors import bodies_with_health, council_health, upcoming_meetings
@@ -70,18 +71,10 @@ def _url(name: str, *args, **query) -> str:
 
 
 @dataclass
-class Link:
-    label: str
-    url: str
-    count: int | None = None
-    urgent: bool = False
-
-
-@dataclass
 class Section:
     key: str
     title: str
-    links: list[Link] = field(default_factory=list)
+    links: list[Item] = field(default_factory=list)
 
 
 # The figures --------------------------------------------------------------------------------
@@ -381,7 +374,7 @@ def _may(user, perm: str, project) -> bool:
 
 def _add(links: list, allowed: bool, label, url: str, count=None, urgent=False) -> None:
     if allowed:
-        links.append(Link(str(label), url, count, urgent))
+        links.append(Item(str(label), url, count, urgent))
 
 
 def _sections(user, project, home: ProjectHome, counts: dict) -> list[Section]:

@@ -731,6 +731,15 @@ def _throttled(member: Member) -> bool:
     return member.login_links.filter(created_at__gte=since).count() >= LOGIN_LINKS_PER_HOUR
 
 
+def _locked(member: Member) -> Member:
+    """The member's row, locked until the transaction ends: one link at a time per member."""
+    return (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("body__project__municipality")
+        .get(pk=member.pk)
+    )
+
+
 def _login_refusal(member: Member, *, by_email: bool) -> str | None:
     """Why the member cannot get a link (or a letter's code) now, if they cannot."""
     if by_email and not member.email:
@@ -751,11 +760,7 @@ def member_login_link_send(
     """Email the member a link to the members' page (made and sent by the worker). Staff get
     a message when the member cannot get one; a member's own request is quietly ignored then
     (the answer never tells whether an address belongs to a member)."""
-    member = (
-        Member.objects.select_for_update(of=("self",))
-        .select_related("body__project__municipality")
-        .get(pk=member.pk)
-    )
+    member = _locked(member)
     problem = _login_refusal(member, by_email=True)
     if problem:
         if requested_by_member:
@@ -802,11 +807,7 @@ def member_login_letter_create(*, member: Member, created_by=None) -> tuple[Memb
     """A login code for a letter, for a member without email (or who prefers post). Returns
     the link and its code, which exists only in the printed letter. The same limits as a
     link: single use, at most `LOGIN_LINKS_PER_HOUR` per member and hour, a current seat."""
-    member = (
-        Member.objects.select_for_update(of=("self",))
-        .select_related("body__project__municipality")
-        .get(pk=member.pk)
-    )
+    member = _locked(member)
     problem = _login_refusal(member, by_email=False)
     if problem:
         raise ValidationError(problem, code="refused")
