@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run install migrate demo test lint format bench messages check-deploy clean
+.PHONY: run install migrate demo test chromium lint format bench messages check-deploy clean
 
 run: install migrate demo ## install, migrate, load demo data, serve with the worker
 	@echo "Two-step verification (MFA) is OFF for this development demo (MFA_REQUIRED=0)."
@@ -41,12 +41,34 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
-test: install ## the whole suite: unit, HTTP, fuzz and browser tests (lint: make lint)
-	$(BIN)/pytest
+# Test processes for the tests without a browser (pytest-xdist): one per CPU by default.
+TEST_WORKERS ?= auto
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
 
-lint: install
+test: install chromium ## the whole suite: unit, HTTP and fuzz tests in parallel, then browser tests (lint: make lint)
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser"
+	$(BIN)/pytest -m browser
+
+# The browser tests drive Debian's Chromium: installed here when we are root with apt-get,
+# as CI does; otherwise stop before any test and say what to run.
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests: apt-get install chromium"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+	    test -x "$(CHROMIUM_PATH)" || { echo "Chromium is not at $(CHROMIUM_PATH) after apt-get install chromium: set CHROMIUM_PATH." >&2; exit 1; }; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM_PATH): run 'sudo apt-get install chromium' (or set CHROMIUM_PATH), then 'make test'." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+lint: install ## ruff, and the architecture's contracts in pyproject.toml (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: install
 	$(BIN)/ruff check --fix .

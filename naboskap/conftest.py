@@ -1,6 +1,6 @@
 """Fixtures every app's tests share: a municipality with a project, and named personas.
 
-Personas (each a logged-in test client, or anonymous):
+Personas (each a test client, logged in when a test first asks for it, or anonymous):
   admin, coordinator, case_handler (of another unit than the project's), facility_staff
   (scoped to the project), police, politician, outsider (a coordinator of another
   municipality), anonymous.
@@ -8,12 +8,13 @@ Staff personas are enrolled in TOTP, as MFA is required by default.
 """
 
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from naboskap.tenancy.access import has_mfa
 from naboskap.tenancy.models import Role
@@ -26,6 +27,7 @@ from naboskap.testing.browser import (  # noqa: F401 (fixtures and a hook for br
     pytest_collection_modifyitems,
     visitor,
 )
+from naboskap.testing.cache import worker_caches
 from naboskap.testing.factories import (
     ContactPointFactory,
     MembershipFactory,
@@ -91,12 +93,53 @@ def _default_language():
     translation.deactivate_all()
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache(settings):
-    """The database cache rolls back with each test; a Redis cache must be emptied."""
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
-        from django.core.cache import cache
+@pytest.fixture(scope="session")
+def _sqlite_test_file(django_db_keepdb):
+    """With `--reuse-db`, SQLite's test database is a file in var/ that is kept between runs
+    (in memory, the default, there is nothing to keep); `--create-db` builds it anew, as is
+    needed after a migration changes."""
+    database = settings.DATABASES["default"]
+    if django_db_keepdb and database["ENGINE"] == "django.db.backends.sqlite3":
+        test = database.setdefault("TEST", {})
+        if not test.get("NAME"):
+            test["NAME"] = str(settings.VAR_DIR / "test-naboskap.sqlite3")
 
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_parallel_suffix(
+    _sqlite_test_file,
+    django_db_modify_db_settings_tox_suffix,
+    django_db_modify_db_settings_xdist_suffix,
+):
+    """pytest-django's own, after `_sqlite_test_file`: the xdist worker's suffix (gw0, gw1,
+    …) goes on the file's name (fixtures are set up in the order they are listed)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_cache():
+    """A cache key prefix per pytest-xdist worker; Redis cleared by prefix, not flushed (see
+    naboskap.testing.cache)."""
+    with override_settings(CACHES=worker_caches(settings.CACHES)):
+        yield
+
+
+# Fixtures that give a test the database (`world` and the like request `db`).
+DB_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_sequences")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(request, settings):
+    """Each test starts with an empty cache: no rate-limit counter or cached page of another
+    test. A Redis cache outlives every test; the database cache rolls back with a test's
+    transaction, but a transactional (live server) test commits what it counts."""
+    from django.core.cache import cache
+
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        cache.clear()
+    elif request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in DB_FIXTURES
+    ):
+        request.getfixturevalue("db")  # a transactional test stays transactional
         cache.clear()
 
 
@@ -175,12 +218,33 @@ def client_en() -> Client:
     return english()
 
 
+class PersonaClients(Mapping):
+    """A test client per persona, logged in (past the two-step check) when first asked for:
+    most tests use one persona, and logging in all seven was a third of the set-up time of a
+    permission-matrix case."""
+
+    def __init__(self, users: dict):
+        self._users = users
+        self._clients: dict[str, Client] = {}
+
+    def __getitem__(self, name: str) -> Client:
+        if name not in self._clients:
+            if name == "anonymous":
+                self._clients[name] = Client()
+            else:
+                self._clients[name] = client_for(self._users[name])
+        return self._clients[name]
+
+    def __iter__(self):
+        return iter(["anonymous", *self._users])
+
+    def __len__(self) -> int:
+        return 1 + len(self._users)
+
+
 @pytest.fixture
-def persona_clients(world) -> dict[str, Client]:
-    clients = {"anonymous": Client()}
-    for name, user in world.users.items():
-        clients[name] = client_for(user)
-    return clients
+def persona_clients(world) -> PersonaClients:
+    return PersonaClients(world.users)
 
 
 def run_tasks() -> None:

@@ -312,7 +312,8 @@ DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
 # naboskap.stakeholders.sources.AddressSource. The default reads the imported register.
 ADDRESS_SOURCE = os.environ.get("ADDRESS_SOURCE", "naboskap.stakeholders.sources.RegisterSource")
 
-# Rate limits for public endpoints (django-ratelimit on the shared cache).
+# Rate limits for public endpoints (django-ratelimit on the shared cache). Views take them
+# only through naboskap/lib/ratelimits.py, which reads these settings at each request.
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "naboskap.portal.views.rate_limited"
 # Per client address: reading public pages, and sending public forms.

@@ -11,7 +11,7 @@ urlpatterns = [
     path("app/meldinger/", include("naboskap.concerns.urls")),
     path("app/sok/", include("naboskap.search.urls")),
     path("app/", include("naboskap.plans.urls")),
-    path("app/", include("naboskap.plans.input_urls")),
+    path("app/", include("naboskap.plans.inputs.urls")),
     path("app/", include("naboskap.risk.urls")),
     path("app/", include("naboskap.meetings.urls")),
     path("app/", include("naboskap.projects.urls")),

@@ -35,7 +35,7 @@ from naboskap.api.services import api_key_check
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import OPEN, CancelReason, Status
-from naboskap.portal.views import READ_RATE, rate_window
+from naboskap.lib.ratelimits import open311_write_rate, rate_window, read_rate
 from naboskap.projects.selectors import public_projects
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -44,7 +44,6 @@ MAX_RESULTS = 1000
 MAX_IDS = 100
 CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 REFERENCE = re.compile(r"[0-9]{4}-[0-9]{1,10}")
-IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Spam is not listed at all; other cancelled concerns are listed as closed.
 HIDDEN = Q(status=Status.CANCELLED, cancel_reason=CancelReason.SPAM)
 
@@ -126,7 +125,9 @@ def api_view(view):
 
 def too_many(request: HttpRequest, fmt: str) -> HttpResponse:
     """429 with the real window of the limit that was reached (the write limit's for a POST)."""
-    rate = write_rate(None, request) if request.method == "POST" else settings.PUBLIC_READ_RATE
+    rate = (
+        open311_write_rate(None, request) if request.method == "POST" else settings.PUBLIC_READ_RATE
+    )
     seconds = rate_window(rate)
     response = error(fmt, 429, f"Too many requests. Try again within {seconds} seconds.")
     response["Retry-After"] = str(seconds)
@@ -140,16 +141,9 @@ def write_key(group, request) -> str:
     return "ip:" + (request.META.get("REMOTE_ADDR") or "")
 
 
-def write_rate(group, request) -> str:
-    """Per API key, a rate for an app that reports for many people; per address without."""
-    if request.POST.get("api_key"):
-        return settings.OPEN311_KEY_RATE
-    return settings.PUBLIC_WRITE_RATE
-
-
 def limited(request: HttpRequest) -> bool:
     read = is_ratelimited(
-        request, group="open311.read", key="ip", rate=READ_RATE, method=ALL, increment=True
+        request, group="open311.read", key="ip", rate=read_rate, method=ALL, increment=True
     )
     if request.method != "POST":
         return read
@@ -157,7 +151,7 @@ def limited(request: HttpRequest) -> bool:
         request,
         group="open311.write",
         key=write_key,
-        rate=write_rate,
+        rate=open311_write_rate,
         method="POST",
         increment=True,
     )
@@ -373,7 +367,7 @@ class RequestForm(forms.Form):
 
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]
-        if key and not IDEMPOTENCY_KEY.fullmatch(key):
+        if key and not services.idempotency_key_valid(key):
             raise forms.ValidationError("Use 16 to 64 letters, digits, - or _.")
         return key
 
@@ -483,12 +477,6 @@ def submit(request, fmt, municipality):
     if not location:
         location = f"address_id {data['address_id']}"
     phone = str(data["phone"]) if data["phone"] else ""
-    if data["email"]:
-        channel = Concern.Channel.EMAIL
-    elif phone:
-        channel = Concern.Channel.PHONE
-    else:
-        channel = Concern.Channel.NONE
     if request.POST.get("media_url"):
         raise ApiError(
             400,
@@ -507,7 +495,6 @@ def submit(request, fmt, municipality):
                 reporter_name=f"{data['first_name']} {data['last_name']}".strip(),
                 reporter_email=data["email"],
                 reporter_phone=phone,
-                preferred_channel=channel,
                 language=language,
                 photos=request.FILES.getlist("media"),
                 intake_channel=Concern.IntakeChannel.OPEN311,

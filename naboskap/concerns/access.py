@@ -1,15 +1,23 @@
-"""The one way staff views fetch a concern: 404 outside the user's reach. Opening one is logged."""
+"""The one way staff views fetch a concern: 404 outside the user's reach, 403 within it when
+the user lacks the permission the page needs. Opening one is logged."""
 
 import rules
+from auditlog.cid import get_cid
+from auditlog.models import LogEntry
 from auditlog.signals import accessed
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import pre_save
 from django.http import Http404
 from django.utils.crypto import constant_time_compare
 
 from naboskap.concerns.models import Concern
 from naboskap.tenancy.selectors import enter_municipality
 
+VIEW = "concerns.view_concern"
 
-def get_concern_for_user(user, pk: int, *, log_access: bool = False) -> Concern:
+
+def get_concern_for_user(user, pk: int, perm: str = VIEW, *, log_access: bool = False) -> Concern:
     concern = (
         Concern.objects.select_related(
             "municipality",
@@ -23,8 +31,10 @@ def get_concern_for_user(user, pk: int, *, log_access: bool = False) -> Concern:
         .filter(pk=pk)
         .first()
     )
-    if concern is None or not rules.has_perm("concerns.view_concern", user, concern):
+    if concern is None or not rules.has_perm(VIEW, user, concern):
         raise Http404
+    if perm != VIEW and not rules.has_perm(perm, user, concern):
+        raise PermissionDenied
     enter_municipality(user, concern.municipality_id)
     if log_access:
         # Who opened which concern, and when (GDPR): auditlog's access log.
@@ -39,11 +49,6 @@ def log_access(concerns, *, seen: str = "") -> None:
     `seen` says where, when it was not the case page itself: "inbox" (the summary in the
     list), "photo". Several concerns are logged in one statement.
     """
-    from auditlog.cid import get_cid
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models.signals import pre_save
-
     concerns = [concern for concern in concerns if concern.pk is not None]
     if not seen and len(concerns) == 1:
         accessed.send(sender=Concern, instance=concerns[0])

@@ -15,15 +15,15 @@ from naboskap.concerns.breadcrumbs import settings_trail
 from naboskap.concerns.forms import StandardAnswerForm
 from naboskap.concerns.models import StandardAnswer
 from naboskap.concerns.placeholders import PLACEHOLDERS
-from naboskap.concerns.settings_views import configured_municipality
+from naboskap.concerns.settings_views import CONFIGURE
 from naboskap.lib.breadcrumbs import link
 from naboskap.lib.http import form_status, posted
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 
 @staff_required
 def answer_list(request: HttpRequest) -> HttpResponse:
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     answers = StandardAnswer.objects.filter(municipality=municipality)
     context = {
         "municipality": municipality,
@@ -36,7 +36,7 @@ def answer_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def answer_edit(request: HttpRequest, answer_pk: int | None = None) -> HttpResponse:
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     answer = None
     if answer_pk is not None:
         answer = get_object_or_404(StandardAnswer, pk=answer_pk, municipality=municipality)
@@ -63,7 +63,7 @@ def answer_edit(request: HttpRequest, answer_pk: int | None = None) -> HttpRespo
 @staff_required
 def answer_retire(request: HttpRequest, answer_pk: int) -> HttpResponse:
     """Take a standard answer out of use (`active=1` takes it into use again)."""
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     answer = get_object_or_404(StandardAnswer, pk=answer_pk, municipality=municipality)
     active = request.POST.get("active") == "1"
     services.standard_answer_retire(answer=answer, active=active)

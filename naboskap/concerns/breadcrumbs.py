@@ -2,12 +2,12 @@
 
 from django.utils.translation import gettext as _
 
-from naboskap.lib.breadcrumbs import Trail, link, my_projects_trail
+from naboskap.lib.breadcrumbs import Trail, link, section_trail
 
 
 def concerns_trail(*more) -> Trail:
     """My projects › Concerns › …"""
-    return my_projects_trail(link(_("Concerns"), "concerns:inbox"), *more)
+    return section_trail(_("Concerns"), "concerns:inbox", *more)
 
 
 def settings_trail(*more) -> Trail:

@@ -1,14 +1,16 @@
-import re
-
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.concerns import placeholders
 from naboskap.concerns.models import Category, Concern, StandardAnswer
+from naboskap.concerns.selectors import assignable_users
+from naboskap.concerns.services import idempotency_key_valid
 from naboskap.concerns.workflow import TRANSITIONS, CancelReason, Status
 from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.projects.models import Project
-from naboskap.tenancy.models import Unit
+from naboskap.risk.models import Analysis, UnwantedEvent
+from naboskap.tenancy.models import Language, Unit
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -77,79 +79,6 @@ class ProjectChoiceField(ObjectChoiceField):
 
     def valid_value(self, value):
         return str(value) == GENERAL or str(value) in self._objects
-
-
-class ConcernForm(forms.ModelForm):
-    """The public report form. Contact details are optional.
-
-    The projects and categories to choose from come from the caller (see
-    `portal.concern_views.intake_choices`), already loaded. The project may be None: the
-    area in general.
-    """
-
-    project = ProjectChoiceField(label=_("Which place is it about?"))
-    category = ObjectChoiceField(label=_("Category"), widget=forms.RadioSelect)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    # A field people never see: bots fill it in, and their reports are dropped.
-    website = forms.CharField(
-        required=False,
-        label=_("Leave this field empty"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    field_order = ["project", "category"]
-
-    class Meta:
-        model = Concern
-        formfield_callback = bounded_formfield
-        fields = [
-            "description",
-            "location",
-            "occurred_at",
-            "reporter_name",
-            "reporter_email",
-            "reporter_phone",
-            "preferred_channel",
-        ]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 6}),
-            "occurred_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "preferred_channel": forms.RadioSelect,
-        }
-        help_texts = {
-            "description": _(
-                "Describe what happened, not who the residents are. Do not write names or "
-                "health information about others."
-            ),
-            "location": _("For example the street, the playground or the bus stop."),
-        }
-
-    def __init__(self, *args, projects, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["project"].objects = projects
-        self.fields["category"].objects = categories
-        self.fields["reporter_name"].label = _("Your name (optional)")
-        self.fields["reporter_email"].label = _("Your email (optional)")
-        self.fields["reporter_phone"].label = _("Your phone (optional)")
-
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError(_("Leave this field empty."))
-        return ""
-
-    def clean(self):
-        cleaned = super().clean()
-        channel = cleaned.get("preferred_channel")
-        if channel == Concern.Channel.EMAIL and not cleaned.get("reporter_email"):
-            if cleaned.get("reporter_phone"):
-                cleaned["preferred_channel"] = Concern.Channel.PHONE
-            else:
-                cleaned["preferred_channel"] = Concern.Channel.NONE
-        if channel == Concern.Channel.PHONE and not cleaned.get("reporter_phone"):
-            self.add_error("reporter_phone", _("Give a phone number, or choose email."))
-        return cleaned
 
 
 class ReplyForm(forms.Form):
@@ -294,8 +223,6 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args, municipality, concerns=(), current_unit=None, units=None, **kwargs):
-        from naboskap.concerns.selectors import assignable_users
-
         super().__init__(*args, **kwargs)
         empty = _("Keep each concern's unit") if self.prefix == "bulk" else "---------"
         if units is not None:  # already loaded by the page (the inbox): no query of its own
@@ -459,8 +386,6 @@ class StandardAnswerForm(forms.ModelForm):
         return title
 
     def clean_body(self):
-        from naboskap.concerns import placeholders
-
         body = self.cleaned_data["body"]
         placeholders.check(body)
         return body
@@ -542,8 +467,6 @@ class UnwantedEventForm(forms.Form):
     )
 
     def __init__(self, *args, project, **kwargs):
-        from naboskap.risk.models import Analysis, UnwantedEvent
-
         super().__init__(*args, **kwargs)
         field = self.fields["unwanted_event"]
         field.queryset = (
@@ -616,8 +539,6 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args, projects, categories, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        from naboskap.tenancy.models import Language
-
         self.fields["project"].objects = projects
         self.fields["project"].choices = [("", "—"), *self.fields["project"].choices]
         self.fields["category"].objects = categories
@@ -636,25 +557,18 @@ class IntakeForm(forms.ModelForm):
 
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]
-        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", key):
+        if not idempotency_key_valid(key):
             raise forms.ValidationError(_("Reload the page and register the concern again."))
         return key
 
     def clean(self):
+        """A way chosen needs its detail; with none chosen, `services.contact_channel`
+        decides from the details given."""
         cleaned = super().clean()
         channel = cleaned.get("preferred_channel") or AUTOMATIC
         email, phone = cleaned.get("reporter_email"), cleaned.get("reporter_phone")
-        if channel == AUTOMATIC:
-            channel = (
-                Concern.Channel.EMAIL
-                if email
-                else Concern.Channel.PHONE
-                if phone
-                else Concern.Channel.NONE
-            )
         if channel == Concern.Channel.EMAIL and not email:
             self.add_error("reporter_email", _("Give an email address, or choose another way."))
         if channel == Concern.Channel.PHONE and not phone:
             self.add_error("reporter_phone", _("Give a phone number, or choose another way."))
-        cleaned["preferred_channel"] = channel
         return cleaned

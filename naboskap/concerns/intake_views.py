@@ -14,7 +14,6 @@ import secrets
 import rules
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -29,17 +28,12 @@ from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.projects.models import Project
 from naboskap.projects.templatetags.letters import typed_address
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.rules import memberships_of
-from naboskap.tenancy.selectors import municipality_url, staff_municipality
+from naboskap.tenancy.selectors import municipality_url
 
-
-def _registering_municipality(request: HttpRequest):
-    municipality = staff_municipality(request)
-    if not rules.has_perm("concerns.register_concern", request.user, municipality):
-        raise PermissionDenied
-    return municipality
+REGISTER = "concerns.register_concern"
 
 
 def _choices(user, municipality) -> tuple[list[Project], list[Category]]:
@@ -65,7 +59,7 @@ def _choices(user, municipality) -> tuple[list[Project], list[Category]]:
 
 @staff_required
 def intake(request: HttpRequest) -> HttpResponse:
-    municipality = _registering_municipality(request)
+    municipality = get_staff_municipality(request, REGISTER)
     projects, categories = _choices(request.user, municipality)
     form = IntakeForm(
         posted(request),
@@ -117,7 +111,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _registered_concern(request: HttpRequest, pk: int) -> Concern:
     """A concern the user may see, or one they registered themselves (it may have been
     routed to a unit they cannot see): 404 otherwise."""
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     concern = (
         Concern.objects.select_related("municipality", "project", "category")
         .filter(pk=pk, municipality=municipality)
@@ -126,7 +120,7 @@ def _registered_concern(request: HttpRequest, pk: int) -> Concern:
     if concern is None:
         raise Http404
     registered_here = concern.registered_by_id == request.user.pk and rules.has_perm(
-        "concerns.register_concern", request.user, municipality
+        REGISTER, request.user, municipality
     )
     if not (registered_here or rules.has_perm("concerns.view_concern", request.user, concern)):
         raise Http404

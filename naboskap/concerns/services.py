@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 from datetime import timedelta
 
 import rules
 from auditlog.context import disable_auditlog
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from naboskap.concerns import placeholders, selectors, tasks
 from naboskap.concerns.models import (
     Category,
     Concern,
+    DeletionLog,
     Message,
     Photo,
+    Policy,
     ReferenceCounter,
     RoutingRule,
     StandardAnswer,
@@ -29,6 +33,7 @@ from naboskap.concerns.storage import private_storage
 from naboskap.concerns.workdays import add_working_days
 from naboskap.concerns.workflow import BY_REPORTER, CancelReason, Status, allowed
 from naboskap.lib import pagecache
+from naboskap.lib.errors import DomainError
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Municipality, Unit
 
@@ -45,15 +50,36 @@ DEFAULT_CATEGORIES = [
 
 REOPEN_DAYS = 14
 
+# An idempotency key from outside (the public form, the staff form, an Open311 client): what
+# `secrets.token_urlsafe(24)` gives, with room for other clients' keys. A key someone could
+# guess would let them land on another person's report, so the forms refuse any other.
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
-class WorkflowError(Exception):
+
+def idempotency_key_valid(key: str) -> bool:
+    return bool(IDEMPOTENCY_KEY.fullmatch(key or ""))
+
+
+def contact_channel(*, preferred: str, email: str, phone: str) -> str:
+    """How the municipality answers a reporter: the channel they chose when its contact
+    detail is given, else by email if given, else by phone, else not at all. An empty
+    `preferred` chooses the same way (the staff form's and Open311's default)."""
+    details = {Concern.Channel.EMAIL: email, Concern.Channel.PHONE: phone}
+    if preferred == Concern.Channel.NONE or details.get(preferred):
+        return preferred
+    if email:
+        return Concern.Channel.EMAIL
+    if phone:
+        return Concern.Channel.PHONE
+    return Concern.Channel.NONE
+
+
+class WorkflowError(DomainError):
     """A transition the workflow does not allow, or one missing what it needs."""
 
 
 def default_category_names(name) -> dict[str, str]:
     """A default category's name in bokmål, nynorsk and English, from the catalogues."""
-    from django.utils import translation
-
     names = {}
     for field, language in (("name", "nb"), ("name_nn", "nn"), ("name_en", "en")):
         with translation.override(language):
@@ -138,7 +164,7 @@ def concern_submit(
     reporter_name: str = "",
     reporter_email: str = "",
     reporter_phone: str = "",
-    preferred_channel: str = Concern.Channel.EMAIL,
+    preferred_channel: str = "",
     language: str = "nb",
     photos=(),
     intake_channel: str = Concern.IntakeChannel.WEB,
@@ -155,7 +181,13 @@ def concern_submit(
     `project` None is a concern about the area in general, in the category's municipality.
     Staff registering a concern received by phone, letter… give `intake_channel` and
     `registered_by` (and `reporter_address` for a receipt by letter).
+
+    `preferred_channel` is what the reporter chose, or empty: `contact_channel` decides
+    the channel that is stored, from the contact details given.
     """
+    preferred_channel = contact_channel(
+        preferred=preferred_channel, email=reporter_email, phone=reporter_phone
+    )
     if project is not None:
         municipality = project.municipality
     elif municipality is None:
@@ -220,8 +252,6 @@ def photos_add(*, concern: Concern, files) -> list[Photo]:
 def photos_store(*, concern: Concern, photos: list[CleanPhoto]) -> list[Photo]:
     """Write checked photos (files first, then rows). If anything fails, the files already
     written are removed again, so no photo is left on disk without its row."""
-    from django.core.files.base import ContentFile
-
     stored = []
     try:
         for clean in photos:
@@ -544,8 +574,6 @@ def standard_answer_retire(*, answer: StandardAnswer, active: bool = False) -> S
 
 
 def policy_for(municipality: Municipality | int):
-    from naboskap.concerns.models import Policy
-
     if isinstance(municipality, Municipality):
         found = Policy.objects.filter(municipality=municipality).first()
         return found or Policy(municipality=municipality)
@@ -559,8 +587,6 @@ def retention_apply(*, municipality: Municipality, now=None, dry_run: bool = Fal
     Returns what was (or, with `dry_run`, would be) done: {"erased": [...], "deleted": [...]}
     as lists of references. Deletions are logged by reference only.
     """
-    from naboskap.concerns.models import DeletionLog
-
     now = now or timezone.now()
     policy = policy_for(municipality)
     closed = Concern.objects.filter(
@@ -636,8 +662,6 @@ def policy_save(
     delete_after_years: int,
     default_unit: Unit | None = None,
 ):
-    from naboskap.concerns.models import Policy
-
     policy, _created = Policy.objects.update_or_create(
         municipality=municipality,
         defaults={

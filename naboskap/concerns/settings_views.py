@@ -3,9 +3,7 @@ routing rules and the retention policy."""
 
 from __future__ import annotations
 
-import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,17 +14,9 @@ from naboskap.concerns.breadcrumbs import concerns_trail, settings_trail
 from naboskap.concerns.forms import CategoryForm, PolicyForm, RoutingRuleForm
 from naboskap.concerns.models import Category, RoutingRule
 from naboskap.lib.http import form_status, posted
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
-
-def configured_municipality(request: HttpRequest) -> Municipality:
-    """The municipality the user works in, if they administer it; 403 otherwise."""
-    municipality = staff_municipality(request)
-    if municipality is None or not rules.has_perm("concerns.configure", request.user, municipality):
-        raise PermissionDenied
-    return municipality
+CONFIGURE = "concerns.configure"
 
 
 def _page(request, municipality, status=200, **forms) -> HttpResponse:
@@ -57,12 +47,12 @@ def _page(request, municipality, status=200, **forms) -> HttpResponse:
 
 @staff_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, configured_municipality(request))
+    return _page(request, get_staff_municipality(request, CONFIGURE))
 
 
 @staff_required
 def category_edit(request: HttpRequest, category_pk: int | None = None) -> HttpResponse:
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     category = None
     if category_pk is not None:
         category = get_object_or_404(Category, pk=category_pk, municipality=municipality)
@@ -84,7 +74,7 @@ def category_edit(request: HttpRequest, category_pk: int | None = None) -> HttpR
 @require_POST
 @staff_required
 def rule_add(request: HttpRequest) -> HttpResponse:
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     form = RoutingRuleForm(posted(request), municipality=municipality)
     if not form.is_valid():
         return _page(request, municipality, status=400, rule_form=form)
@@ -96,7 +86,7 @@ def rule_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def rule_delete(request: HttpRequest, rule_pk: int) -> HttpResponse:
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     rule = get_object_or_404(RoutingRule, pk=rule_pk, municipality=municipality)
     services.routing_rule_delete(rule=rule)
     messages.success(request, _("The routing rule was removed."))
@@ -106,7 +96,7 @@ def rule_delete(request: HttpRequest, rule_pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def policy_edit(request: HttpRequest) -> HttpResponse:
-    municipality = configured_municipality(request)
+    municipality = get_staff_municipality(request, CONFIGURE)
     form = PolicyForm(posted(request), municipality=municipality)
     if not form.is_valid():
         return _page(request, municipality, status=400, policy_form=form)

@@ -4,6 +4,7 @@ Emails carry references and links, never what the reporter wrote: the text stays
 where access is controlled and logged.
 """
 
+import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -12,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from naboskap.concerns.models import Concern, Message
+from naboskap.concerns.selectors import overdue_filter
 from naboskap.lib.mail import again, send_or_retry
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.selectors import municipality_url, recipients_by_language
@@ -30,8 +33,6 @@ def _send(template: str, context: dict, to: list[str], language: str, retry=None
 
 
 def _concern(concern_id: int):
-    from naboskap.concerns.models import Concern
-
     return (
         Concern.objects.select_related("municipality", "project", "category", "assigned_unit")
         .filter(pk=concern_id)
@@ -73,8 +74,6 @@ def _send_receipt(concern, attempt: int) -> None:
 @task()
 def send_message(message_id: int, attempt: int = 0) -> None:
     """Tell the reporter that the municipality wrote (the text stays in Naboskap)."""
-    from naboskap.concerns.models import Message
-
     message = Message.objects.select_related("concern__municipality").filter(pk=message_id).first()
     if message is None or not message.concern.reporter_email:
         return
@@ -140,8 +139,6 @@ def _handlers_to_tell(concern) -> tuple[list, list[str]]:
     can still handle the concern; else the assigned unit's lead, its members who handle
     concerns and its shared address; else (no unit, or nobody in it to tell) the project's
     dialogue owner."""
-    import rules
-
     users = get_user_model().objects.filter(is_active=True).select_related("naboskap_profile")
     handler = concern.assigned_to
     if (
@@ -176,9 +173,6 @@ def overdue_reminders() -> int:
 
     Returns the number of emails sent. Run daily: `manage.py send_overdue_reminders`.
     """
-    from naboskap.concerns.models import Concern
-    from naboskap.concerns.selectors import overdue_filter
-
     overdue = (
         Concern.objects.filter(overdue_filter(), assigned_unit__isnull=False)
         .select_related(

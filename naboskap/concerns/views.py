@@ -29,20 +29,19 @@ from naboskap.concerns.forms import (
 )
 from naboskap.concerns.models import Photo, StandardAnswer
 from naboskap.concerns.workflow import OPEN, Status
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.plans import services as plans
 from naboskap.projects.selectors import projects_for_user
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.models import Role, Unit
 from naboskap.tenancy.rules import municipality_roles
-from naboskap.tenancy.selectors import staff_municipality
 
 PER_PAGE = 25
 
 
-def _require_inbox(request: HttpRequest) -> None:
-    if not rules.has_perm("concerns.use_inbox", request.user, staff_municipality(request)):
-        raise PermissionDenied
+USE_INBOX = "concerns.use_inbox"
+CHANGE = "concerns.change_concern"
 
 
 def _inbox_params(request: HttpRequest):
@@ -136,7 +135,7 @@ def _view_links(params, views: dict) -> list[dict]:
 
 
 def _inbox_page(request: HttpRequest, *, bulk_form=None, selected=(), status=None):
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     params = _inbox_params(request)
     visible = selectors.concerns_for_user(request.user, municipality)
     # Both the filter and the bulk assignment choose among the units: loaded once.
@@ -180,13 +179,14 @@ def _inbox_page(request: HttpRequest, *, bulk_form=None, selected=(), status=Non
         ),
         "selected": set(selected),
         "can_configure": Role.ADMIN in municipality_roles(request.user, municipality.pk),
+        "breadcrumbs": concerns_trail(),
     }
     return render(request, "concerns/inbox.html", context, status=status or form_status(form))
 
 
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    _require_inbox(request)
+    get_staff_municipality(request, USE_INBOX)
     return _inbox_page(request)
 
 
@@ -195,10 +195,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign the concerns ticked in the inbox. A handler who cannot handle one of them
     assigns none: the inbox comes back with the ticks and the choice kept, and why."""
-    _require_inbox(request)
+    get_staff_municipality(request, USE_INBOX)
     back = redirect(f"{reverse('concerns:inbox')}?{request.GET.urlencode()}".rstrip("?"))
     ids = [int(pk) for pk in request.POST.getlist("concern") if pk.isdigit()]
-    concerns = [get_concern_for_user(request.user, pk) for pk in ids]
+    concerns = [get_concern_for_user(request.user, pk, CHANGE) for pk in ids]
     if not concerns:
         messages.error(request, _("Choose at least one concern."))
         return back
@@ -217,7 +217,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
                         by=request.user,
                     )
         except services.AssignmentError as error:
-            form.add_error("handler", str(error))
+            show_error(request, error, form, field="handler")
         else:
             count = len(concerns)
             text = ngettext(
@@ -324,7 +324,7 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the status. An answer to the reporter is first shown as they will see it
     (`confirm` is then posted with it), like every message to them."""
-    concern = get_concern_for_user(request.user, pk)
+    concern = get_concern_for_user(request.user, pk, CHANGE)
     form = TransitionForm(posted(request), concern=concern)
     if form.is_valid():
         data = form.cleaned_data
@@ -342,7 +342,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
                 cancel_reason=data["cancel_reason"],
             )
         except services.WorkflowError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(request, _("The status was changed."))
             return redirect(concern)
@@ -358,7 +358,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
     """Write to the reporter, in steps that all work without JavaScript: insert a standard
     answer (the form comes back with it filled in), preview the message as the reporter
     will see it, go back to edit it, send it."""
-    concern = get_concern_for_user(request.user, pk)
+    concern = get_concern_for_user(request.user, pk, CHANGE)
     answers = _standard_answers(concern)
     action = request.POST.get("action", "preview")
     if action not in MESSAGE_ACTIONS:
@@ -386,7 +386,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     """An internal note: its own form, never shown to the reporter."""
-    concern = get_concern_for_user(request.user, pk)
+    concern = get_concern_for_user(request.user, pk, CHANGE)
     form = NoteForm(posted(request))
     if form.is_valid():
         services.note_add(concern=concern, body=form.cleaned_data["body"], author=request.user)
@@ -414,7 +414,7 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except plans.PlanError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(
                 request,
@@ -427,7 +427,7 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def link_event(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request.user, pk)
+    concern = get_concern_for_user(request.user, pk, CHANGE)
     form = UnwantedEventForm(posted(request), project=concern.project)
     if form.is_valid():
         services.concern_link_event(
@@ -442,9 +442,7 @@ def link_event(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def police_relevant(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the concern as relevant for the police (it then counts in the situation picture)."""
-    concern = get_concern_for_user(request.user, pk)
-    if not rules.has_perm("concerns.mark_police_relevant", request.user, concern):
-        raise PermissionDenied
+    concern = get_concern_for_user(request.user, pk, "concerns.mark_police_relevant")
     relevant = request.POST.get("relevant", "")
     if relevant not in {"0", "1"}:
         messages.error(request, _("Choose whether the concern is relevant for the police."))
@@ -466,7 +464,7 @@ def police_relevant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request.user, pk)
+    concern = get_concern_for_user(request.user, pk, CHANGE)
     form = AssignForm(
         posted(request),
         municipality=concern.municipality,
@@ -482,7 +480,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except services.AssignmentError as error:
-            form.add_error("handler", str(error))
+            show_error(request, error, form, field="handler")
         else:
             messages.success(request, _("The concern was assigned."))
             if rules.has_perm("concerns.view_concern", request.user, concern):
@@ -495,16 +493,16 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge this concern (a duplicate) into another one the user also handles."""
-    duplicate = get_concern_for_user(request.user, pk)
+    duplicate = get_concern_for_user(request.user, pk, CHANGE)
     into_pk = request.POST.get("into", "")
-    into = get_concern_for_user(request.user, int(into_pk)) if into_pk.isdigit() else None
+    into = get_concern_for_user(request.user, int(into_pk), CHANGE) if into_pk.isdigit() else None
     if into is None:
         messages.error(request, _("Choose the concern to merge into."))
         return redirect(duplicate)
     try:
         services.concern_merge(duplicate=duplicate, into=into, by=request.user)
     except services.WorkflowError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         return redirect(duplicate)
     messages.success(
         request,

@@ -7,6 +7,7 @@ the list is recomputed in place).
 from pathlib import Path
 
 from naboskap.stakeholders import services
+from naboskap.stakeholders.addresses import services as address_services
 from naboskap.stakeholders.models import AddressImport
 
 SAMPLE = (
@@ -17,7 +18,7 @@ SAMPLE = (
 def load_addresses(projects, users) -> None:
     lindeveien = projects["lindeveien"]
     with SAMPLE.open("rb") as stream:
-        services.address_import(
+        address_services.address_import(
             municipality=lindeveien.municipality,
             stream=stream,
             size=SAMPLE.stat().st_size,

@@ -17,6 +17,9 @@ from unittest import mock
 
 from django.utils import timezone
 
+from naboskap.concerns import services as concerns
+from naboskap.concerns.workflow import Status
+
 # Lindeveien's dialogue meeting with the ROS analysis was held this many days ago; every part
 # of the demo that mentions it (the meeting, the analysis, the place analysis's timeline, the
 # contact log) uses this one date. The next dialogue meeting is this many days ahead.
@@ -45,9 +48,6 @@ def submit_concern(*, received: datetime.datetime, steps=(), by=None, answer: st
 
     Returns (concern, created); an existing concern (same idempotency key) is left as it is.
     """
-    from naboskap.concerns import services as concerns
-    from naboskap.concerns.workflow import Status
-
     with at(received):
         concern, created = concerns.concern_submit(**fields)
     if not created:

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from naboskap.demo.clock import NEXT_DIALOGUE_IN_DAYS
-from naboskap.meetings import minutes_services, services
-from naboskap.meetings.models import Invitation, Meeting, Member
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
+from naboskap.meetings.models import Invitation, Meeting, Member, Minutes
 from naboskap.tenancy.models import Unit
 
 # name, category, position, email, postal address
@@ -208,9 +209,6 @@ def load_council_minutes(project, users) -> None:
     """An agenda, a residents' meeting with their notes, and approved, published minutes with
     a decision that made a measure, for Solbakken's last held council meeting. Skipped when the
     project has minutes already (or no held council meeting)."""
-    from naboskap.meetings import minutes_services
-    from naboskap.meetings.models import Minutes
-
     if Minutes.objects.filter(meeting__project=project).exists():
         return
     held = (
@@ -231,7 +229,7 @@ def load_council_minutes(project, users) -> None:
         )
         for title, presenter, duration, for_residents, _notes, _said in SOLBAKKEN_AGENDA
     ]
-    residents = minutes_services.residents_meeting_create(
+    residents = services.residents_meeting_create(
         council_meeting=held,
         created_by=staff,
         title="Beboermøte før naborådsmøtet",

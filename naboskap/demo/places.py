@@ -2,7 +2,7 @@
 place and process analysis to understand the resistance from residents' associations,
 individuals and local politicians, with children and young people in the area raised as
 especially exposed. Version 1 is approved; version 2 is a draft with a later event. Also a
-letter template for invitations to the neighbour list. Made through place_services; skipped
+letter template for invitations to the neighbour list. Made through places/services.py; skipped
 when the project already has an analysis."""
 
 from datetime import timedelta
@@ -10,8 +10,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from naboskap.demo.clock import DIALOGUE_HELD_DAYS_AGO
-from naboskap.stakeholders import coordinates, place_services
+from naboskap.stakeholders import coordinates
 from naboskap.stakeholders.models import LetterTemplate
+from naboskap.stakeholders.places import services as place_services
 
 SITE_DESCRIPTION = (
     "Tomten i Lindeveien 14 ligger i et etablert boligområde med eneboliger og et borettslag. "

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from naboskap.concerns.models import Concern
 from naboskap.plans import services
 from naboskap.plans.models import Measure, Participation
 from naboskap.tenancy.models import Unit
@@ -133,8 +134,6 @@ MEASURES = {
 def load_plans(projects: dict, users: dict) -> None:
     """Measures for each demo project, through plans.services; skipped for a project that
     already has measures."""
-    from naboskap.concerns.models import Concern
-
     today = timezone.localdate()
     coordinator = users["koordinator"]
     for slug, items in MEASURES.items():

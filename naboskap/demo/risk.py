@@ -6,7 +6,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from naboskap.concerns import services as concerns
+from naboskap.concerns.models import Category
+from naboskap.concerns.workflow import Status
 from naboskap.demo import clock
+from naboskap.demo.clock import submit_concern
 from naboskap.plans.models import Measure
 from naboskap.risk import selectors, services
 from naboskap.risk.models import Analysis, ConsequenceScore, UnwantedEvent
@@ -355,11 +359,6 @@ DEALING_ANSWER = (
 def _observed(project, revision) -> None:
     """Concerns about drug dealing, linked to its event: observed more often than assessed
     (three in a year is "a few times a year", level 3; the analysis says 2)."""
-    from naboskap.concerns import services as concerns
-    from naboskap.concerns.models import Category
-    from naboskap.concerns.workflow import Status
-    from naboskap.demo.clock import submit_concern
-
     concerns.categories_ensure_defaults(municipality=project.municipality)
     category = Category.objects.get(municipality=project.municipality, code="other")
     event = revision.events.get(number=4)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from naboskap.demo.clock import DIALOGUE_HELD_DAYS_AGO
-from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Organisation, Person
+from naboskap.stakeholders.register import services
 
 K = Organisation.Kind
 ORGANISATIONS = [

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from naboskap.concerns.photos import clean_photos, max_bytes
 from naboskap.facility.models import Category, Incident
-from naboskap.facility.services import TRANSITIONS
+from naboskap.facility.workflow import BY_HAND
 from naboskap.lib.forms import DateTimeField, bounded_formfield
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -119,7 +119,7 @@ class IncidentStatusForm(forms.Form):
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = TRANSITIONS.get(incident.status, set())
+        allowed = BY_HAND.get(incident.status, set())
         self.fields["to_status"].choices = [
             (value, label) for value, label in Incident.Status.choices if value in allowed
         ]

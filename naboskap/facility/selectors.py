@@ -1,5 +1,6 @@
 """Reads the round and incident pages share."""
 
+import rules
 from django.db.models import Count, Q, QuerySet
 
 from naboskap.facility.models import Incident, Observation, Round
@@ -38,8 +39,6 @@ def incidents_of(project: Project) -> QuerySet[Incident]:
 def round_projects_for_user(user, municipality=None) -> list[Project]:
     """The projects where the user walks rounds (a caretaker's own project, say), of
     `municipality` only when given."""
-    import rules
-
     return [
         project
         for project in projects_for_user(user, municipality).order_by("municipality__name", "name")

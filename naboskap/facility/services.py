@@ -12,6 +12,7 @@ from naboskap.concerns import services as concerns
 from naboskap.concerns.models import Category as ConcernCategory
 from naboskap.concerns.models import Concern
 from naboskap.concerns.photos import CleanPhoto, clean_photos
+from naboskap.facility import workflow
 from naboskap.facility.models import (
     Category,
     FollowUp,
@@ -20,20 +21,15 @@ from naboskap.facility.models import (
     Observation,
     Round,
 )
+from naboskap.lib.errors import DomainError
 from naboskap.plans import services as plans
 from naboskap.plans.models import Measure
 from naboskap.projects.models import Project
 
 Status = Incident.Status
-# Where an incident's status may go by hand. "Followed up" is reached by writing a follow-up.
-TRANSITIONS = {
-    Status.OPEN: {Status.CLOSED},
-    Status.FOLLOWED_UP: {Status.CLOSED},
-    Status.CLOSED: {Status.OPEN},
-}
 
 
-class FacilityError(Exception):
+class FacilityError(DomainError):
     """An operation the state of the round, observation or incident does not allow."""
 
 
@@ -219,7 +215,20 @@ def incident_log(
     return incident
 
 
+def _not_allowed(incident: Incident, to_status: str) -> FacilityError:
+    return FacilityError(
+        _("The incident cannot go from “%(from)s” to “%(to)s”.")
+        % {
+            "from": incident.get_status_display(),
+            "to": dict(Status.choices).get(to_status, to_status),
+        }
+    )
+
+
 def _change_status(incident: Incident, to_status: str, by, note: str = "") -> None:
+    """The one place an incident's status changes: checked against the workflow table."""
+    if not workflow.allowed(incident.status, to_status):
+        raise _not_allowed(incident, to_status)
     IncidentStatusChange.objects.create(
         incident=incident,
         from_status=incident.status,
@@ -239,8 +248,8 @@ def follow_up_add(*, incident: Incident, by, text: str, close: bool = False) -> 
     if locked.status == Status.CLOSED:
         raise FacilityError(_("The incident is closed. Reopen it to add a follow-up."))
     follow_up = FollowUp.objects.create(incident=locked, text=text, created_by=by)
-    if locked.status == Status.OPEN:
-        _change_status(locked, Status.FOLLOWED_UP, by)
+    if locked.status in workflow.BY_FOLLOW_UP:
+        _change_status(locked, workflow.BY_FOLLOW_UP[locked.status], by)
     if close:
         _change_status(locked, Status.CLOSED, by)
     incident.status = locked.status
@@ -250,14 +259,8 @@ def follow_up_add(*, incident: Incident, by, text: str, close: bool = False) -> 
 @transaction.atomic
 def incident_set_status(*, incident: Incident, to_status: str, by, note: str = "") -> None:
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    if to_status not in TRANSITIONS.get(locked.status, set()):
-        raise FacilityError(
-            _("The incident cannot go from “%(from)s” to “%(to)s”.")
-            % {
-                "from": locked.get_status_display(),
-                "to": dict(Status.choices).get(to_status, to_status),
-            }
-        )
+    if to_status not in workflow.BY_HAND.get(locked.status, set()):
+        raise _not_allowed(locked, to_status)
     if to_status == Status.CLOSED and not locked.follow_ups.exists():
         raise FacilityError(_("Write a follow-up before closing the incident."))
     if to_status == Status.OPEN and not note.strip():

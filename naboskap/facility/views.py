@@ -31,11 +31,11 @@ from naboskap.facility.forms import (
     ObservationForm,
 )
 from naboskap.facility.models import Incident
-from naboskap.lib.breadcrumbs import link, project_trail, to
+from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail, to
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 PER_PAGE = 25
 
@@ -43,10 +43,11 @@ PER_PAGE = 25
 @staff_required
 def my_rounds(request: HttpRequest) -> HttpResponse:
     """Where a caretaker starts: the projects they walk rounds in."""
-    projects = selectors.round_projects_for_user(request.user, staff_municipality(request))
+    projects = selectors.round_projects_for_user(request.user, get_staff_municipality(request))
     if not projects:
         raise PermissionDenied
-    return render(request, "facility/my_rounds.html", {"projects": projects})
+    context = {"projects": projects, "breadcrumbs": my_projects_trail(_("Rounds"))}
+    return render(request, "facility/my_rounds.html", context)
 
 
 def _rounds_link(project):
@@ -119,7 +120,7 @@ def round_end(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         try:
             services.round_end(round=found, by=request.user, note=form.cleaned_data["note"])
         except services.FacilityError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(request, _("The round has ended. Thank you."))
             return redirect("facility:round_list", found.project_id)
@@ -138,7 +139,7 @@ def round_all_calm(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse
                 round=found, by=request.user, place=form.cleaned_data["place"]
             )
         except services.FacilityError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(request, _("Logged: all calm."))
             return redirect(found)
@@ -155,7 +156,7 @@ def observation_create(request: HttpRequest, pk: int, round_pk: int) -> HttpResp
         try:
             services.observation_log(round=found, by=request.user, **form.cleaned_data)
         except services.FacilityError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(request, _("The observation was logged."))
             return redirect(found)
@@ -237,7 +238,7 @@ def observation_concern(request: HttpRequest, pk: int, observation_pk: int) -> H
     try:
         concern = services.observation_to_concern(observation=observation, by=request.user)
     except services.FacilityError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         context = _observation_context(request, observation)
         return render(request, "facility/observation_detail.html", context, status=400)
     messages.success(
@@ -250,9 +251,7 @@ def observation_concern(request: HttpRequest, pk: int, observation_pk: int) -> H
 @require_POST
 @staff_required
 def observation_measure(request: HttpRequest, pk: int, observation_pk: int) -> HttpResponse:
-    observation = get_observation_for_user(request.user, pk, observation_pk)
-    if not rules.has_perm("plans.change_plan", request.user, observation.project):
-        raise PermissionDenied
+    observation = get_observation_for_user(request.user, pk, observation_pk, "plans.change_plan")
     form = ConcernMeasureForm(posted(request), municipality=observation.project.municipality)
     if form.is_valid():
         try:
@@ -260,7 +259,7 @@ def observation_measure(request: HttpRequest, pk: int, observation_pk: int) -> H
                 observation=observation, by=request.user, **form.cleaned_data
             )
         except services.FacilityError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(
                 request,
@@ -342,7 +341,7 @@ def incident_follow_up(request: HttpRequest, pk: int, incident_pk: int) -> HttpR
         try:
             services.follow_up_add(incident=incident, by=request.user, **form.cleaned_data)
         except services.FacilityError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(request, _("The follow-up was added."))
             return redirect(incident)
@@ -359,7 +358,7 @@ def incident_status(request: HttpRequest, pk: int, incident_pk: int) -> HttpResp
         try:
             services.incident_set_status(incident=incident, by=request.user, **form.cleaned_data)
         except services.FacilityError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             messages.success(request, _("The status was changed."))
             return redirect(incident)

@@ -4,14 +4,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from naboskap.insights.home import home_for
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     """What needs the user today, in the municipality they work in now."""
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     if municipality is None:
         raise Http404
     context = {"home": home_for(request.user, municipality), "work_municipality": municipality}

@@ -38,12 +38,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import ExtractYear, TruncQuarter
 from django.utils import timezone
 
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import OPEN, Status
-from naboskap.insights.models import MIN_GROUP_SIZE, Answer, Question
+from naboskap.insights.models import Answer, Question
+from naboskap.insights.selectors import project_trend
+from naboskap.lib.anonymity import MIN_GROUP_SIZE
 from naboskap.meetings.models import Attendance, Meeting
 from naboskap.plans.models import Measure
 from naboskap.projects.models import PHASE_ORDER, Phase
@@ -657,15 +659,11 @@ def survey_trend(municipality, project=None) -> SurveyTrend:
     trend, `selectors.project_trend`), per year of the rounds for the municipality. Means
     from fewer than MIN_GROUP_SIZE answers are not shown. At most four queries."""
     if project is not None:
-        from naboskap.insights.selectors import project_trend
-
         trend = project_trend(project)
         return SurveyTrend(
             [survey_round.title for survey_round in trend["rounds"]],
             [(str(text), values) for text, values in trend["trend"]],
         )
-    from django.db.models.functions import ExtractYear
-
     rows = (
         Answer.objects.filter(
             response__round__project__municipality=municipality,

@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-# No figures are shown for a question with fewer answers than this.
-MIN_GROUP_SIZE = 5
 LIKERT_VALUES = range(1, 6)
 # A letter's QR code opens the survey at `<address>#kode=<code>` (see docs/survey.md).
 CODE_FRAGMENT = "kode"

@@ -36,7 +36,8 @@ from naboskap.concerns.workflow import OPEN as OPEN_CONCERN
 from naboskap.facility.models import Incident
 from naboskap.insights import metrics
 from naboskap.insights.home import Item
-from naboskap.insights.models import MIN_GROUP_SIZE, Answer, Question, Response, SurveyRound
+from naboskap.insights.models import Answer, Question, Response, SurveyRound
+from naboskap.lib.anonymity import MIN_GROUP_SIZE
 from naboskap.meetings.models import Attendance, Meeting
 from naboskap.meetings.selectors import bodies_with_health, council_health, upcoming_meetings
 from naboskap.plans.models import Input, Measure
@@ -138,7 +139,6 @@ class NextStep:
     closed: int
     upcoming: list = field(default_factory=list)  # the next NEXT_TASKS open tasks
     can_apply: bool = False
-    checklist: object = None  # routines.selectors.Checklist, for the checklist summary
 
     @property
     def percent(self) -> int:
@@ -361,7 +361,6 @@ def _next_step(user, project, planning: bool) -> NextStep:
         closed=checklist.closed,
         upcoming=open_tasks[1 : NEXT_TASKS + 1] if planning else [],
         can_apply=rules.has_perm("routines.apply_routine", user, project),
-        checklist=checklist,
     )
 
 

@@ -6,13 +6,13 @@ from django.db.models import Avg, Count
 
 from naboskap.insights.models import (
     LIKERT_VALUES,
-    MIN_GROUP_SIZE,
     Answer,
     Question,
     Response,
     SurveyRound,
     SurveyTemplate,
 )
+from naboskap.lib.anonymity import MIN_GROUP_SIZE
 
 
 def round_results(survey_round: SurveyRound, *, open_answers: bool = False) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -19,6 +18,7 @@ from naboskap.insights.models import (
     SurveyRound,
     SurveyTemplate,
 )
+from naboskap.lib.errors import DomainError
 
 DEFAULT_CODE = "trygghet"
 # (key, kind, Bokmål, Nynorsk, English); migration 0002 knows these keys too.
@@ -54,7 +54,7 @@ DEFAULT_QUESTIONS = [
 ]
 
 
-class SurveyError(ValidationError):
+class SurveyError(DomainError):
     """A round, code or answer the survey cannot take; the message says why."""
 
 

@@ -7,7 +7,6 @@ import datetime
 import rules
 import segno
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,10 +27,12 @@ from naboskap.insights.forms import (
     RoundForm,
     TemplateForm,
 )
-from naboskap.insights.models import CODE_FRAGMENT, MIN_GROUP_SIZE, SurveyRound, SurveyTemplate
+from naboskap.insights.models import CODE_FRAGMENT, SurveyRound, SurveyTemplate
+from naboskap.lib.anonymity import MIN_GROUP_SIZE
 from naboskap.lib.breadcrumbs import link as crumb_link
-from naboskap.lib.breadcrumbs import my_projects_trail, project_trail, to
+from naboskap.lib.breadcrumbs import my_projects_trail, project_trail, section_trail, to
 from naboskap.lib.charts import bar_chart, line_chart
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
@@ -40,12 +41,11 @@ from naboskap.projects.access import get_project_for_user
 from naboskap.projects.selectors import projects_for_user
 from naboskap.projects.templatetags.letters import short_address as letter_short_address
 from naboskap.risk.views import qr_svg
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.selectors import (
     enter_municipality,
     municipalities_of,
-    staff_municipality,
 )
 
 
@@ -55,7 +55,7 @@ def _survey_link(project):
 
 def _templates_trail(*more) -> list:
     """My projects › Survey templates › …"""
-    return my_projects_trail(crumb_link(_("Survey templates"), "insights:template_list"), *more)
+    return section_trail(_("Survey templates"), "insights:template_list", *more)
 
 
 @staff_required
@@ -127,8 +127,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             survey_round = services.round_create(project=project, **form.cleaned_data)
         except services.SurveyError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The survey round was created."))
             return redirect("insights:round_results", pk=project.pk, round_pk=survey_round.pk)
@@ -218,8 +217,7 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
                 survey_round=survey_round, count=form.cleaned_data["count"]
             )
         except services.SurveyError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_error(request, exc, form)
         else:
             link = request.build_absolute_uri(
                 reverse("portal:survey_answer", args=[survey_round.token])
@@ -254,39 +252,21 @@ def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 # Templates ---------------------------------------------------------------------------------
 
 
-def _staff_municipalities(request: HttpRequest) -> list[Municipality]:
-    """The municipality the user works in: its templates are the ones listed and made."""
-    return [staff_municipality(request)]
-
-
-def _refused(request: HttpRequest, exc: services.SurveyError, target) -> HttpResponse:
-    for message in exc.messages:
-        messages.error(request, message)
-    return redirect(target)
-
-
 @staff_required
 def template_list(request: HttpRequest) -> HttpResponse:
     """The survey templates of the user's municipalities, with their questions and rounds."""
-    municipalities = _staff_municipalities(request)
+    municipality = get_staff_municipality(request)
     context = {
-        "templates": selectors.templates_for_municipalities([m.pk for m in municipalities]),
-        "can_add": any(rules.has_perm(CHANGE_TEMPLATES, request.user, m) for m in municipalities),
-        "several": len(municipalities) > 1,
+        "templates": selectors.templates_for_municipalities([municipality.pk]),
+        "can_add": rules.has_perm(CHANGE_TEMPLATES, request.user, municipality),
+        "breadcrumbs": _templates_trail(),
     }
     return render(request, "insights/template_list.html", context)
 
 
 @staff_required
 def template_create(request: HttpRequest) -> HttpResponse:
-    allowed = [
-        m
-        for m in _staff_municipalities(request)
-        if rules.has_perm(CHANGE_TEMPLATES, request.user, m)
-    ]
-    if not allowed:
-        raise PermissionDenied
-    municipality = allowed[0]
+    municipality = get_staff_municipality(request, CHANGE_TEMPLATES)
     form = TemplateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,7 +274,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
                 municipality=municipality, name=form.cleaned_data["name"]
             )
         except services.SurveyError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The template was made. Add its questions."))
             return redirect(template)
@@ -337,7 +317,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.template_rename(template=template, name=form.cleaned_data["name"])
         except services.SurveyError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The template was saved."))
             return redirect(template)
@@ -381,7 +361,7 @@ def _question_form(request: HttpRequest, template, question=None) -> HttpRespons
             else:
                 services.question_edit(question=question, **form.cleaned_data)
         except services.SurveyError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form)
         else:
             if question is None:
                 messages.success(request, _("The question was added."))
@@ -421,7 +401,8 @@ def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
     try:
         services.question_move(question=question, step=step)
     except services.SurveyError as exc:
-        return _refused(request, exc, question.template)
+        show_error(request, exc)
+        return redirect(question.template)
     messages.success(request, _("The question was moved."))
     return redirect(question.template)
 
@@ -433,7 +414,8 @@ def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     try:
         services.question_remove(question=question)
     except services.SurveyError as exc:
-        return _refused(request, exc, question.template)
+        show_error(request, exc)
+        return redirect(question.template)
     messages.success(request, _("The question was removed."))
     return redirect(question.template)
 
@@ -452,10 +434,7 @@ def _dashboard_municipality(request: HttpRequest) -> Municipality:
         if chosen is None:
             raise Http404
         enter_municipality(request.user, chosen.pk)
-    municipality = staff_municipality(request)
-    if not rules.has_perm("insights.view_municipality_dashboard", request.user, municipality):
-        raise PermissionDenied
-    return municipality
+    return get_staff_municipality(request, "insights.view_municipality_dashboard")
 
 
 def _dashboard_numbers(request: HttpRequest, municipality, project=None):

@@ -66,6 +66,12 @@ def my_projects_trail(*more: CrumbLike) -> Trail:
     return trail(link(_("My projects"), "projects:my_projects"), *more)
 
 
+def section_trail(label: str, url_name: str, *more: CrumbLike) -> Trail:
+    """My projects › a municipality-wide section (a list) › …: the section's crumb links to its
+    list when a page below it is current, and is the current page on the list itself."""
+    return my_projects_trail(link(label, url_name) if more else str(label), *more)
+
+
 def project_trail(project, *more: CrumbLike) -> Trail:
     """My projects › the project › …: every page inside a project."""
     home = Crumb(project.name, reverse("projects:detail", args=[project.pk]))

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
@@ -76,8 +77,6 @@ class DateTimeField(forms.DateTimeField):
 def bounded_formfield(model_field, **kwargs):
     """A ModelForm's `Meta.formfield_callback`: the model's date and date-time fields become
     the bounded fields above (inherited by subclasses, which make their fields anew)."""
-    from django.db import models
-
     if isinstance(model_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateTimeField)
     elif isinstance(model_field, models.DateField):

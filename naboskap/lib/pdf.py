@@ -39,6 +39,7 @@ def _font_config():
     (Pango's font map is not shared between threads) serves them all."""
     config = getattr(_fonts, "config", None)
     if config is None:
+        # Local: WeasyPrint loads Pango when imported, which only PDF pages need.
         from weasyprint.text.fonts import FontConfiguration
 
         config = _fonts.config = FontConfiguration()
@@ -58,6 +59,7 @@ def static_file(path: str) -> Path | None:
 
 
 def _fetcher_class():
+    # Local: WeasyPrint loads Pango when imported, which only PDF pages need.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -166,8 +167,6 @@ def badge(obj, field: str = "status", *, now=None) -> dict:
     model = f"{obj._meta.app_label}.{obj._meta.model_name}"
     kind = f"{model}.{field}"
     if model == "meetings.meeting":
-        from django.utils import timezone
-
         kind = "meetings.meeting.state"
         value = meeting_state(obj, now or timezone.now())
         label = STATE_LABELS[kind][value]

@@ -9,7 +9,7 @@ from naboskap.meetings.models import Body, Invitation, Meeting, Member, Series
 from naboskap.meetings.selectors import active_members_filter
 from naboskap.projects.models import Project
 from naboskap.stakeholders.models import Organisation, Person
-from naboskap.stakeholders.selectors import persons_for_user
+from naboskap.stakeholders.register.selectors import persons_for_user
 from naboskap.tenancy.models import Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -13,6 +13,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from naboskap.meetings.models import Invitation, Meeting
@@ -41,8 +42,6 @@ def _calendar(method: str | None, name: str | None = None) -> Calendar:
 def describe(meeting: Meeting, *, agenda: bool = True) -> str:
     """The DESCRIPTION: why it is cancelled, the description, the agenda, the online link.
     Uses the active language (the invitee's, when a task writes an invitation)."""
-    from django.utils.translation import gettext as _
-
     parts = []
     if meeting.is_cancelled and meeting.cancel_reason:
         parts.append(f"{_('Cancelled:')} {meeting.cancel_reason}")

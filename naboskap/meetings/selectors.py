@@ -29,14 +29,17 @@ from django.utils.translation import ngettext
 
 from naboskap.meetings.models import (
     AgendaItem,
+    Attendance,
     Body,
     CostLine,
+    Decision,
     Invitation,
     Meeting,
     Member,
     Minutes,
     MinutesVersion,
 )
+from naboskap.plans.models import Measure
 from naboskap.projects.models import Project
 
 TERM_WARNING_DAYS = 30
@@ -349,8 +352,6 @@ PUBLIC_MINUTES_ON_PAGE = 10
 def public_minutes(project: Project) -> QuerySet:
     """Published minutes of a project, newest meeting first (each page shows the last
     approved version, never a draft)."""
-    from naboskap.meetings.models import Minutes
-
     return (
         Minutes.objects.filter(
             meeting__project=project,
@@ -362,3 +363,54 @@ def public_minutes(project: Project) -> QuerySet:
         .select_related("meeting")
         .order_by("-meeting__starts_at", "-pk")
     )
+
+
+def minutes_content(meeting: Meeting) -> dict:
+    """The minutes as they read now, in the shape `MinutesVersion.content` keeps."""
+    minutes = getattr(meeting, "minutes", None)
+    items = (
+        meeting.agenda_items.order_by("position", "pk")
+        .select_related("concern", "unwanted_event", "measure")
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "decisions__measures",
+                queryset=Measure.objects.select_related("owner_unit").order_by("pk"),
+            ),
+        )
+    )
+    attendances = list(meeting.attendances.select_related("member").order_by("member__name"))
+    return {
+        "summary": minutes.summary if minutes else "",
+        "head_count": minutes.head_count if minutes else None,
+        "present": [a.member.name for a in attendances if a.status == Attendance.Status.PRESENT],
+        "absent": [a.member.name for a in attendances if a.status == Attendance.Status.ABSENT],
+        "apologies": [
+            a.member.name for a in attendances if a.status == Attendance.Status.APOLOGIES
+        ],
+        "items": [
+            {
+                "title": item.title,
+                "presenter": item.presenter,
+                "notes": item.notes,
+                "residents_note": item.residents_note,
+                "decisions": [
+                    {
+                        "text": decision.text,
+                        "measures": [
+                            {
+                                "title": measure.title,
+                                "owner_unit": measure.owner_unit.name,
+                                "due_date": measure.due_date.isoformat()
+                                if measure.due_date
+                                else "",
+                            }
+                            for measure in decision.measures.all()
+                        ],
+                    }
+                    for decision in item.decisions.all()
+                ],
+            }
+            for item in items
+        ],
+    }

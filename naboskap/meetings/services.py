@@ -3,7 +3,6 @@ call these; emails go out from tasks after the commit."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -19,8 +18,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from naboskap.lib import pagecache
-from naboskap.meetings import minutes_services, tasks
+from naboskap.lib.errors import DomainError
+from naboskap.meetings import tasks
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import (
+    AgendaItem,
     AgendaTemplate,
     AgendaTemplateItem,
     Body,
@@ -33,6 +35,7 @@ from naboskap.meetings.models import (
     new_token,
 )
 from naboskap.meetings.selectors import active_members_filter
+from naboskap.meetings.tasks import login_token_hash
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Unit
 
@@ -363,7 +366,7 @@ def invitations_send(
     return count
 
 
-class RsvpClosed(ValidationError):
+class RsvpClosed(DomainError):
     """The meeting has started or is cancelled: the link no longer takes answers."""
 
 
@@ -707,7 +710,6 @@ def cost_line_delete(*, cost_line: CostLine) -> None:
 
 # One-time login links for members without an account --------------------------------------
 
-LOGIN_LINK_LIFETIME = timedelta(hours=24)
 # A letter's code must survive the post: it works once, for this long after printing.
 LOGIN_LETTER_LIFETIME = timedelta(days=14)
 # Letter codes: 8 characters without the ones people mix up (0/O, 1/I/L), typed in any case
@@ -718,11 +720,7 @@ LOGIN_CODE_LENGTH = 8
 LOGIN_LINKS_PER_HOUR = 3
 
 
-def login_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class LoginLinkRefused(ValidationError):
+class LoginLinkRefused(DomainError):
     """The link was used already, has expired, or is not (or no longer) valid."""
 
 
@@ -924,3 +922,52 @@ def agenda_template_apply(*, template: AgendaTemplate, meeting: Meeting) -> int:
 def agenda_template_delete(*, template: AgendaTemplate) -> None:
     """Meetings made from the template keep their agendas."""
     template.delete()
+
+
+@transaction.atomic
+def residents_meeting_create(
+    *, council_meeting: Meeting, created_by, title: str, starts_at, ends_at, place: str = ""
+) -> Meeting:
+    """A residents' meeting before the council meets, with the council's items that are
+    marked for it. Each copy links back to its council item."""
+    council_meeting = Meeting.objects.select_for_update().get(pk=council_meeting.pk)
+    if council_meeting.kind != Meeting.Kind.COUNCIL:
+        raise minutes_services.MinutesError(
+            _("Only a council meeting can have a residents' meeting.")
+        )
+    items = list(council_meeting.agenda_items.filter(for_residents=True).order_by("position"))
+    if not items:
+        raise minutes_services.MinutesError(
+            _("Mark at least one agenda item “for the residents' meeting” first.")
+        )
+    if starts_at >= council_meeting.starts_at:
+        raise minutes_services.MinutesError(
+            {"starts_at": _("The residents' meeting must be before the council meeting.")}
+        )
+    meeting = meeting_create(
+        project=council_meeting.project,
+        created_by=created_by,
+        body=council_meeting.body,
+        kind=Meeting.Kind.RESIDENTS,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        is_public=False,
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=meeting,
+            position=position,
+            title=item.title,
+            description=item.description,
+            presenter=item.presenter,
+            duration_minutes=item.duration_minutes,
+            concern_id=item.concern_id,
+            unwanted_event_id=item.unwanted_event_id,
+            measure_id=item.measure_id,
+            council_item=item,
+        )
+        for position, item in enumerate(items)
+    )
+    return meeting

@@ -7,23 +7,35 @@ address the mail server refuses is flagged as bounced, for staff to send a lette
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import smtplib
 from datetime import timedelta
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.meetings import ical
+from naboskap.meetings.models import Invitation, Meeting, MemberLoginLink
 from naboskap.tenancy.selectors import municipality_url
 
 logger = logging.getLogger(__name__)
 
 REMINDER_BEFORE = timedelta(days=2)
+# A member's one-time login link works this long after its email is sent.
+LOGIN_LINK_LIFETIME = timedelta(hours=24)
 # Someone invited within this long before the meeting needs no reminder straight away.
 FRESH_INVITATION = timedelta(days=1)
+
+
+def login_token_hash(token: str) -> str:
+    """What is kept of a login link's token or a letter's code: only its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_email(invitation, kind: str) -> tuple[str, str, str]:
@@ -47,8 +59,6 @@ def invitation_email(invitation, kind: str) -> tuple[str, str, str]:
 
 
 def _message(invitation, kind: str):
-    from naboskap.meetings import ical
-
     meeting = invitation.meeting
     subject, body, rsvp_url = invitation_email(invitation, kind)
     message = EmailMessage(subject, body, to=[invitation.email])
@@ -66,8 +76,6 @@ def _message(invitation, kind: str):
 def _deliver(invitation, kind: str, undo: dict) -> bool:
     """Send one email; a refused address marks the invitation as bounced, any other failure
     gives the claim back (`undo`) so that the next run tries again."""
-    from naboskap.meetings.models import Invitation
-
     try:
         _message(invitation, kind).send()
     except smtplib.SMTPRecipientsRefused as error:
@@ -90,8 +98,6 @@ def send_invitations(meeting_id: int) -> int:
     """Email every invitee whom staff chose to send the meeting's current version to
     (`queued_sequence`) and who has not had it yet: the invitation, a change, or the
     cancellation. Returns how many emails went out."""
-    from naboskap.meetings.models import Invitation, Meeting
-
     meeting = Meeting.objects.select_related("project__municipality").filter(pk=meeting_id).first()
     if meeting is None or meeting.has_started:
         return 0
@@ -130,8 +136,6 @@ def meeting_reminders(*, now=None) -> int:
 
     Run it hourly or daily: `manage.py send_meeting_reminders`.
     """
-    from naboskap.meetings.models import Invitation
-
     now = now or timezone.now()
     due = (
         Invitation.objects.filter(
@@ -167,14 +171,6 @@ def send_meeting_reminders() -> int:
 def send_member_login_link(link_id: int) -> bool:
     """Make the link's token, keep only its hash, and email the link. The token exists only
     in this email; claiming the row first means a re-run sends nothing twice."""
-    import secrets
-
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    from naboskap.meetings.models import MemberLoginLink
-    from naboskap.meetings.services import LOGIN_LINK_LIFETIME, login_token_hash
-
     link = (
         MemberLoginLink.objects.select_related("member__body__project__municipality")
         .filter(pk=link_id, sent_at__isnull=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from naboskap.meetings import minutes_views as mv
 from naboskap.meetings import views
+from naboskap.meetings.minutes import views as mv
 
 app_name = "meetings"
 
@@ -71,7 +71,7 @@ urlpatterns = [
         views.invitation_bounce,
         name="invitation_bounce",
     ),
-    # Agendas, the residents' meeting and minutes (minutes_views.py)
+    # Agendas, the residents' meeting and minutes (minutes/views.py)
     path(f"{MEETING}dagsorden/ny/", mv.agenda_item_create, name="agenda_item_create"),
     path(f"{ITEM}", mv.agenda_item_edit, name="agenda_item_edit"),
     path(f"{ITEM}slett/", mv.agenda_item_delete, name="agenda_item_delete"),

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import link, project_trail
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.meetings import selectors, services
@@ -42,8 +43,9 @@ from naboskap.meetings.forms import (
     SeriesEditForm,
     SeriesForm,
 )
-from naboskap.meetings.minutes_views import agenda_context
+from naboskap.meetings.minutes.views import agenda_context
 from naboskap.meetings.models import AgendaTemplate, CostLine, Invitation, Meeting, Member
+from naboskap.meetings.tasks import invitation_email
 from naboskap.projects.templatetags.letters import typed_address
 from naboskap.tenancy.access import staff_required
 from naboskap.tenancy.selectors import municipality_url
@@ -365,7 +367,7 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         try:
             meeting = services.meeting_update(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:  # cancelled meanwhile
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
             return redirect(meeting)
         if meeting.sequence != before:
             messages.warning(
@@ -391,8 +393,6 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
 def _preview(meeting: Meeting, pending: list[Invitation]) -> dict:
     """One example per channel and kind of what `pending` invitees get, rendered exactly as
     it is sent (the email's subject and text; the letter)."""
-    from naboskap.meetings.tasks import invitation_email
-
     site = municipality_url(meeting.project.municipality, "")
     emails, letters, seen = [], [], set()
     for invitation in pending:
@@ -435,7 +435,7 @@ def meeting_send(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         try:
             sent = services.invitations_dispatch(meeting=meeting)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
             return redirect(meeting)
         if sent["emails"] or sent["letters"]:
             messages.success(
@@ -478,9 +478,9 @@ def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
             sent = services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                form.add_error(None, error)
+                show_error(request, error, form)
             else:
-                messages.error(request, " ".join(error.messages))
+                show_error(request, error)
                 return redirect(meeting)
         else:
             messages.success(
@@ -621,7 +621,7 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_error(request, error, form)
         else:
             count = series.meetings.count()
             messages.success(
@@ -680,7 +680,7 @@ def series_edit(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
                 series=series, edited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_error(request, error, form)
         else:
             messages.success(
                 request,
@@ -709,7 +709,7 @@ def series_end(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
     try:
         count = services.series_end(series=series)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -812,7 +812,7 @@ def member_login_link(request: HttpRequest, pk: int, body_pk: int, member_pk: in
     try:
         services.member_login_link_send(member=member, created_by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -834,7 +834,7 @@ def member_login_letter(
     try:
         link, code = services.member_login_letter_create(member=member, created_by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
         return redirect(body)
     code_path = reverse("portal:member_code")
     context = {
@@ -866,7 +866,7 @@ def agenda_template_save(request: HttpRequest, pk: int, meeting_pk: int) -> Http
                 meeting=meeting, name=form.cleaned_data["name"], created_by=request.user
             )
         except ValidationError as error:
-            form.add_error("name", error)
+            show_error(request, error, form, field="name")
         else:
             messages.success(
                 request,

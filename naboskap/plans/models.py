@@ -386,7 +386,7 @@ auditlog.register(Measure, exclude_fields=["updated_at"])
 auditlog.register(Participation)
 # Of an input, how it was handled; never what was said, by whom or their address, so that
 # the audit log keeps no personal data the input itself may lose. Each opening of an input's
-# page is logged too (auditlog's access log, see plans.input_access).
+# page is logged too (auditlog's access log, see plans.inputs.access).
 auditlog.register(
     Input,
     include_fields=[

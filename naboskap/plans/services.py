@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from naboskap.lib import pagecache
+from naboskap.lib.errors import DomainError
+from naboskap.plans.inputs.tasks import input_submitted
 from naboskap.plans.models import SOURCE_FIELDS, Input, Measure, MeasureChange, Participation
 from naboskap.projects.models import Project
 
@@ -39,7 +41,7 @@ INPUT_EMAIL_RETENTION_DAYS = 90
 logger = logging.getLogger(__name__)
 
 
-class PlanError(Exception):
+class PlanError(DomainError):
     """A change the plan does not allow; the message is shown to the user."""
 
 
@@ -255,8 +257,6 @@ def input_submit_public(
 
 
 def _input_notify(input_id: int) -> None:
-    from naboskap.plans.input_tasks import input_submitted
-
     input_submitted.enqueue(input_id)
 
 

@@ -9,11 +9,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.plans.models import Measure, OverdueReminder
+from naboskap.plans.selectors import overdue_filter, unit_recipients_by_language
+
 
 def _claim(unit, week: date) -> bool:
     """Whether this run may send `unit` its list for `week` (no other run has)."""
-    from naboskap.plans.models import OverdueReminder
-
     try:
         with transaction.atomic():
             OverdueReminder.objects.create(unit=unit, week=week)
@@ -30,9 +31,6 @@ def overdue_measure_reminders(today: date | None = None) -> int:
 
     Returns the number of emails sent. Run weekly: `manage.py send_overdue_measures`.
     """
-    from naboskap.plans.models import Measure
-    from naboskap.plans.selectors import overdue_filter, unit_recipients_by_language
-
     overdue = (
         Measure.objects.filter(overdue_filter())
         .select_related(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import link, project_trail, to
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.plans import exports, selectors, services
@@ -19,9 +20,8 @@ from naboskap.plans.access import get_measure_for_user
 from naboskap.plans.forms import MeasureForm, PlanFilterForm, ProgressForm
 from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
 from naboskap.projects.access import get_project_for_user
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.rules import memberships_of
-from naboskap.tenancy.selectors import staff_municipality
 
 MY_MEASURES_PER_PAGE = 50
 PART_LETTERS = {
@@ -128,7 +128,7 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def my_measures(request: HttpRequest) -> HttpResponse:
     """Measures that the user's units own or take part in, across the projects they reach."""
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     form = PlanFilterForm(request.GET or None, municipality_ids={municipality.pk})
     measures = selectors.in_work_order(
         _filtered(form, selectors.measures_for_user(request.user, municipality))
@@ -171,7 +171,7 @@ def _save_measure(request, form: MeasureForm, measure: Measure | None, project):
         )
         return measure
     except services.PlanError as exc:
-        form.add_error(None, str(exc))
+        show_error(request, exc, form)
         return None
 
 
@@ -278,7 +278,7 @@ def measure_progress(request: HttpRequest, pk: int, measure_pk: int) -> HttpResp
                 cancel_reason=data["cancel_reason"],
             )
         except services.PlanError as exc:
-            form.add_error(None, str(exc))
+            show_error(request, exc, form)
             # The rejected values must not show as the measure's own.
             measure = get_measure_for_user(request.user, pk, measure_pk)
         else:

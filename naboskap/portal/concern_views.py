@@ -35,10 +35,10 @@ from naboskap.concerns.workflow import Status
 from naboskap.lib import pagecache
 from naboskap.lib.breadcrumbs import public_trail
 from naboskap.lib.http import form_status, posted
+from naboskap.lib.ratelimits import write_rate
 from naboskap.portal.forms import ReportForm
 from naboskap.portal.views import (
     CSRF_PLACEHOLDER,
-    WRITE_RATE,
     current_municipality,
     is_anonymous_view,
     page_cache_key,
@@ -66,7 +66,7 @@ def write_limited(view, group: str | None = None, *, answers_refusal: bool = Fal
     `answers_refusal` is not blocked by the decorator: it answers 429 itself, with its form
     and everything typed in it (`is_refused`). Any other view is blocked (the 429 page)."""
     limit = ratelimit(
-        group=group, key="ip", rate=WRITE_RATE, method="POST", block=not answers_refusal
+        group=group, key="ip", rate=write_rate, method="POST", block=not answers_refusal
     )
     return public_endpoint(limit(view))
 

@@ -1,15 +1,11 @@
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.concerns.forms import ConcernForm
+from naboskap.concerns.forms import ObjectChoiceField, ProjectChoiceField
+from naboskap.concerns.models import Concern
 from naboskap.concerns.photos import clean_photos, max_bytes, max_count
-
-# What `secrets.token_urlsafe(24)` gives, with room for other clients' keys: a key someone
-# could guess would let them land on another person's report.
-IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
+from naboskap.concerns.services import idempotency_key_valid
+from naboskap.lib.forms import bounded_formfield
 
 # A person's own details on the public forms: the browser may fill them in (WCAG 1.3.5).
 OWN_DETAILS = {"reporter_name": "name", "reporter_email": "email", "reporter_phone": "tel"}
@@ -44,20 +40,69 @@ class MultipleFileField(forms.FileField):
 CHOOSE_AGAIN = _("Choose the photos again.")
 
 
-class ReportForm(ConcernForm):
-    """The public concern form. Problems with the hidden fields (the idempotency key, the
-    honeypot) are told as one general error: people cannot see, let alone fix, those fields."""
+class ReportForm(forms.ModelForm):
+    """The public concern form. Contact details are optional. Problems with the hidden fields
+    (the idempotency key, the honeypot) are told as one general error: people cannot see, let
+    alone fix, those fields.
+
+    The projects and categories to choose from come from the caller (see
+    `portal.concern_views.intake_choices`), already loaded. The project may be None: the
+    area in general.
+    """
 
     GENERAL_ERROR = _("Your report was not sent. Please check the form and send it again.")
 
+    project = ProjectChoiceField(label=_("Which place is it about?"))
+    category = ObjectChoiceField(label=_("Category"), widget=forms.RadioSelect)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # A field people never see: bots fill it in, and their reports are dropped.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
     photos = MultipleFileField(
         label=_("Photos (optional)"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    field_order = ["project", "category"]
+
+    class Meta:
+        model = Concern
+        formfield_callback = bounded_formfield
+        fields = [
+            "description",
+            "location",
+            "occurred_at",
+            "reporter_name",
+            "reporter_email",
+            "reporter_phone",
+            "preferred_channel",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "preferred_channel": forms.RadioSelect,
+        }
+        help_texts = {
+            "description": _(
+                "Describe what happened, not who the residents are. Do not write names or "
+                "health information about others."
+            ),
+            "location": _("For example the street, the playground or the bus stop."),
+        }
+
+    def __init__(self, *args, projects, categories, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["project"].objects = projects
+        self.fields["category"].objects = categories
+        self.fields["reporter_name"].label = _("Your name (optional)")
+        self.fields["reporter_email"].label = _("Your email (optional)")
+        self.fields["reporter_phone"].label = _("Your phone (optional)")
         for name, token in OWN_DETAILS.items():
             self.fields[name].widget.attrs["autocomplete"] = token
         self.fields["photos"].help_text = _(
@@ -65,6 +110,11 @@ class ReportForm(ConcernForm):
             "location and other hidden information from them before they are stored. Do not "
             "photograph people."
         ) % {"count": max_count(), "size": max_bytes() // (1024 * 1024)}
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
 
     def clean_photos(self):
         try:
@@ -74,14 +124,19 @@ class ReportForm(ConcernForm):
             raise forms.ValidationError([*error.messages, CHOOSE_AGAIN]) from None
 
     def clean(self):
+        """Email left empty is no error: `services.contact_channel` answers by phone or not
+        at all. A phone chosen needs its number."""
         cleaned = super().clean()
+        channel = cleaned.get("preferred_channel")
+        if channel == Concern.Channel.PHONE and not cleaned.get("reporter_phone"):
+            self.add_error("reporter_phone", _("Give a phone number, or choose email."))
         key = cleaned.get("idempotency_key") or ""
         hidden_problem = False
         for name in ("idempotency_key", "website"):
             if name in self._errors:
                 del self._errors[name]
                 hidden_problem = True
-        if hidden_problem or not IDEMPOTENCY_KEY.fullmatch(key):
+        if hidden_problem or not idempotency_key_valid(key):
             self.add_error(None, self.GENERAL_ERROR)
         if self.files.getlist("photos") and self._errors and "photos" not in self._errors:
             # The photos were fine, but the form comes back without them.

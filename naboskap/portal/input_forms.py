@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.portal.forms import IDEMPOTENCY_KEY
+from naboskap.concerns.services import idempotency_key_valid
 
 TEXT_MAX_LENGTH = 2000
 
@@ -62,6 +62,6 @@ class SuggestionForm(forms.Form):
         hidden = [name for name in ("idempotency_key", "website") if name in self._errors]
         for name in hidden:
             del self._errors[name]
-        if hidden or not IDEMPOTENCY_KEY.fullmatch(cleaned.get("idempotency_key") or ""):
+        if hidden or not idempotency_key_valid(cleaned.get("idempotency_key")):
             self.add_error(None, self.GENERAL_ERROR)
         return cleaned

@@ -19,13 +19,14 @@ from django_ratelimit.decorators import ratelimit
 
 from naboskap.lib.breadcrumbs import public_trail
 from naboskap.lib.http import form_status, posted
-from naboskap.plans import input_selectors, services
+from naboskap.lib.ratelimits import write_rate
+from naboskap.plans import services
+from naboskap.plans.inputs import selectors as input_selectors
 from naboskap.plans.models import Input
 from naboskap.portal.concern_views import keep_private, new_idempotency_key, private_form
 from naboskap.portal.input_forms import SuggestionForm
 from naboskap.portal.views import (
     CSRF_PLACEHOLDER,
-    WRITE_RATE,
     get_public_project,
     is_anonymous_view,
     page_cache_key,
@@ -42,7 +43,7 @@ KEPT_FIELDS = ["text", "theme", "contact_email"]
 def suggest_limited(view):
     """Writing is limited per address on top of the general public limit. Not blocked by the
     decorator: the view answers 429 with the form and what was typed in it."""
-    limit = ratelimit(group=SUGGEST_GROUP, key="ip", rate=WRITE_RATE, method="POST", block=False)
+    limit = ratelimit(group=SUGGEST_GROUP, key="ip", rate=write_rate, method="POST", block=False)
     return public_endpoint(limit(view))
 
 

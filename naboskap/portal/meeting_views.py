@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.meetings import ical, selectors, services
 from naboskap.meetings.forms import RsvpForm
@@ -56,7 +57,7 @@ def _rsvp(request: HttpRequest, token: str) -> HttpResponse:
             context["closed"] = closed.messages[0]
             return render(request, "portal/meetings/rsvp_closed.html", context, status=410)
         except ValidationError as error:
-            form.add_error("response", error)
+            show_error(request, error, form, field="response")
         else:
             answer = invitation.get_response_display()
             if previous in {Invitation.Response.NONE, invitation.response}:

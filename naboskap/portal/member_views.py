@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.meetings import minutes_services, selectors, services
+from naboskap.meetings import selectors, services
 from naboskap.meetings.forms import RsvpForm
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import Body, Invitation, Member, Minutes
 from naboskap.portal.concern_views import (
     is_refused,
@@ -168,7 +170,7 @@ def _member_code(request: HttpRequest) -> HttpResponse:
         try:
             member = services.member_login_link_use(token=code, municipality=municipality)
         except services.LoginLinkRefused as error:
-            form.add_error("code", error)
+            show_error(request, error, form, field="code")
         else:
             start_member_session(request, member)
             messages.success(request, _("Welcome, %(name)s.") % {"name": member.name})
@@ -261,7 +263,7 @@ def _rsvp(request: HttpRequest, body_pk: int, meeting_pk: int) -> HttpResponse:
         try:
             services.rsvp_answer(invitation=invitation, response=form.cleaned_data["response"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
         else:
             messages.success(
                 request,
@@ -292,7 +294,7 @@ def _consent(request: HttpRequest, body_pk: int) -> HttpResponse:
             share_email=form.cleaned_data.get("share_email", False),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("Your choice is saved."))
     return redirect(reverse("portal:members_page", args=[body_pk]) + "#contacts-heading")
@@ -334,7 +336,7 @@ def _comment(request: HttpRequest, body_pk: int, minutes_pk: int) -> HttpRespons
                 minutes=minutes, member=member, text=form.cleaned_data["text"], recorded_by=None
             )
         except ValidationError as error:
-            form.add_error("text", error)
+            show_error(request, error, form, field="text")
         else:
             messages.success(request, _("Thank you. The secretary sees your comment."))
             return redirect(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
+from naboskap.lib.ratelimits import vote_rate
 from naboskap.portal.views import current_municipality, public_endpoint, public_read
 from naboskap.risk import selectors, services
 from naboskap.risk.forms import DONT_KNOW, VoteForm
@@ -32,10 +33,6 @@ DEVICE_COOKIE = "naboskap_enhet"
 DEVICE_SALT = "naboskap.risk.device"
 DEVICE_MAX_AGE = 60 * 60 * 24 * 7
 CODE = re.compile(r"[A-Za-z0-9]{4,12}")
-
-
-def VOTE_RATE(group, request) -> str:
-    return settings.PUBLIC_VOTE_RATE
 
 
 def get_round(request: HttpRequest, code: str) -> ScoringRound:
@@ -223,8 +220,7 @@ def scoring_vote(request: HttpRequest, code: str, number: int) -> HttpResponse:
                     pk=scoring_round.pk, closed_at__isnull=True
                 ).exists():
                     return closed(request, scoring_round)
-                for message in exc.messages:
-                    form.add_error(None, message)
+                show_error(request, exc, form)
             else:
                 if replaced:
                     messages.success(request, _("Your vote was changed. Only the last one counts."))
@@ -255,7 +251,7 @@ def scoring_vote(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 scoring_vote = never_cache(
     public_endpoint(
-        ratelimit(group="portal.scoring_vote", key="ip", rate=VOTE_RATE, method="POST", block=True)(
+        ratelimit(group="portal.scoring_vote", key="ip", rate=vote_rate, method="POST", block=True)(
             scoring_vote
         )
     )

@@ -16,8 +16,8 @@ from naboskap.insights import services
 from naboskap.insights.forms import AnswerForm
 from naboskap.insights.models import CODE_FRAGMENT, SurveyRound
 from naboskap.lib.http import form_status, posted
+from naboskap.lib.ratelimits import write_rate
 from naboskap.portal.views import (
-    WRITE_RATE,
     current_municipality,
     public_endpoint,
     refused_context,
@@ -86,7 +86,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
 survey_answer = never_cache(
     public_endpoint(
         ratelimit(
-            group="portal.survey_answer", key="ip", rate=WRITE_RATE, method="POST", block=False
+            group="portal.survey_answer", key="ip", rate=write_rate, method="POST", block=False
         )(survey_answer)
     )
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -24,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from naboskap.lib import pagecache
 from naboskap.lib.breadcrumbs import link, public_trail, trail
 from naboskap.lib.http import form_status, posted
+from naboskap.lib.ratelimits import rate_window, read_rate, write_rate
 from naboskap.meetings import selectors as meeting_selectors
 from naboskap.plans import selectors as plan_selectors
 from naboskap.portal.forms import SubscribeForm
@@ -31,23 +30,13 @@ from naboskap.projects import selectors, services
 from naboskap.projects.models import PHASE_ORDER, Phase, Project, Subscription
 from naboskap.risk import selectors as risk_selectors
 
-
-# Generous for reading, strict for writing: a neighbourhood shares few IP addresses.
-def READ_RATE(group, request) -> str:
-    return settings.PUBLIC_READ_RATE
-
-
-def WRITE_RATE(group, request) -> str:
-    return settings.PUBLIC_WRITE_RATE
-
-
 UPDATES_ON_PAGE = 10
 UPDATES_PER_PAGE = 20
 
 
 def public_endpoint(view):
     """Rate-limit a public view by client address (every public endpoint has a limit)."""
-    return ratelimit(key="ip", rate=READ_RATE, block=True)(view)
+    return ratelimit(key="ip", rate=read_rate, block=True)(view)
 
 
 def public_read(view):
@@ -190,7 +179,7 @@ def project_updates(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public_endpoint
-@ratelimit(key="ip", rate=WRITE_RATE, method="POST", block=False)
+@ratelimit(key="ip", rate=write_rate, method="POST", block=False)
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_public_project(request, slug)
     form = SubscribeForm(posted(request))
@@ -255,16 +244,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def rate_window(rate: str) -> int:
-    """The length in seconds of a django-ratelimit rate's window ("10/h": 3600)."""
-    from django_ratelimit.core import _split_rate
-
-    try:
-        return int(_split_rate(rate)[1])
-    except (ValueError, TypeError):
-        return int(timedelta(hours=1).total_seconds())
 
 
 def retry_text(seconds: int) -> str:

@@ -23,6 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from naboskap.concerns.models import Category, Concern, Policy
+from naboskap.lib.anonymity import MIN_GROUP_SIZE
+from naboskap.plans import services
+from naboskap.projects.models import Project
+from naboskap.stakeholders.models import Person
 from naboskap.tenancy.models import Membership, Role
 
 # Data subjects
@@ -168,8 +172,6 @@ _SAMPLE_ID, _UNIT, _OTHER_UNIT, _USER = -1, -10, -11, -20
 
 
 def _sample_objects(municipality) -> dict:
-    from naboskap.projects.models import Project
-
     project = Project(pk=_SAMPLE_ID, municipality=municipality, responsible_unit_id=_UNIT, name="–")
     concern = Concern(
         pk=_SAMPLE_ID, municipality=municipality, project=project, assigned_unit_id=_UNIT
@@ -234,8 +236,6 @@ def retention_settings(municipality) -> list[dict]:
 
 def input_retention_days() -> int | None:
     """The days after its answer that an input's sender email is kept, if that rule exists."""
-    from naboskap.plans import services
-
     return getattr(services, "INPUT_EMAIL_RETENTION_DAYS", None)
 
 
@@ -370,8 +370,6 @@ def staff_counts(municipality) -> list[dict]:
 
 def record_context(municipality) -> dict:
     """Everything the record of processing activities shows."""
-    from naboskap.insights.models import MIN_GROUP_SIZE
-
     return {
         "municipality": municipality,
         "made_at": timezone.now(),
@@ -390,9 +388,6 @@ def record_context(municipality) -> dict:
 
 def dpia_context(municipality) -> dict:
     """The record's facts, and the numbers that describe the scale of the processing."""
-    from naboskap.projects.models import Project
-    from naboskap.stakeholders.models import Person
-
     context = record_context(municipality)
     context.update(
         {

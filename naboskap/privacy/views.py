@@ -14,9 +14,9 @@ from naboskap.lib.breadcrumbs import link, my_projects_trail
 from naboskap.lib.http import form_status
 from naboskap.lib.pdf import render_pdf
 from naboskap.privacy import processing, selectors
-from naboskap.privacy.access import VIEW_DPIA, VIEW_LOGS, VIEW_RECORDS, get_privacy_municipality
+from naboskap.privacy.access import VIEW_DPIA, VIEW_LOGS, VIEW_RECORDS
 from naboskap.privacy.forms import LogFilterForm
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 PER_PAGE = 50
 
@@ -33,7 +33,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
-    municipality = get_privacy_municipality(request, VIEW_RECORDS)
+    municipality = get_staff_municipality(request, VIEW_RECORDS)
     context = {
         "municipality": municipality,
         "can_view_dpia": rules.has_perm(VIEW_DPIA, request.user, municipality),
@@ -45,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @staff_required
 def log(request: HttpRequest) -> HttpResponse:
     """Both logs, newest first, for a range of days."""
-    municipality = get_privacy_municipality(request, VIEW_LOGS)
+    municipality = get_staff_municipality(request, VIEW_LOGS)
     form = LogFilterForm(request.GET or None)
     since = until = None
     if form.is_bound and form.is_valid():
@@ -67,7 +67,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def records(request: HttpRequest) -> HttpResponse:
-    municipality = get_privacy_municipality(request, VIEW_RECORDS)
+    municipality = get_staff_municipality(request, VIEW_RECORDS)
     context = processing.record_context(municipality)
     context["breadcrumbs"] = _privacy_trail(_("Record of processing activities"))
     return _no_store(render(request, "privacy/records.html", context))
@@ -75,7 +75,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def records_pdf(request: HttpRequest) -> HttpResponse:
-    municipality = get_privacy_municipality(request, VIEW_RECORDS)
+    municipality = get_staff_municipality(request, VIEW_RECORDS)
     context = processing.record_context(municipality)
     content = render_pdf("privacy/records_pdf.html", context, request=request)
     return _pdf(content, f"behandlingsprotokoll-{municipality.slug}")
@@ -83,7 +83,7 @@ def records_pdf(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def dpia(request: HttpRequest) -> HttpResponse:
-    municipality = get_privacy_municipality(request, VIEW_DPIA)
+    municipality = get_staff_municipality(request, VIEW_DPIA)
     context = processing.dpia_context(municipality)
     context["breadcrumbs"] = _privacy_trail(_("DPIA support document"))
     return _no_store(render(request, "privacy/dpia.html", context))
@@ -91,7 +91,7 @@ def dpia(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def dpia_pdf(request: HttpRequest) -> HttpResponse:
-    municipality = get_privacy_municipality(request, VIEW_DPIA)
+    municipality = get_staff_municipality(request, VIEW_DPIA)
     context = processing.dpia_context(municipality)
     content = render_pdf("privacy/dpia_pdf.html", context, request=request)
     return _pdf(content, f"dpia-grunnlag-{municipality.slug}")

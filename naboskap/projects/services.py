@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from naboskap.lib import pagecache
 from naboskap.projects import tasks
 from naboskap.projects.models import (
+    SHORT_LINK_ALPHABET,
+    SHORT_LINK_LENGTH,
     ContactPoint,
     Phase,
     PhaseChange,
     PlannedPhase,
     Project,
+    ShortLink,
     Subscription,
     Update,
+    normalise_short_link,
 )
 from naboskap.projects.validators import validate_one_line_title
 from naboskap.tenancy.models import Municipality, Unit
@@ -179,10 +185,6 @@ SHORT_LINK_ATTEMPTS = 10
 
 
 def _new_short_code() -> str:
-    import secrets
-
-    from naboskap.projects.models import SHORT_LINK_ALPHABET, SHORT_LINK_LENGTH
-
     return "".join(secrets.choice(SHORT_LINK_ALPHABET) for _i in range(SHORT_LINK_LENGTH))
 
 
@@ -190,11 +192,6 @@ def short_link_for(*, municipality: Municipality, target: str, expires_at: datet
     """The short link to `target` (a path within the municipality's site): an existing one
     that lives at least as long, else a new one with a fresh random code (retried on the rare
     collision)."""
-    from django.db import IntegrityError
-    from django.db.models import Q
-
-    from naboskap.projects.models import ShortLink
-
     now = timezone.now()
     existing = ShortLink.objects.filter(municipality=municipality, target=target)
     if expires_at is None:
@@ -220,8 +217,6 @@ def short_link_for(*, municipality: Municipality, target: str, expires_at: datet
 
 def short_link_resolve(*, municipality: Municipality, code: str):
     """The live short link with `code` (as typed, any case) in the municipality, or None."""
-    from naboskap.projects.models import ShortLink, normalise_short_link
-
     link = ShortLink.objects.filter(
         municipality=municipality, code=normalise_short_link(code)
     ).first()

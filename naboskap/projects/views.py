@@ -2,7 +2,6 @@
 
 import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -22,9 +21,7 @@ from naboskap.projects.forms import (
     UpdateForm,
 )
 from naboskap.projects.models import ContactPoint, Update
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 UPDATES_PER_PAGE = 25
 
@@ -32,27 +29,17 @@ UPDATES_PER_PAGE = 25
 @staff_required
 def my_projects(request: HttpRequest) -> HttpResponse:
     """The projects of the municipality the user works in (see tenancy.selectors)."""
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     projects = selectors.projects_for_user(request.user, municipality).order_by("name")
-    can_create = _creatable_municipality(request) is not None
+    can_create = rules.has_perm("projects.add_project", request.user, municipality)
     return render(
         request, "projects/my_projects.html", {"projects": projects, "can_create": can_create}
     )
 
 
-def _creatable_municipality(request: HttpRequest) -> Municipality | None:
-    """The municipality the user works in, if they may create projects there."""
-    municipality = staff_municipality(request)
-    if municipality and rules.has_perm("projects.add_project", request.user, municipality):
-        return municipality
-    return None
-
-
 @staff_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    municipality = _creatable_municipality(request)
-    if municipality is None:
-        raise PermissionDenied
+    municipality = get_staff_municipality(request, "projects.add_project")
     form = ProjectForm(posted(request), municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -9,7 +9,6 @@ from django.http import Http404
 
 from naboskap.projects.access import get_project_for_user
 from naboskap.reports.models import StatusReport
-from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import memberships_of
 from naboskap.tenancy.selectors import enter_municipality
 
@@ -26,16 +25,6 @@ def get_report_project_for_user(user, pk: int, perm: str = VIEW_PROJECT):
     if perm != VIEW_PROJECT and not rules.has_perm(perm, user, project):
         raise PermissionDenied
     return project
-
-
-def get_municipality_for_user(
-    user, municipality: Municipality | None, perm: str = VIEW_MUNICIPALITY
-) -> Municipality:
-    """`municipality` (the one the user works in, `tenancy.selectors.staff_municipality`) for
-    its own reports; 403 when the user lacks `perm` there."""
-    if municipality is None or not rules.has_perm(perm, user, municipality):
-        raise PermissionDenied
-    return municipality
 
 
 def get_report_for_user(user, pk: int) -> StatusReport:

@@ -10,7 +10,12 @@ reports: 403.
 import rules
 
 from naboskap.tenancy.models import Role
-from naboskap.tenancy.rules import is_municipality_staff, municipality_roles, roles_for
+from naboskap.tenancy.rules import (
+    is_municipality_staff,
+    memberships_of,
+    municipality_roles,
+    roles_for,
+)
 
 READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.POLITICIAN})
 MAKERS = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -36,6 +41,16 @@ def makes_project_reports(user, project) -> bool:
     return bool(roles_for(user, project.municipality_id, project.pk) & MAKERS)
 
 
+@rules.predicate
+def reads_reports_in(user, municipality) -> bool:
+    """Reads some report of the municipality: its own, or a project's (`readable_reports`)."""
+    return any(
+        m.role in READERS and m.municipality_id == municipality.pk for m in memberships_of(user)
+    )
+
+
+# The staff menu's "Status reports": the list is not empty for this user.
+rules.add_perm("reports.use_reports", reads_reports_in)
 rules.add_perm(
     "reports.view_municipality_reports", is_municipality_staff & reads_municipality_reports
 )

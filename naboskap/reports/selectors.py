@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from naboskap.meetings.models import Meeting
+from naboskap.plans.models import Measure, MeasureChange
+from naboskap.projects.models import Phase, PhaseChange, PlannedPhase, Project, Update
 from naboskap.reports.models import StatusReport
 from naboskap.reports.rules import READERS
+from naboskap.risk.models import Analysis
 from naboskap.tenancy.rules import memberships_of
 
 # How many titles a list in a report shows; the count above it always covers them all.
@@ -112,11 +116,6 @@ def happenings(scope: Scope, since: datetime.date, until: datetime.date) -> dict
     """What happened from `since` to `until` (both included): published updates, phase
     changes, meetings held, measures completed and analyses approved. Each kind has its
     count and the first titles (newest first), with the project's name."""
-    from naboskap.meetings.models import Meeting
-    from naboskap.plans.models import Measure, MeasureChange
-    from naboskap.projects.models import PhaseChange, Update
-    from naboskap.risk.models import Analysis
-
     begin, end = day_range(since, until)
     now = timezone.now()
     updates = (
@@ -154,8 +153,6 @@ def happenings(scope: Scope, since: datetime.date, until: datetime.date) -> dict
         .order_by("-approved_at", "-pk")
         .values("title", "revision", "approved_at", "project__name")
     )
-    from naboskap.projects.models import Phase
-
     labels = dict(Phase.choices)
     kinds = dict(Meeting.Kind.choices)
     result = {}
@@ -184,8 +181,6 @@ def happenings(scope: Scope, since: datetime.date, until: datetime.date) -> dict
 def project_phases(scope: Scope, today: datetime.date) -> list[dict]:
     """Each project of the scope (not closed, unless it is the report's own project) with its
     phase and the planned phases still to come, soonest first."""
-    from naboskap.projects.models import Phase, PlannedPhase, Project
-
     labels = dict(Phase.choices)
     if scope.project is not None:
         projects = [scope.project]
@@ -218,10 +213,6 @@ def project_phases(scope: Scope, today: datetime.date) -> list[dict]:
 def milestones(scope: Scope, today: datetime.date) -> dict:
     """What comes next: meetings not yet held, open measures by due date, and the next
     revision of approved analyses."""
-    from naboskap.meetings.models import Meeting
-    from naboskap.plans.models import Measure
-    from naboskap.risk.models import Analysis
-
     begin, _end = day_range(today, today)
     meetings = list(
         Meeting.objects.filter(scope.filter(), starts_at__gte=begin, cancelled_at__isnull=True)

@@ -21,14 +21,16 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from naboskap.reports import content
+from naboskap.lib.errors import DomainError
+from naboskap.lib.pdf import render_pdf
+from naboskap.reports import content, tasks
 from naboskap.reports.models import ReportSchedule, StatusReport
 from naboskap.reports.selectors import Scope, previous_report
 
 MAX_PERIOD_DAYS = 2 * 366
 
 
-class ReportError(ValidationError):
+class ReportError(DomainError):
     """A report that cannot be made as asked; the message says why."""
 
 
@@ -106,8 +108,6 @@ def report_create(
     report.full_clean(exclude=["pdf", "data"])
     report.save()
 
-    from naboskap.reports import tasks
-
     transaction.on_commit(lambda: tasks.render_report_pdf.enqueue(report.pk))
     if notify:
         transaction.on_commit(lambda: tasks.email_report.enqueue(report.pk))
@@ -115,8 +115,6 @@ def report_create(
 
 
 def report_pdf_bytes(report: StatusReport) -> bytes:
-    from naboskap.lib.pdf import render_pdf
-
     with translation.override(report.language):
         return render_pdf("reports/report_pdf.html", {"report": report})
 
@@ -173,8 +171,6 @@ def run_time(day: datetime.date) -> datetime.datetime | None:
 
 
 def _enqueue_run(schedule: ReportSchedule) -> None:
-    from naboskap.reports import tasks
-
     when = run_time(schedule.next_run_on)
     transaction.on_commit(
         lambda: tasks.run_report_schedule.using(run_after=when).enqueue(schedule.pk)

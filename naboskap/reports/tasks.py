@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.reports.models import StatusReport
+from naboskap.tenancy.models import Membership, Role
 from naboskap.tenancy.selectors import recipients_by_language
 
 logger = logging.getLogger(__name__)
@@ -24,10 +27,6 @@ logger = logging.getLogger(__name__)
 
 def politicians(report):
     """The politicians who read this report (see `politician_emails`), with profiles."""
-    from django.contrib.auth import get_user_model
-
-    from naboskap.tenancy.models import Membership, Role
-
     memberships = Membership.objects.filter(
         role=Role.POLITICIAN, municipality_id=report.municipality_id, user__is_active=True
     ).exclude(user__email="")
@@ -48,7 +47,7 @@ def politician_emails(report) -> list[str]:
 
 @task()
 def render_report_pdf(report_id: int) -> None:
-    from naboskap.reports.models import StatusReport
+    # Local: services enqueue this task, and the queue keeps its path, so it stays here.
     from naboskap.reports.services import report_render_pdf
 
     report = StatusReport.objects.filter(pk=report_id).first()
@@ -60,8 +59,6 @@ def render_report_pdf(report_id: int) -> None:
 def email_report(report_id: int) -> int:
     """Email each politician of the report's scope a link to it. Returns how many emails
     went out."""
-    from naboskap.reports.models import StatusReport
-
     claimed = StatusReport.objects.filter(pk=report_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
@@ -89,6 +86,7 @@ def email_report(report_id: int) -> int:
 
 @task()
 def run_report_schedule(schedule_id: int) -> None:
+    # Local: services enqueue this task, and the queue keeps its path, so it stays here.
     from naboskap.reports.services import schedule_run
 
     schedule_run(schedule_id)
@@ -96,6 +94,7 @@ def run_report_schedule(schedule_id: int) -> None:
 
 @task()
 def run_due_report_schedules() -> int:
+    # Local: services enqueue this task, and the queue keeps its path, so it stays here.
     from naboskap.reports.services import schedules_run_due
 
     return schedules_run_due()

@@ -15,20 +15,19 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.reports import selectors, services
 from naboskap.reports.access import (
     MAKE_MUNICIPALITY,
     MAKE_PROJECT,
-    get_municipality_for_user,
     get_report_for_user,
     get_report_project_for_user,
 )
 from naboskap.reports.forms import ReportForm, ScheduleForm
 from naboskap.reports.models import ReportSchedule
 from naboskap.reports.selectors import Scope
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 PER_PAGE = 50
 
@@ -54,7 +53,7 @@ def _reports_trail(project, *more) -> list:
 @staff_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Every kept report the user may read, newest first."""
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     reports = selectors.readable_reports(request.user, municipality)
     if reports is None:
         raise PermissionDenied
@@ -105,8 +104,7 @@ def _make(request: HttpRequest, scope: Scope, template_context: dict) -> HttpRes
                 notify=form.cleaned_data["notify"],
             )
         except services.ReportError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            show_error(request, error, form)
         else:
             if report.is_empty:
                 messages.info(
@@ -126,9 +124,7 @@ def _make(request: HttpRequest, scope: Scope, template_context: dict) -> HttpRes
 
 @staff_required
 def report_create(request: HttpRequest) -> HttpResponse:
-    municipality = get_municipality_for_user(
-        request.user, staff_municipality(request), MAKE_MUNICIPALITY
-    )
+    municipality = get_staff_municipality(request, MAKE_MUNICIPALITY)
     return _make(request, Scope(municipality), {"municipality": municipality, "project": None})
 
 
@@ -151,8 +147,7 @@ def _edit_schedule(request: HttpRequest, scope: Scope, template_context: dict) -
                 active=form.cleaned_data["active"],
             )
         except services.ReportError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            show_error(request, error, form)
         else:
             if schedule.active:
                 messages.success(
@@ -176,9 +171,7 @@ def _edit_schedule(request: HttpRequest, scope: Scope, template_context: dict) -
 
 @staff_required
 def schedule_edit(request: HttpRequest) -> HttpResponse:
-    municipality = get_municipality_for_user(
-        request.user, staff_municipality(request), MAKE_MUNICIPALITY
-    )
+    municipality = get_staff_municipality(request, MAKE_MUNICIPALITY)
     context = {"municipality": municipality, "project": None}
     return _edit_schedule(request, Scope(municipality), context)
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from naboskap.lib.breadcrumbs import Trail, link, my_projects_trail, project_trail, to
+from naboskap.lib.breadcrumbs import Trail, link, project_trail, section_trail, to
 
 
 def analysis_label(analysis) -> str:
@@ -26,4 +26,4 @@ def event_label(event) -> str:
 
 def scales_trail(*more) -> Trail:
     """My projects › Risk scales › …"""
-    return my_projects_trail(link(_("Risk scales"), "risk:scale_list"), *more)
+    return section_trail(_("Risk scales"), "risk:scale_list", *more)

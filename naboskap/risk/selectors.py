@@ -23,8 +23,11 @@ from naboskap.risk.models import (
     ConsequenceScore,
     ProbabilityLevel,
     PublishedSummary,
+    RiskScale,
+    RoundEvent,
     ScaleVersion,
     UnwantedEvent,
+    Vote,
 )
 
 BEFORE = ConsequenceScore.Stage.BEFORE
@@ -160,8 +163,6 @@ def analyses_for_project(project):
 
 
 def scales_for_municipalities(municipality_ids):
-    from naboskap.risk.models import RiskScale
-
     return (
         RiskScale.objects.filter(municipality_id__in=municipality_ids)
         .select_related("municipality")
@@ -437,8 +438,6 @@ class EventResult:
 def round_results(scoring_round, scale: Scale) -> list[EventResult]:
     """Count, median and spread per event of a round: three queries for any number of
     events and votes."""
-    from naboskap.risk.models import RoundEvent, Vote
-
     items = list(
         RoundEvent.objects.filter(round=scoring_round)
         .select_related("event")

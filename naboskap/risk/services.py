@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from naboskap.lib.errors import DomainError
 from naboskap.plans import services as plan_services
 from naboskap.plans.models import Measure
 from naboskap.projects.models import Project
 from naboskap.projects.services import project_touch
+from naboskap.risk import workflow
 from naboskap.risk.models import (
     COLOUR_RANK,
     Analysis,
@@ -42,12 +44,11 @@ from naboskap.tenancy.models import Municipality
 DEFAULT_PRESET = RiskScale.Preset.NABOLAG
 
 
-class RiskError(Exception):
+class RiskError(DomainError):
     """A change the analysis does not allow; the messages are shown to the user."""
 
-    def __init__(self, *messages: str):
-        super().__init__(" ".join(messages))
-        self.messages = list(messages)
+    def __init__(self, *messages):
+        super().__init__(list(messages) if len(messages) > 1 else messages[0])
 
 
 # Scales ------------------------------------------------------------------------------------
@@ -283,19 +284,6 @@ def scale_make_default(*, scale: RiskScale) -> None:
 
 # Analyses ----------------------------------------------------------------------------------
 
-# The allowed status changes; approving a revision supersedes the one approved before it.
-TRANSITIONS = {
-    Analysis.Status.DRAFT: {Analysis.Status.REVIEW},
-    Analysis.Status.REVIEW: {Analysis.Status.DRAFT, Analysis.Status.APPROVED},
-    Analysis.Status.APPROVED: {Analysis.Status.SUPERSEDED},
-    Analysis.Status.SUPERSEDED: set(),
-}
-# Changes a person asks for; superseding follows from approving a newer revision.
-MANUAL_TRANSITIONS = {
-    Analysis.Status.DRAFT: [Analysis.Status.REVIEW],
-    Analysis.Status.REVIEW: [Analysis.Status.DRAFT, Analysis.Status.APPROVED],
-}
-
 
 def _replace_rows(analysis: Analysis, participants, meetings) -> None:
     if participants is not None:
@@ -378,7 +366,7 @@ def analysis_change_status(
     *, analysis: Analysis, to_status: str, changed_by, note: str = ""
 ) -> Analysis:
     stored = _locked(analysis)
-    if to_status not in TRANSITIONS[stored.status]:
+    if not workflow.allowed(stored.status, to_status):
         raise RiskError(
             _("An analysis that is %(status)s cannot become %(to)s.")
             % {
@@ -427,7 +415,7 @@ def analysis_revise(*, analysis: Analysis, created_by) -> Analysis:
     newest = Analysis.objects.filter(series=stored.series).aggregate(Max("revision"))
     if newest["revision__max"] != stored.revision:
         raise RiskError(_("Only the newest revision can be revised."))
-    if stored.status == Analysis.Status.DRAFT:
+    if stored.status not in workflow.REVISABLE:
         raise RiskError(_("This revision is still a draft; change it instead."))
     revision = Analysis.objects.create(
         project=stored.project,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import rules
 import segno
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import project_trail, to
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.plans.models import Measure
 from naboskap.projects.access import get_project_for_user
-from naboskap.risk import report, selectors, services
+from naboskap.risk import report, selectors, services, workflow
 from naboskap.risk.access import get_analysis_for_user, get_event_for_user, get_scale_for_user
 from naboskap.risk.breadcrumbs import analysis_label, event_label, risk_trail, scales_trail
 from naboskap.risk.forms import (
@@ -37,8 +37,7 @@ from naboskap.risk.forms import (
     participant_formset,
 )
 from naboskap.risk.models import Analysis, Colour, ConsequenceScore, ScaleVersion, ScoringRound
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 CHANGE = "risk.change_analyses"
 VIEW = "risk.view_analyses"
@@ -48,12 +47,6 @@ AFTER = ConsequenceScore.Stage.AFTER
 
 def _can_change(request: HttpRequest, project) -> bool:
     return rules.has_perm(CHANGE, request.user, project)
-
-
-def _refused(request: HttpRequest, exc: services.RiskError, target) -> HttpResponse:
-    for message in exc.messages:
-        messages.error(request, message)
-    return redirect(target)
 
 
 # Analyses ----------------------------------------------------------------------------------
@@ -99,8 +92,7 @@ def _analysis_form(request: HttpRequest, project, analysis: Analysis | None) -> 
             else:
                 services.analysis_edit(analysis=analysis, **rows, **fields)
         except services.RiskError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The analysis was saved."))
             return redirect(analysis)
@@ -172,7 +164,7 @@ def _analysis_page(request: HttpRequest, analysis: Analysis, errors=(), status: 
         "project": project,
         "analysis": analysis,
         "can_change": can_change,
-        "can_publish": request.user.has_perm("risk.publish_summary", project),
+        "can_publish": rules.has_perm("risk.publish_summary", request.user, project),
         "participants": analysis.participants.all(),
         "meetings": analysis.meetings.all(),
         "history": analysis.status_changes.select_related("changed_by"),
@@ -180,7 +172,7 @@ def _analysis_page(request: HttpRequest, analysis: Analysis, errors=(), status: 
         "is_newest": revisions[0].pk == analysis.pk,
         "transitions": [
             (value, Analysis.Status(value).label)
-            for value in services.MANUAL_TRANSITIONS.get(analysis.status, [])
+            for value in workflow.BY_HAND.get(analysis.status, [])
         ],
         "open_round": analysis.scoring_rounds.filter(closed_at__isnull=True).first(),
         "matrices": overall,
@@ -277,7 +269,8 @@ def event_create(request: HttpRequest, pk: int, analysis_pk: int) -> HttpRespons
         try:
             event = services.event_create(analysis=analysis, **form.cleaned_data)
         except services.RiskError as exc:
-            return _refused(request, exc, analysis)
+            show_error(request, exc)
+            return redirect(analysis)
         event.analysis = analysis
         messages.success(request, _("The event was added. Score it next."))
         return redirect("risk:event_score", pk=pk, analysis_pk=analysis.pk, event_pk=event.pk)
@@ -303,7 +296,8 @@ def event_edit(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) -
         try:
             services.event_edit(event=event, **form.cleaned_data)
         except services.RiskError as exc:
-            return _refused(request, exc, event)
+            show_error(request, exc)
+            return redirect(event)
         messages.success(request, _("The event was saved."))
         return redirect(event)
     context = {
@@ -329,7 +323,8 @@ def event_delete(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int)
     try:
         services.event_delete(event=event)
     except services.RiskError as exc:
-        return _refused(request, exc, event)
+        show_error(request, exc)
+        return redirect(event)
     messages.success(request, _("The event was removed from this revision."))
     return redirect(analysis)
 
@@ -357,8 +352,7 @@ def event_score(request: HttpRequest, pk: int, analysis_pk: int, event_pk: int) 
                     **form.assessment(),
                 )
         except services.RiskError as exc:
-            for message in exc.messages:
-                forms[0].add_error(None, message)
+            show_error(request, exc, forms[0])
         else:
             messages.success(request, _("The scores were saved."))
             return redirect(event)
@@ -449,7 +443,7 @@ def event_measure_create(
         try:
             services.event_measure_add(event=event, created_by=request.user, **form.cleaned_data)
         except services.RiskError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The measure was added to the action plan."))
             return redirect(event)
@@ -462,18 +456,16 @@ def event_measure_create(
 @staff_required
 def scale_list(request: HttpRequest) -> HttpResponse:
     """The scales of the municipality the user works in."""
-    municipality = staff_municipality(request)
+    municipality = get_staff_municipality(request)
     scales = list(selectors.scales_for_municipalities([municipality.pk]))
     can_add = rules.has_perm("risk.change_scales", request.user, municipality)
-    context = {"scales": scales, "can_add": can_add}
+    context = {"scales": scales, "can_add": can_add, "breadcrumbs": scales_trail()}
     return render(request, "risk/scale_list.html", context)
 
 
 @staff_required
 def scale_create(request: HttpRequest) -> HttpResponse:
-    municipality = staff_municipality(request)
-    if not rules.has_perm("risk.change_scales", request.user, municipality):
-        raise PermissionDenied
+    municipality = get_staff_municipality(request, "risk.change_scales")
     form = ScaleCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,8 +477,7 @@ def scale_create(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
             )
         except services.RiskError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The scale was made. Adjust it to your municipality."))
             return redirect(scale)
@@ -533,8 +524,7 @@ def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"].strip(),
             )
         except services.RiskError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_error(request, exc, form)
         else:
             if version.pk != current.pk:
                 messages.success(
@@ -601,8 +591,7 @@ def round_create(request: HttpRequest, pk: int, analysis_pk: int) -> HttpRespons
                 analysis=analysis, events=form.cleaned_data["events"], opened_by=request.user
             )
         except services.RiskError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The scoring round is open. Show this page in the room."))
             return redirect(scoring_round)
@@ -669,7 +658,8 @@ def round_close(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int) 
     try:
         services.round_close(scoring_round=scoring_round, closed_by=request.user)
     except services.RiskError as exc:
-        return _refused(request, exc, scoring_round)
+        show_error(request, exc)
+        return redirect(scoring_round)
     messages.success(request, _("The round is closed. Settle the values for each event."))
     return redirect("risk:round_settle", pk=pk, analysis_pk=analysis_pk, round_pk=round_pk)
 
@@ -708,8 +698,7 @@ def round_settle(request: HttpRequest, pk: int, analysis_pk: int, round_pk: int)
                 spread=bound.result.spread(scoring_round.code),
             )
         except services.RiskError as exc:
-            for message in exc.messages:
-                bound.add_error(None, message)
+            show_error(request, exc, bound)
         else:
             messages.success(
                 request, _("The values of “%(title)s” were settled.") % {"title": event.title}

@@ -3,8 +3,10 @@
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from naboskap.routines.models import Routine
+from naboskap.projects.access import get_project_for_user
+from naboskap.routines.models import ProjectTask, Routine
 from naboskap.tenancy.selectors import enter_municipality
 
 
@@ -16,3 +18,17 @@ def get_routine_for_user(user, pk: int, perm: str = "routines.view_routine") -> 
         raise PermissionDenied
     enter_municipality(user, routine.municipality_id)  # None for a shipped routine: no change
     return routine
+
+
+VIEW_CHECKLIST = "routines.view_checklist"
+
+
+def get_project_task_for_user(user, pk: int, task_pk: int, perm: str = VIEW_CHECKLIST):
+    """A task on the checklist of project `pk`: 404 outside the user's reach, 403 when they
+    may see the checklist but lack `perm` on the task."""
+    project = get_project_for_user(user, pk, VIEW_CHECKLIST)
+    task = get_object_or_404(ProjectTask, pk=task_pk, project=project)
+    task.project = project
+    if perm != VIEW_CHECKLIST and not rules.has_perm(perm, user, task):
+        raise PermissionDenied
+    return task

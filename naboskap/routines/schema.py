@@ -38,6 +38,7 @@ from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
+from naboskap.lib.errors import DomainError
 from naboskap.projects.models import PHASE_ORDER, Phase
 from naboskap.routines.models import MAX_OFFSET_DAYS, Milestone, Routine
 from naboskap.tenancy.models import Role
@@ -49,11 +50,11 @@ MAX_FILE_BYTES = 1_000_000
 KEY_PATTERN = re.compile(r"^[-a-z0-9_]{1,50}$")
 
 
-class RoutineFormatError(Exception):
+class RoutineFormatError(DomainError):
     """The file is not a routine Naboskap can read; `problems` says where and why."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
+        super().__init__("; ".join(str(problem) for problem in problems))
         self.problems = problems
 
 

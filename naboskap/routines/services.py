@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from naboskap.lib.errors import DomainError
 from naboskap.projects.models import Project
-from naboskap.routines import schema, selectors
+from naboskap.routines import schema, selectors, shipped
 from naboskap.routines.models import (
     ProjectMilestone,
     ProjectRoutine,
@@ -29,12 +30,12 @@ from naboskap.routines.models import (
 from naboskap.tenancy.models import Municipality
 
 
-class RoutineError(Exception):
-    """An operation that cannot be done; the message is for the user."""
+class RoutineError(DomainError):
+    """An operation that cannot be done; the message is for the user, and `problems` list
+    what stands in the way."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
         super().__init__(message)
-        self.message = message
         self.problems = problems or []
 
 
@@ -433,8 +434,6 @@ def routines_load_shipped() -> list[Routine]:
 
     Running it again changes nothing. Returns the routines it published.
     """
-    from naboskap.routines import shipped
-
     published = []
     for content in shipped.SHIPPED:
         data = schema.parse_data(shipped.exchange_data(content))

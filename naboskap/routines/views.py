@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail, to
+from naboskap.lib.breadcrumbs import link, project_trail, section_trail, to
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.routines import schema, selectors, services
-from naboskap.routines.access import get_routine_for_user
+from naboskap.routines.access import get_project_task_for_user, get_routine_for_user
 from naboskap.routines.forms import (
     ApplyRoutineForm,
     ImportForm,
@@ -25,32 +26,26 @@ from naboskap.routines.forms import (
     RoutineTaskForm,
     TaskCompleteForm,
 )
-from naboskap.routines.models import ProjectTask, Routine, RoutinePhase, RoutineTask
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.models import Municipality
+from naboskap.routines.models import Routine, RoutinePhase, RoutineTask
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.rules import roles_for
-from naboskap.tenancy.selectors import staff_municipality
 
 
 def _routines_trail(*more) -> list:
     """My projects › Routines › …"""
-    return my_projects_trail(link(_("Routines"), "routines:list"), *more)
+    return section_trail(_("Routines"), "routines:list", *more)
 
 
 def _checklist_link(project):
     return link(_("Checklist"), "routines:checklist", project.pk)
 
 
+ADD_ROUTINE = "routines.add_routine"
+
+
 def _can_write(request: HttpRequest) -> bool:
     """Whether the user writes routines in the municipality they work in."""
-    return rules.has_perm("routines.add_routine", request.user, staff_municipality(request))
-
-
-def _writable_municipality(request: HttpRequest) -> Municipality:
-    """The municipality the user works in; 403 when they do not write routines there."""
-    if not _can_write(request):
-        raise PermissionDenied
-    return staff_municipality(request)
+    return rules.has_perm(ADD_ROUTINE, request.user, get_staff_municipality(request))
 
 
 def _open_draft(request: HttpRequest, pk: int) -> tuple[Routine, HttpResponse | None]:
@@ -70,16 +65,17 @@ def _open_draft(request: HttpRequest, pk: int) -> tuple[Routine, HttpResponse | 
 
 @staff_required
 def routine_list(request: HttpRequest) -> HttpResponse:
-    routines = selectors.routines_for_user(request.user, staff_municipality(request)).order_by(
+    routines = selectors.routines_for_user(request.user, get_staff_municipality(request)).order_by(
         "municipality__name", "name", "-version"
     )
     can_add = _can_write(request)
-    return render(request, "routines/routine_list.html", {"routines": routines, "can_add": can_add})
+    context = {"routines": routines, "can_add": can_add, "breadcrumbs": _routines_trail()}
+    return render(request, "routines/routine_list.html", context)
 
 
 @staff_required
 def routine_create(request: HttpRequest) -> HttpResponse:
-    municipality = _writable_municipality(request)
+    municipality = get_staff_municipality(request, ADD_ROUTINE)
     form = RoutineForm(posted(request))
     if request.method == "POST" and form.is_valid():
         routine = services.routine_create(
@@ -102,7 +98,7 @@ def routine_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def routine_import(request: HttpRequest) -> HttpResponse:
-    municipality = _writable_municipality(request)
+    municipality = get_staff_municipality(request, ADD_ROUTINE)
     form = ImportForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         routine = services.routine_import(
@@ -165,7 +161,7 @@ def routine_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 milestones=form.cleaned_data["milestones"],
             )
         except services.RoutineError as error:
-            form.add_error("milestones", error.message)
+            show_error(request, error, form, field="milestones")
         else:
             messages.success(request, _("The routine was saved."))
             return redirect(routine)
@@ -197,7 +193,7 @@ def routine_retire(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.routine_retire(routine=routine)
     except services.RoutineError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(
             request, _("The routine is retired. Projects that follow it keep their tasks.")
@@ -209,8 +205,12 @@ def routine_retire(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def routine_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     routine = get_routine_for_user(request.user, pk)
-    municipality = routine.municipality if routine.municipality else _writable_municipality(request)
-    if not rules.has_perm("routines.add_routine", request.user, municipality):
+    municipality = (
+        routine.municipality
+        if routine.municipality
+        else get_staff_municipality(request, ADD_ROUTINE)
+    )
+    if not rules.has_perm(ADD_ROUTINE, request.user, municipality):
         raise PermissionDenied
     if routine.is_draft:
         messages.info(request, _("This version is a draft: edit it directly."))
@@ -364,7 +364,7 @@ def project_routine(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, routine=form.cleaned_data["routine"], applied_by=request.user
             )
         except services.RoutineError as error:
-            form.add_error("routine", error.message)
+            show_error(request, error, form, field="routine")
         else:
             messages.success(
                 request,
@@ -455,11 +455,8 @@ def milestones(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, "routines.view_checklist")
-    task = get_object_or_404(ProjectTask, pk=task_pk, project=project)
-    task.project = project
-    if not rules.has_perm("routines.complete_task", request.user, task):
-        raise PermissionDenied
+    task = get_project_task_for_user(request.user, pk, task_pk, "routines.complete_task")
+    project = task.project
     form = TaskCompleteForm(posted(request), instance=task, project=project)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -11,7 +11,7 @@ in the municipality they work in now; nothing here decides access on its own:
   so the search logs no access;
 - measures and meetings: of the projects the user reaches (`plans.view_measure`,
   `meetings.view_meetings`);
-- persons: `stakeholders.selectors.persons_for_user`, and only for those with
+- persons: `stakeholders.register.selectors.persons_for_user`, and only for those with
   `stakeholders.view_persons`; organisations: the municipality's, for those with
   `stakeholders.view_organisations`.
 
@@ -19,8 +19,10 @@ Matching: the long texts of the big tables (a concern's description and place, a
 title and description) are matched on PostgreSQL by full-text search (`TEXT_CONFIG`, each
 word as a prefix) through GIN indexes (this app's migration), at most CAP matches counted;
 elsewhere (SQLite), and for the names and titles of the small tables (projects, meetings,
-persons, organisations) on every database, every word must occur in one of the fields
-(`icontains`). A reference (`2026-000123`) or a concern's number (`123`) finds that concern.
+persons, organisations) on every database, every word must occur in one of the fields,
+whatever the case (`icontains` on PostgreSQL; on SQLite, whose LIKE folds only A–Z, both
+sides through Python's `str.casefold`: see `functions`). A reference (`2026-000123`) or a
+concern's number (`123`) finds that concern.
 
 Bounded: one query per kind, whatever the number of hits. The number of hits comes with the
 first rows (a window count), so a kind costs one statement.
@@ -37,17 +39,20 @@ import rules
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from naboskap.concerns.selectors import concerns_for_user
+from naboskap.lib.errors import DomainError
 from naboskap.meetings.models import Meeting
 from naboskap.plans.models import Measure
 from naboskap.projects.selectors import projects_for_user
 from naboskap.search import rules as search_rules  # noqa: F401 (registers search.use_search)
-from naboskap.stakeholders.selectors import organisations_in, persons_for_user
+from naboskap.search.functions import Casefold
+from naboskap.stakeholders.register.selectors import organisations_in, persons_for_user
 
 MAX_LENGTH = 200  # characters of a query
 MAX_WORDS = 10
@@ -67,7 +72,7 @@ CONCERN_TEXT = ("description", "location")
 MEASURE_TEXT = ("title", "description")
 
 
-class QueryError(ValueError):
+class QueryError(DomainError):
     """The query cannot be searched (empty or too long); the message says why."""
 
 
@@ -129,14 +134,23 @@ def _is_postgres(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+def _contains(name: str, word: str, postgres: bool) -> Q:
+    """`name` holds `word`, whatever the case: `icontains` on PostgreSQL (ILIKE folds every
+    letter); elsewhere both sides case-folded (SQLite's LIKE folds only A–Z, not æøå)."""
+    if postgres:
+        return Q(**{f"{name}__icontains": word})
+    return Q(Contains(Casefold(name), word.casefold()))
+
+
 def _words(queryset: QuerySet, fields, words) -> QuerySet:
-    """Every word occurs somewhere in one of `fields` (`icontains`)."""
+    """Every word occurs somewhere in one of `fields`, whatever the case."""
     if not words:
         return queryset.none()
+    postgres = _is_postgres(queryset)
     return queryset.filter(
         reduce(
             and_,
-            (reduce(or_, (Q(**{f"{name}__icontains": w}) for name in fields)) for w in words),
+            (reduce(or_, (_contains(name, w, postgres) for name in fields)) for w in words),
         )
     )
 

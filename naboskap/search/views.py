@@ -1,25 +1,24 @@
 """Staff search (issue 18): one box across what the user may open (see `selectors`)."""
 
-import rules
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from naboskap.lib.breadcrumbs import my_projects_trail
 from naboskap.search import selectors
-from naboskap.tenancy.access import staff_required
-from naboskap.tenancy.selectors import staff_municipality
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 
 @staff_required
 def search(request: HttpRequest) -> HttpResponse:
     """Results for `?q=`, in the municipality the user works in now."""
-    if not rules.has_perm("search.use_search", request.user):
-        raise PermissionDenied
-    municipality = staff_municipality(request)
-    if municipality is None:
-        raise Http404
+    municipality = get_staff_municipality(request, "search.use_search")
     typed = request.GET.get("q")
-    context = {"query": (typed or "").strip()[: selectors.MAX_LENGTH], "results": None}
+    context = {
+        "query": (typed or "").strip()[: selectors.MAX_LENGTH],
+        "results": None,
+        "breadcrumbs": my_projects_trail(_("Search")),
+    }
     if typed is not None:
         try:
             text = selectors.clean_query(typed)

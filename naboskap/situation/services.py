@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.lib.errors import DomainError
 from naboskap.situation.models import Assessment, AssessmentVersion, Party, SignOff
 from naboskap.situation.selectors import MAX_DAYS
 
 
-class AssessmentError(Exception):
+class AssessmentError(DomainError):
     """An operation refused: the message says why, for the user."""
 
 

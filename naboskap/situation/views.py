@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import Crumb, link, project_trail
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.projects.access import get_project_for_user
@@ -37,12 +38,6 @@ def _period(assessment) -> dict:
         "start": date_format(assessment.period_start, "j. F Y"),
         "end": date_format(assessment.period_end, "j. F Y"),
     }
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for name, texts in error.message_dict.items():
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
 
 
 @staff_required
@@ -81,10 +76,8 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 by=request.user,
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except services.AssessmentError as error:
-            form.add_error(None, str(error))
+        except ValidationError as error:  # an AssessmentError too
+            show_error(request, error, form)
         else:
             messages.success(
                 request, _("The assessment was saved as version 1. Both parties can now sign it.")
@@ -174,8 +167,6 @@ def assessment_edit(request: HttpRequest, pk: int, assessment_pk: int) -> HttpRe
                 based_on=form.cleaned_data["based_on"],
                 by=request.user,
             )
-        except ValidationError as error:
-            _add_errors(form, error)
         except services.AssessmentError as error:
             # Show the current text, and keep what the user typed, now based on the current
             # version: once they have read it, saving again makes the next version.
@@ -185,7 +176,9 @@ def assessment_edit(request: HttpRequest, pk: int, assessment_pk: int) -> HttpRe
             data["based_on"] = str(current.number)
             form = EditForm(data)
             form.is_valid()
-            form.add_error(None, str(error))
+            show_error(request, error, form)
+        except ValidationError as error:
+            show_error(request, error, form)
         else:
             if changed:
                 messages.success(
@@ -235,7 +228,7 @@ def assessment_sign(request: HttpRequest, pk: int, assessment_pk: int) -> HttpRe
             by=request.user,
         )
     except services.AssessmentError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         return _sign_refused(request, assessment)
     messages.success(
         request,

@@ -513,7 +513,7 @@ auditlog.register(ErasureLog)
 class PlaceAnalysis(models.Model):
     """One version of a project's place and process analysis. The newest version is the one
     being worked on until a coordinator publishes it; a change after that starts a new version
-    (a copy), so every published version stays as it was (see place_services)."""
+    (a copy), so every published version stays as it was (see places/services.py)."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="place_analyses", verbose_name=_("project")

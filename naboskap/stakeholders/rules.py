@@ -8,6 +8,7 @@ administrator's.
 import rules
 from django.db.models import Q
 
+from naboskap.projects.models import Project
 from naboskap.projects.rules import can_change, reaches_project
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.rules import (
@@ -64,8 +65,6 @@ def on_team(user, project) -> bool:
 
 def team_project_ids(user, municipality_id: int):
     """The ids of the municipality's projects whose team the user is on (a queryset)."""
-    from naboskap.projects.models import Project
-
     projects = Project.objects.filter(municipality_id=municipality_id)
     if TEAM_ROLES & municipality_roles(user, municipality_id):
         return projects.values("pk")
@@ -125,8 +124,6 @@ def register_project_ids(user, municipality_id: int):
     """The ids of the municipality's projects whose stakeholders the user keeps (a queryset):
     every project for its administrators and coordinators; else the projects where the user
     is an administrator or coordinator, or the dialogue owner."""
-    from naboskap.projects.models import Project
-
     projects = Project.objects.filter(municipality_id=municipality_id)
     if runs_register(user, municipality_id):
         return projects.values("pk")

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from naboskap.stakeholders import io_views, place_views, register_views, views
+from naboskap.stakeholders import views
+from naboskap.stakeholders.addresses import views as address_views
+from naboskap.stakeholders.places import views as place_views
+from naboskap.stakeholders.register import views as register_views
 
 app_name = "stakeholders"
 
 urlpatterns = [
-    path("adresser/", views.addresses, name="addresses"),
+    path("adresser/", address_views.addresses, name="addresses"),
     path("prosjekter/<int:pk>/naboliste/", views.neighbour_list, name="neighbour_list"),
     path(
         "prosjekter/<int:pk>/naboliste/beregn/", views.neighbour_compute, name="neighbour_compute"
@@ -22,7 +25,7 @@ urlpatterns = [
         views.neighbour_restore,
         name="neighbour_restore",
     ),
-    # The stakeholder register (register_views).
+    # The stakeholder register (register/views.py).
     path("interessenter/", register_views.organisation_list, name="organisation_list"),
     path(
         "interessenter/organisasjoner/ny/",
@@ -71,7 +74,7 @@ urlpatterns = [
         register_views.assessment_create,
         name="assessment_create",
     ),
-    # Place and process analyses, invitation letters, register files (place_views, io_views).
+    # Place and process analyses, invitation letters (places/views.py).
     path("prosjekter/<int:pk>/stedsanalyse/", place_views.place_analysis, name="place_analysis"),
     path("prosjekter/<int:pk>/stedsanalyse/tekst/", place_views.place_text, name="place_text"),
     path(
@@ -110,10 +113,11 @@ urlpatterns = [
         place_views.letter_template_edit,
         name="letter_template_edit",
     ),
-    path("interessenter/import/", io_views.register_import, name="register_import"),
+    # The register as CSV and XLSX files (register/views.py).
+    path("interessenter/import/", register_views.register_import, name="register_import"),
     path(
         "interessenter/eksport/<str:kind>.<str:fmt>",
-        io_views.register_export,
+        register_views.register_export,
         name="register_export",
     ),
 ]

@@ -1,4 +1,4 @@
-"""Staff pages: a project's neighbour list, and the municipality's address register."""
+"""Staff pages: a project's neighbour list."""
 
 from __future__ import annotations
 
@@ -14,19 +14,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from naboskap.lib.breadcrumbs import my_projects_trail, project_trail
+from naboskap.lib.breadcrumbs import project_trail
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.projects.access import get_project_for_user
 from naboskap.stakeholders import selectors, services
-from naboskap.stakeholders.access import administered_municipality
 from naboskap.stakeholders.exports import neighbour_list_csv
 from naboskap.stakeholders.forms import (
     AddAddressForm,
     AddressSearchForm,
-    AddressUploadForm,
     RadiusForm,
 )
-from naboskap.stakeholders.models import AddressImport, NeighbourEntry, NeighbourList
+from naboskap.stakeholders.models import NeighbourEntry, NeighbourList
 from naboskap.stakeholders.sources import address_source
 from naboskap.tenancy.access import staff_required
 
@@ -83,7 +82,7 @@ def neighbour_compute(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, radius_m=form.cleaned_data["radius_m"], by=request.user
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form)
         else:
             count = selectors.neighbour_entries(neighbour_list).count()
             messages.success(
@@ -158,35 +157,3 @@ def neighbour_export(request: HttpRequest, pk: int) -> HttpResponse:
     filename = f"naboliste-{slugify(project.slug) or project.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@staff_required
-def addresses(request: HttpRequest) -> HttpResponse:
-    municipality = administered_municipality(request)
-    form = AddressUploadForm(posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        upload.seek(0)
-        record = services.address_import(
-            municipality=municipality,
-            stream=upload.file,
-            size=upload.size,
-            filename=upload.name,
-            via=AddressImport.Via.UPLOAD,
-            encoding=form.cleaned_data["encoding"],
-            dry_run=form.cleaned_data["dry_run"],
-            started_by=request.user,
-        )
-        if record.outcome == AddressImport.Outcome.FAILED:
-            messages.error(request, record.failure)
-        else:
-            messages.success(request, _("The file was read. See the report below."))
-        return redirect("stakeholders:addresses")
-    context = {
-        "municipality": municipality,
-        "form": form,
-        "address_count": municipality.addresses.count(),
-        "last_import": selectors.last_import(municipality),
-        "breadcrumbs": my_projects_trail(_("Address register")),
-    }
-    return render(request, "stakeholders/addresses.html", context, status=form_status(form))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+import rules
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +32,9 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from naboskap.tenancy.mfa import MFA_METHOD, PROVIDER_CHECK
+from naboskap.tenancy.models import Municipality
 from naboskap.tenancy.rules import memberships_of
+from naboskap.tenancy.selectors import staff_municipality
 
 
 def has_mfa(user) -> bool:
@@ -101,3 +105,17 @@ def second_factor_gate(request, user, page: str):
     messages.info(request, _("Confirm that it is you with a code from your authenticator app."))
     query = urlencode({REDIRECT_FIELD_NAME: page})
     return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+
+
+def get_staff_municipality(request, *perms: str) -> Municipality:
+    """The municipality a staff page without an object in its address works in: the one the
+    user chose in the header's switcher, else the first of theirs by name (see
+    `tenancy.selectors.current_municipality`). 403 when there is none, or when the user lacks
+    any of `perms` there (asked of the rules, so a Django superuser gets only what their
+    memberships give). Every such page asks this, and only this."""
+    municipality = staff_municipality(request)
+    if municipality is None or not all(
+        rules.has_perm(perm, request.user, municipality) for perm in perms
+    ):
+        raise PermissionDenied
+    return municipality

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
+from naboskap.tenancy.invitations import connect_invited_login
 from naboskap.tenancy.mfa import PROVIDER_AWARE_STAGE
 
 ALLAUTH_MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
@@ -44,6 +45,4 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         """An invitation in the session (the invitee chose the staff's identity provider on
         the invitation page): connect this login to the invited user and grant the roles."""
-        from naboskap.tenancy.invitations import connect_invited_login
-
         connect_invited_login(request, sociallogin)

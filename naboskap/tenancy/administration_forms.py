@@ -9,8 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.projects.models import Project
 from naboskap.tenancy.models import Invitation, Membership, Role, Unit
+
+# A membership may be for one project: tenancy knows the project model only through that
+# foreign key (declared by string), not by importing the projects app.
+Project = Membership._meta.get_field("project").related_model
 
 User = get_user_model()
 

@@ -20,23 +20,24 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.concerns.models import Category, RoutingRule
+from naboskap.concerns.services import categories_ensure_defaults
 from naboskap.lib import pagecache
+from naboskap.lib.errors import DomainError
 from naboskap.tenancy.models import Invitation, Membership, Municipality, Role, Unit
 from naboskap.tenancy.sessions import end_sessions
+from naboskap.tenancy.tasks import invitation_token, send_invitation
 
 User = get_user_model()
 
 INVITATION_VALID_FOR = timedelta(hours=72)
-TOKEN_SALT = "naboskap.tenancy.invitation"
 
 
-class AdminError(ValidationError):
+class AdminError(DomainError):
     """An administrative change that would leave the municipality without what it needs."""
 
 
@@ -81,11 +82,6 @@ def admin_event(
 # Invitations ------------------------------------------------------------------------------------
 
 
-def invitation_token(invitation: Invitation) -> str:
-    """The token in the invitation's link: only the secret key turns the stored nonce into it."""
-    return salted_hmac(TOKEN_SALT, invitation.nonce, algorithm="sha256").hexdigest()
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -97,8 +93,6 @@ def _new_token(invitation: Invitation) -> None:
 
 
 def _send(invitation: Invitation) -> None:
-    from naboskap.tenancy.tasks import send_invitation
-
     pk = invitation.pk
     transaction.on_commit(lambda: send_invitation.enqueue(pk))
 
@@ -480,8 +474,6 @@ def _would_duplicate(row, field, target, unique_sets) -> bool:
 
 def unit_routing_references(unit: Unit) -> dict[str, list]:
     """The routing that points at `unit`: what has to move before it can be retired."""
-    from naboskap.concerns.models import Category, RoutingRule
-
     return {
         "rules": list(RoutingRule.objects.filter(unit=unit).select_related("category", "project")),
         "categories": list(Category.objects.filter(default_unit=unit)),
@@ -494,8 +486,6 @@ def unit_retire(*, unit: Unit, by, successor: Unit | None = None) -> Unit:
     and what it did stays in the history under its name. New concerns must still reach
     someone, so the routing rules and the categories' default unit that point at it move to
     `successor`, which is required when there are any."""
-    from naboskap.concerns.models import Category, RoutingRule
-
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.retired_at is not None:
         raise AdminError(_("This unit is retired already."))
@@ -554,8 +544,6 @@ def municipality_create(
 ) -> tuple[Municipality, Invitation]:
     """A new municipality with its default concern categories, and an invitation for its
     first administrator."""
-    from naboskap.concerns.services import categories_ensure_defaults
-
     municipality = Municipality(number=number, name=name, slug=slug, default_language=language)
     municipality.full_clean()
     municipality.save()

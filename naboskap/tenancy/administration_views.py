@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.tenancy import administration_services as services
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.administration_access import (
-    administered_municipality,
+    MANAGE,
     get_invitation_for_admin,
     get_member_for_admin,
     get_unit_for_admin,
@@ -35,14 +36,11 @@ from naboskap.tenancy.administration_forms import (
     UnitRetireForm,
     UserSearchForm,
 )
+from naboskap.tenancy.breadcrumbs import log_trail, units_trail, users_trail
 from naboskap.tenancy.models import Invitation, Membership, Municipality, Unit
 
 User = get_user_model()
 LOG_PAGE_SIZE = 50
-
-
-def _error_text(error) -> str:
-    return " ".join(error.messages)
 
 
 # Users ------------------------------------------------------------------------------------------
@@ -51,7 +49,7 @@ def _error_text(error) -> str:
 @staff_required
 def users(request: HttpRequest) -> HttpResponse:
     """The municipality's staff, open invitations, and who has left."""
-    municipality = administered_municipality(request)
+    municipality = get_staff_municipality(request, MANAGE)
     search = UserSearchForm(request.GET or None)
     members = (
         User.objects.filter(memberships__municipality=municipality)
@@ -89,6 +87,7 @@ def users(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "municipality": municipality,
+        "breadcrumbs": users_trail(),
         "search": search,
         "query": query,
         "members": members,
@@ -124,7 +123,7 @@ def _former_staff(municipality: Municipality) -> list:
 
 @staff_required
 def user_invite(request: HttpRequest) -> HttpResponse:
-    municipality = administered_municipality(request)
+    municipality = get_staff_municipality(request, MANAGE)
     form = InviteForm(posted(request), municipality=municipality)
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
@@ -138,7 +137,11 @@ def user_invite(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenancy/administration/invite.html",
-        {"form": form, "municipality": municipality},
+        {
+            "form": form,
+            "municipality": municipality,
+            "breadcrumbs": users_trail(_("Invite a colleague")),
+        },
         status=form_status(form),
     )
 
@@ -150,7 +153,7 @@ def invitation_resend(request: HttpRequest, invitation_pk: int) -> HttpResponse:
     try:
         services.invitation_resend(invitation=invitation, by=request.user)
     except services.AdminError as error:
-        messages.error(request, _error_text(error))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -167,7 +170,7 @@ def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)
     except services.AdminError as error:
-        messages.error(request, _error_text(error))
+        show_error(request, error)
     else:
         messages.success(
             request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
@@ -194,6 +197,7 @@ def _user_page(request, municipality, member, status=200, **forms) -> HttpRespon
     context = {
         "municipality": municipality,
         "member": member,
+        "breadcrumbs": users_trail(member.get_full_name() or member.username),
         "has_totp": Authenticator.objects.filter(
             user=member, type=Authenticator.Type.TOTP
         ).exists(),
@@ -249,7 +253,7 @@ def user_deactivate(request: HttpRequest, user_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.AdminError as error:
-            form.add_error(None, error)
+            show_error(request, error, form)
         else:
             name = member.get_full_name() or member.username
             if deactivated:
@@ -280,7 +284,7 @@ def user_reset_mfa(request: HttpRequest, user_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.AdminError as error:
-            form.add_error("reason", error)
+            show_error(request, error, form, field="reason")
         else:
             messages.success(
                 request,
@@ -299,7 +303,7 @@ def user_reset_mfa(request: HttpRequest, user_pk: int) -> HttpResponse:
 
 @staff_required
 def units(request: HttpRequest) -> HttpResponse:
-    municipality = administered_municipality(request)
+    municipality = get_staff_municipality(request, MANAGE)
     unit_list = (
         Unit.objects.filter(municipality=municipality)
         .select_related("lead")
@@ -309,13 +313,13 @@ def units(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenancy/administration/units.html",
-        {"municipality": municipality, "units": unit_list},
+        {"municipality": municipality, "units": unit_list, "breadcrumbs": units_trail()},
     )
 
 
 @staff_required
 def unit_create(request: HttpRequest) -> HttpResponse:
-    municipality = administered_municipality(request)
+    municipality = get_staff_municipality(request, MANAGE)
     form = UnitForm(posted(request), municipality=municipality)
     if request.method == "POST" and form.is_valid():
         unit = services.unit_save(unit=form.instance, by=request.user)
@@ -324,7 +328,12 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenancy/administration/unit_form.html",
-        {"form": form, "unit": None, "municipality": municipality},
+        {
+            "form": form,
+            "unit": None,
+            "municipality": municipality,
+            "breadcrumbs": units_trail(_("New unit")),
+        },
         status=form_status(form),
     )
 
@@ -333,6 +342,7 @@ def _unit_page(request, municipality, unit, status=200, **forms) -> HttpResponse
     context = {
         "municipality": municipality,
         "unit": unit,
+        "breadcrumbs": units_trail(unit.name),
         "form": forms.get("form") or UnitForm(instance=unit, municipality=municipality),
         "merge_form": forms.get("merge_form") or UnitMergeForm(unit=unit),
         "retire_form": forms.get("retire_form") or UnitRetireForm(unit=unit),
@@ -369,7 +379,7 @@ def unit_merge(request: HttpRequest, unit_pk: int) -> HttpResponse:
         try:
             services.unit_merge(source=unit, target=target, by=request.user)
         except services.AdminError as error:
-            form.add_error(None, error)
+            show_error(request, error, form)
         else:
             messages.success(
                 request,
@@ -391,7 +401,7 @@ def unit_retire(request: HttpRequest, unit_pk: int) -> HttpResponse:
                 unit=unit, by=request.user, successor=form.cleaned_data["successor"]
             )
         except services.AdminError as error:
-            form.add_error("successor", error)
+            show_error(request, error, form, field="successor")
         else:
             messages.success(request, _("%(name)s was retired.") % {"name": unit.name})
             return redirect("administration:units")
@@ -429,7 +439,7 @@ def municipality_log(municipality: Municipality):
 
 @staff_required
 def log(request: HttpRequest) -> HttpResponse:
-    municipality = administered_municipality(request)
+    municipality = get_staff_municipality(request, MANAGE)
     entries = municipality_log(municipality)
     actor_ids = entries.exclude(actor__isnull=True).values("actor")
     people = (
@@ -461,6 +471,7 @@ def log(request: HttpRequest) -> HttpResponse:
     query.pop("side", None)
     context = {
         "municipality": municipality,
+        "breadcrumbs": log_trail(),
         "form": form,
         "page": page,
         "rows": rows,

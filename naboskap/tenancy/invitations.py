@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
+from naboskap.lib.errors import show_error
+from naboskap.lib.ratelimits import read_rate, write_rate
 from naboskap.tenancy import administration_services as services
 from naboskap.tenancy.administration_forms import AcceptInvitationForm
 from naboskap.tenancy.models import Invitation
@@ -29,14 +31,6 @@ User = get_user_model()
 
 SESSION_KEY = "naboskap_invitation"
 STAFF_PROVIDER = "entra"
-
-
-def READ_RATE(group, request) -> str:
-    return settings.PUBLIC_READ_RATE
-
-
-def WRITE_RATE(group, request) -> str:
-    return settings.PUBLIC_WRITE_RATE
 
 
 def staff_provider_configured() -> bool:
@@ -54,8 +48,8 @@ def _page(request, invitation, state, status=200, **context) -> HttpResponse:
     return render(request, "tenancy/invitation.html", context, status=status)
 
 
-@ratelimit(key="ip", rate=READ_RATE, block=True)
-@ratelimit(key="ip", rate=WRITE_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=read_rate, block=True)
+@ratelimit(key="ip", rate=write_rate, method="POST", block=True)
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_find(token)
     state = services.invitation_state(invitation)
@@ -93,7 +87,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except services.AdminError as error:
-            form.add_error(None, error)
+            show_error(request, error, form)
         else:
             get_account_adapter(request).login(request, new_user)
             # They have just chosen and typed the password: a fresh sign-in, so allauth lets

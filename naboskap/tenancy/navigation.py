@@ -9,7 +9,6 @@ import rules
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from naboskap.reports.selectors import readable_reports
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.rules import memberships_of
 
@@ -42,7 +41,11 @@ def staff_menu(request, municipality) -> list[MenuItem]:
             rules.has_perm("concerns.use_inbox", user, municipality),
         ),
         (_("My unit's measures"), "plans:my_measures", bool(roles & MEASURE_ROLES)),
-        (_("Status reports"), "reports:list", readable_reports(user, municipality) is not None),
+        (
+            _("Status reports"),
+            "reports:list",
+            rules.has_perm("reports.use_reports", user, municipality),
+        ),
         (_("Routines"), "routines:list", rules.has_perm("routines.use_routines", user)),
         (
             _("Stakeholders"),

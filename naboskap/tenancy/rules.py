@@ -70,6 +70,7 @@ def administers_current_municipality(user) -> bool:
     """Administrator of the municipality the user works in now (the menu's "Administration")."""
     if not any(m.role == Role.ADMIN and m.project_id is None for m in memberships_of(user)):
         return False  # no query for everyone else
+    # Local: selectors imports this module (memberships_of), and the rules load first.
     from naboskap.tenancy.selectors import current_municipality
 
     municipality = current_municipality(user)

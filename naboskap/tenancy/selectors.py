@@ -74,8 +74,9 @@ def municipality_url(municipality: Municipality, path: str) -> str:
 # A staff member may hold roles in several municipalities (an inter-municipal service, a
 # consultant). They work in one at a time: the one stored in their `Profile`, as long as they
 # still hold a role there, else the first of theirs by name (which is then stored). Every
-# staff page that lists or creates things asks `staff_municipality(request)`; pages of one
-# object follow the object (see `enter_municipality`). The profile and the municipalities are
+# staff page that lists or creates things asks `tenancy.access.get_staff_municipality`
+# (this, with the permission the page needs); pages of one object follow the object (see
+# `enter_municipality`). The profile and the municipalities are
 # read at most once per request and kept on the user object, like the memberships.
 
 

@@ -6,16 +6,22 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django_tasks import task
 
 from naboskap.lib.mail import again, send_or_retry
 from naboskap.tenancy.models import Invitation
 
+TOKEN_SALT = "naboskap.tenancy.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The token in the invitation's link: only the secret key turns the stored nonce into it."""
+    return salted_hmac(TOKEN_SALT, invitation.nonce, algorithm="sha256").hexdigest()
+
 
 def invitation_url(invitation: Invitation) -> str:
     """The absolute link of an invitation (staff pages live at SITE_URL)."""
-    from naboskap.tenancy.administration_services import invitation_token
-
     path = reverse("invitations:accept", args=[invitation_token(invitation)])
     return f"{settings.SITE_URL}{path}"
 

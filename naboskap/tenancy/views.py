@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from naboskap.lib.http import form_status, posted
 from naboskap.tenancy import services
 from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.breadcrumbs import profile_trail
 from naboskap.tenancy.forms import MunicipalityChoiceForm, ProfileForm
 from naboskap.tenancy.selectors import municipalities_of, profile_of, staff_municipality
 
@@ -77,6 +78,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         return response
     context = {
         "form": form,
+        "breadcrumbs": profile_trail(),
         "municipalities": municipalities_of(user),
         "session_idle_hours": settings.NABOSKAP_SESSION_IDLE_SECONDS / 3600,
         "session_max_hours": settings.NABOSKAP_SESSION_MAX_SECONDS / 3600,

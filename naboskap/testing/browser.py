@@ -46,8 +46,16 @@ AXE_RUN = "options => axe.run(document, options)"
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run browser tests after all others (a stable sort keeps the order within each group)."""
+    """Run browser tests after all others (a stable sort keeps the order within each group);
+    without Chromium, stop before any test and say what to run."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    if items and items[-1].get_closest_marker("browser") and not os.access(CHROMIUM_PATH, os.X_OK):
+        pytest.exit(
+            f"The browser tests need Chromium at {CHROMIUM_PATH}: run `make test` as root, or "
+            "`sudo apt-get install chromium` (or set CHROMIUM_PATH), "
+            'or skip them with -m "not browser".',
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 @pytest.fixture(scope="session")

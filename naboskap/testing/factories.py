@@ -1,9 +1,17 @@
+import io
+import secrets
 from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
+from naboskap.concerns import services as concern_services
+from naboskap.concerns.models import Category
+from naboskap.plans import services as plan_services
+from naboskap.plans.models import Measure, Participation
 from naboskap.projects.models import ContactPoint, Phase, PhaseChange, Project, Update
 from naboskap.tenancy.models import Membership, Municipality, Unit
 
@@ -103,15 +111,10 @@ class UpdateFactory(factory.django.DjangoModelFactory):
 
 def make_concern(project, category_code: str = "noise", **fields):
     """A concern submitted through the real operation, as the public form does."""
-    import secrets
-
-    from naboskap.concerns import services
-    from naboskap.concerns.models import Category
-
-    services.categories_ensure_defaults(municipality=project.municipality)
+    concern_services.categories_ensure_defaults(municipality=project.municipality)
     category = Category.objects.get(municipality=project.municipality, code=category_code)
     fields.setdefault("description", "Høy musikk fra hagen etter midnatt.")
-    concern, _created = services.concern_submit(
+    concern, _created = concern_services.concern_submit(
         project=project,
         category=category,
         idempotency_key=secrets.token_urlsafe(16),
@@ -122,10 +125,6 @@ def make_concern(project, category_code: str = "noise", **fields):
 
 def make_image(fmt: str = "JPEG", size=(64, 48), color=(200, 30, 30), **save_options) -> bytes:
     """A real image made with Pillow (JPEG or PNG, or any format Pillow writes)."""
-    import io
-
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt, **save_options)
     return out.getvalue()
@@ -133,12 +132,8 @@ def make_image(fmt: str = "JPEG", size=(64, 48), color=(200, 30, 30), **save_opt
 
 def make_photo(concern, name: str = "photo.jpg", data: bytes | None = None):
     """A photo attached through the real operation (checked and re-encoded)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from naboskap.concerns import services
-
     upload = SimpleUploadedFile(name, data or make_image(), content_type="image/jpeg")
-    return services.photos_add(concern=concern, files=[upload])[0]
+    return concern_services.photos_add(concern=concern, files=[upload])[0]
 
 
 class MeasureFactory(factory.django.DjangoModelFactory):
@@ -161,8 +156,6 @@ def make_plan(project, *, measures: int, units, overdue_every: int = 5) -> list:
     (a number: made here; or a list of units), each with two participating units; every
     `overdue_every`-th one is overdue. Bulk-created: fast enough for hundreds. Returns the
     units."""
-    from naboskap.plans.models import Measure, Participation
-
     if isinstance(units, int):
         units = [
             UnitFactory(municipality=project.municipality, name=f"Planenhet {project.pk}-{n}")
@@ -195,9 +188,6 @@ def make_plan(project, *, measures: int, units, overdue_every: int = 5) -> list:
 def make_measure(project, *, owner_unit_name: str | None = None, by=None, **fields):
     """A measure created through the real operation (with its first history row); the owner
     is the named unit of the project's municipality, else the project's responsible unit."""
-    from naboskap.plans import services
-    from naboskap.tenancy.models import Unit
-
     if owner_unit_name:
         fields["owner_unit"] = Unit.objects.get(
             municipality=project.municipality, name=owner_unit_name
@@ -205,4 +195,4 @@ def make_measure(project, *, owner_unit_name: str | None = None, by=None, **fiel
     fields.setdefault("owner_unit", project.responsible_unit)
     fields.setdefault("title", "Fast kontaktperson for naboene")
     fields.setdefault("due_date", timezone.localdate() + timedelta(days=30))
-    return services.measure_create(project=project, created_by=by, **fields)
+    return plan_services.measure_create(project=project, created_by=by, **fields)

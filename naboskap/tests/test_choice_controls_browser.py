@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from naboskap.concerns import services as concern_services
-from naboskap.meetings import minutes_services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.tests.factories import make_body, make_meeting
 from naboskap.risk import services as risk_services
 from naboskap.risk.tests.factories import make_analysis

@@ -371,7 +371,8 @@ def cost_line_kwargs(world):
 
 
 def agenda_template_kwargs(world):
-    from naboskap.meetings import minutes_services, services
+    from naboskap.meetings import services
+    from naboskap.meetings.minutes import services as minutes_services
 
     if not hasattr(world, "agenda_template"):
         meeting = council(world) and world.council_meeting
@@ -467,7 +468,7 @@ MEETINGS_ISSUE19_MATRIX = {
 
 def agenda_item_kwargs(world):
     """One agenda item (marked for the residents' meeting) on the council's meeting."""
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
 
     if not hasattr(world, "agenda_item"):
         world.agenda_item = minutes_services.agenda_item_add(
@@ -477,7 +478,7 @@ def agenda_item_kwargs(world):
 
 
 def minutes_kwargs(world):
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
 
     kwargs = agenda_item_kwargs(world)
     minutes_services.minutes_start(meeting=world.council_meeting, created_by=None)
@@ -489,7 +490,7 @@ def minutes_item_kwargs(world):
 
 
 def decision_kwargs(world):
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
 
     kwargs = minutes_kwargs(world)
     decision = minutes_services.decision_add(
@@ -499,7 +500,7 @@ def decision_kwargs(world):
 
 
 def approved_kwargs(world):
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
     from naboskap.meetings.models import Minutes
 
     kwargs = minutes_kwargs(world)
@@ -510,7 +511,7 @@ def approved_kwargs(world):
 
 
 def published_minutes(world):
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
     from naboskap.meetings.models import Minutes
 
     approved_kwargs(world)
@@ -624,7 +625,7 @@ STAKEHOLDERS_MATRIX = {
 
 
 def stakeholder_organisation(world):
-    from naboskap.stakeholders import services
+    from naboskap.stakeholders.register import services
 
     if not hasattr(world, "organisation"):
         world.organisation = services.organisation_create(
@@ -637,7 +638,7 @@ def stakeholder_organisation(world):
 
 
 def stakeholder_person(world):
-    from naboskap.stakeholders import services
+    from naboskap.stakeholders.register import services
 
     if not hasattr(world, "stakeholder"):
         world.stakeholder = services.person_create(
@@ -647,7 +648,7 @@ def stakeholder_person(world):
 
 
 def stakeholder_interaction(world):
-    from naboskap.stakeholders import services
+    from naboskap.stakeholders.register import services
 
     interaction = services.interaction_log(
         project=world.project,
@@ -732,7 +733,7 @@ REGISTER_MATRIX = {
 def place_draft(world):
     """A draft place analysis of the project with a description and a theme, once per test."""
     if not hasattr(world, "place_theme"):
-        from naboskap.stakeholders import place_services
+        from naboskap.stakeholders.places import services as place_services
 
         place_services.place_analysis_edit(
             project=world.project, by=None, site_description="Boligfelt ved skolen"
@@ -758,7 +759,7 @@ def place_theme_kwargs(world):
 
 
 def letter_template_kwargs(world):
-    from naboskap.stakeholders import place_services
+    from naboskap.stakeholders.places import services as place_services
 
     template = place_services.letter_template_create(
         municipality=world.municipality,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from naboskap.conftest import client_for, make_staff
 from naboskap.insights import services
-from naboskap.insights.models import MIN_GROUP_SIZE
+from naboskap.lib.anonymity import MIN_GROUP_SIZE
 from naboskap.tenancy.models import Role
 
 TODAY = timezone.localdate()

@@ -364,7 +364,11 @@ def test_the_answer_page_never_passes_its_address_on(survey_round):
 
 
 def test_a_round_without_codes_loads_no_script(survey_round):
-    page = english().get(answer_url(survey_round)).content.decode()
+    response = english().get(answer_url(survey_round))
+    assert response.status_code == 200
+    page = response.content.decode()
+    question = survey_round.template.questions.first()
+    assert f'name="q{question.pk}"' in page  # the answer form itself
     assert "survey-code.js" not in page
     assert 'name="code"' not in page
 
@@ -384,7 +388,11 @@ def test_results_show_a_bar_chart_per_statement_with_five_answers(world, survey_
 def test_no_chart_under_five_answers(world, survey_round, coordinator):
     submit(survey_round, 4)
     url = reverse("insights:round_results", args=[world.project.pk, survey_round.pk])
-    page = coordinator.get(url).content.decode()
+    response = coordinator.get(url)
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "4 responses" in page
+    assert "Too few answers: figures are shown from 5 responses" in page
     assert '<figure class="chart"' not in page
     assert "% agree" not in page
 

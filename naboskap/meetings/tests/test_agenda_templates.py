@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from naboskap.conftest import english
-from naboskap.meetings import minutes_services, services
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import AgendaTemplate, Meeting, Series
 from naboskap.meetings.tests.factories import make_body, make_meeting
 from naboskap.meetings.tests.test_meetings import meeting_data

@@ -175,10 +175,14 @@ def test_ending_a_term_moves_the_member_to_former_and_warns(world, coordinator):
 def test_health_shows_on_the_staff_project_page(world, coordinator):
     body = make_body(world.project, members=COUNCIL[2:])
     page = coordinator.get(reverse("projects:detail", args=[world.project.pk])).content.decode()
-    assert "Councils and meetings" in page
-    assert f"{body.name} needs attention" in page
+    # The project page's council figure counts the warnings and links to the council.
+    assert 'data-figure="council"' in page
+    assert "things need attention" in page and body.get_absolute_url() in page
     assert "The council has no chair." in page
     assert "No meeting in the last 3 months." in page
+    page = coordinator.get(body.get_absolute_url()).content.decode()
+    assert f"{body.name} needs attention" in page
+    assert "The council has no chair." in page
 
 
 def test_months_before_handles_short_months():

@@ -49,7 +49,7 @@ def test_meeting_pages(world, visitor):
 
 
 def test_agenda_and_minutes_pages(world, visitor):
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
 
     project = world.project
     body = make_body(project)
@@ -63,7 +63,7 @@ def test_agenda_and_minutes_pages(world, visitor):
     )
     minutes_services.agenda_item_add(meeting=council, title="Sommerfest", duration_minutes=15)
     starts = council.starts_at - timedelta(days=7)
-    residents = minutes_services.residents_meeting_create(
+    residents = services.residents_meeting_create(
         council_meeting=council,
         created_by=None,
         title="Beboermøte",
@@ -123,7 +123,7 @@ def _login_link(member, token: str) -> str:
 def test_members_page_series_budget_and_template_pages(world, visitor):
     from decimal import Decimal
 
-    from naboskap.meetings import minutes_services
+    from naboskap.meetings.minutes import services as minutes_services
 
     project = world.project
     body = make_body(project)

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from naboskap.meetings import minutes_services, services
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import AgendaItem, Invitation, Meeting, MemberLoginLink
 from naboskap.meetings.tests.factories import make_body, make_meeting
 

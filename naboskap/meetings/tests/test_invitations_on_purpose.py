@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from naboskap.conftest import english
-from naboskap.meetings import minutes_services, services
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import Meeting, Member
 from naboskap.meetings.tests.factories import make_body
 from naboskap.meetings.tests.helpers import in_language, outbox_to, pdf_text

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from naboskap.conftest import english
-from naboskap.meetings import minutes_services, services
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from naboskap.meetings.tests.factories import make_body, make_meeting
 from naboskap.plans.models import Measure
@@ -167,7 +168,7 @@ def test_the_residents_notes_are_shown_beside_the_item(world, coordinator):
     )
     minutes_services.agenda_item_add(meeting=council, title="Sommerfest")
     starts = council.starts_at - timedelta(days=7)
-    residents = minutes_services.residents_meeting_create(
+    residents = services.residents_meeting_create(
         council_meeting=council,
         created_by=None,
         title="Beboermøte",

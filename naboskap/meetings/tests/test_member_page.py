@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from naboskap.conftest import english
-from naboskap.meetings import minutes_services, services
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.tests.factories import make_body, make_meeting
 from naboskap.portal import member_views
 from naboskap.projects.models import ContactPoint

@@ -14,7 +14,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from naboskap.conftest import english
-from naboskap.meetings import minutes_services, services
+from naboskap.meetings import services
+from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import MemberLoginLink, MinutesComment
 from naboskap.meetings.tests.factories import make_body, make_meeting
 from naboskap.portal import member_views

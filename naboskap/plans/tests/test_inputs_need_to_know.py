@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from naboskap.conftest import client_for, make_staff
 from naboskap.plans import services
-from naboskap.plans.input_tasks import suggestion_recipients
+from naboskap.plans.inputs.tasks import suggestion_recipients
 from naboskap.plans.models import Input
 from naboskap.tenancy.models import Role
 from naboskap.testing.factories import ProjectFactory, UserFactory

@@ -12,7 +12,7 @@ from naboskap.concerns.models import Concern, DeletionLog
 from naboskap.concerns.workflow import Status
 from naboskap.conftest import client_for, english
 from naboskap.stakeholders.models import ErasureLog, Person
-from naboskap.stakeholders.services import person_erase
+from naboskap.stakeholders.register.services import person_erase
 from naboskap.testing.factories import make_concern
 
 LOG = reverse("privacy:log")

@@ -22,8 +22,8 @@ from naboskap.meetings.models import Meeting
 from naboskap.meetings.tests.factories import make_body, make_meeting
 from naboskap.projects import services
 from naboskap.projects.models import SHORT_LINK_ALPHABET, ShortLink
-from naboskap.stakeholders import place_services
 from naboskap.stakeholders import services as stakeholder_services
+from naboskap.stakeholders.places import services as place_services
 from naboskap.stakeholders.tests.factories import make_address, make_addresses_around
 
 SHORT = re.compile(r"/n/([A-Z0-9]{6})")

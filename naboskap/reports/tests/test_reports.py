@@ -154,10 +154,15 @@ def test_a_report_has_no_personal_data(world, persona_clients):
     )
     for project in (True, False):
         report = make_report(world, project=project)
-        html = persona_clients["admin"].get(report.get_absolute_url()).content.decode()
-        pdf = pdf_text(
-            persona_clients["admin"].get(reverse("reports:pdf", args=[report.pk])).content
-        )
+        page = persona_clients["admin"].get(report.get_absolute_url())
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert report.title in html
+        document = persona_clients["admin"].get(reverse("reports:pdf", args=[report.pk]))
+        assert document.status_code == 200
+        assert document["Content-Type"] == "application/pdf"
+        pdf = pdf_text(document.content)
+        assert f"Status report for {report.scope_name}" in pdf
         for secret in ("Kari", "Nordmann", "kari.nordmann@example.org", "andre etasje"):
             assert secret not in html
             assert secret not in pdf

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from naboskap.plans.models import Measure
-from naboskap.risk import selectors, services
+from naboskap.risk import selectors, services, workflow
 from naboskap.risk.models import Analysis, ConsequenceScore, RiskScale, UnwantedEvent
 from naboskap.risk.tests.factories import AFTER, make_analysis, score
 from naboskap.testing.factories import make_concern, make_measure
@@ -215,7 +215,7 @@ def test_workflow_walks_every_transition(analysis):
         "approved",
         "superseded",
     ]
-    for status, targets in services.TRANSITIONS.items():
+    for status, targets in workflow.TRANSITIONS.items():
         assert set(targets) <= set(Analysis.Status.values), status
 
 

@@ -48,4 +48,5 @@ def test_the_demo_has_a_revised_ros_analysis_for_lindeveien(db):
     flagged = [e.number for e, _seen in selectors.events_to_reassess(project)]
     assert flagged == [4]
     html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert "Risks to re-assess" in html
+    flagged_event = selectors.events_to_reassess(project)[0][0]
+    assert "1 event to re-assess" in html and flagged_event.get_absolute_url() in html

@@ -65,7 +65,9 @@ def test_an_event_observed_more_often_than_assessed_is_flagged(world, en, event)
     assert "2 concerns linked to this event in the last 12 months put its observed" in html
     assert "level 3 (Moderat sannsynlig), higher than the assessed level 2" in html
     html = en["coordinator"].get(reverse("projects:detail", args=[world.project.pk])).content
-    assert "Risks to re-assess" in html.decode() and event.title in html.decode()
+    # Once, in the risk profile of the project's header, with a link to the event.
+    assert html.decode().count("1 event to re-assess") == 1
+    assert f'href="{event.get_absolute_url()}">{event.number}. {event.title}</a>' in html.decode()
 
 
 def test_an_event_observed_at_its_assessed_level_is_not_flagged(world, en, event):
@@ -75,7 +77,7 @@ def test_an_event_observed_at_its_assessed_level_is_not_flagged(world, en, event
     html = en["coordinator"].get(event.get_absolute_url()).content.decode()
     assert "1 concern linked to this event in the last 12 months." in html
     project = en["coordinator"].get(reverse("projects:detail", args=[world.project.pk]))
-    assert "Risks to re-assess" not in project.content.decode()
+    assert "to re-assess" not in project.content.decode()
 
 
 def test_concerns_linked_to_an_earlier_revision_count_too(world, en, event):
@@ -109,4 +111,4 @@ def test_the_pages_with_flags_do_not_grow_queries(world, en, events, django_asse
     assert response.content.decode().count("Re-assess") >= 2
     with django_assert_max_num_queries(24, info="project"):
         response = en["coordinator"].get(reverse("projects:detail", args=[world.project.pk]))
-    assert "Risks to re-assess" in response.content.decode()
+    assert "3 events to re-assess" in response.content.decode()

@@ -100,7 +100,8 @@ def test_report_page_has_every_section_of_a_ros_report(world, analysis, en):
     assert 'id="hendelse-1"' in html and 'href="#hendelse-1"' in html
     # The criteria: level definitions, the matrix with its colours, acceptance criteria.
     assert "Ukentlig eller oftere" in html
-    assert html.count("<svg") == 12  # overall and 5 dimensions, before and after
+    # Overall and 5 dimensions, before and after (in the page itself: the header has an icon).
+    assert html.split("<main", 1)[1].count("<svg") == 12
     for name in ("risk:report_pdf", "risk:events_xlsx", "risk:events_csv"):
         assert f'href="{url(name, analysis)}"' in html
 

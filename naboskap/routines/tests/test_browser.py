@@ -63,7 +63,7 @@ def test_routine_pages(world, visitor):
     visitor.audit()
 
     page = visitor.open(reverse("projects:detail", args=[project.pk]))
-    assert page.locator("#checklist-heading").is_visible()
+    assert page.locator("#next-step-heading").is_visible()
     visitor.open(reverse("routines:create"))
     visitor.open(reverse("routines:edit", args=[draft.pk]))
     visitor.assert_no_problems()

@@ -116,8 +116,9 @@ def test_phase_dates_come_from_when_the_project_entered_the_phase(world, coordin
     assert due in page
     assert "1 overdue" in page
     page = html(coordinator.get(reverse("projects:detail", args=[project.pk])))
-    assert "1 task is overdue:" in page
-    assert f"{due}: Informer naboene" in page
+    # The overdue task is the routine's next step on the project's home.
+    step = page.split('id="next-step-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Informer naboene" in step and f"Due {due}" in step and 'data-status="overdue"' in step
 
 
 def test_the_same_routine_cannot_be_chosen_twice(world, coordinator):
@@ -245,9 +246,10 @@ def test_the_project_page_shows_progress_and_what_is_due(world, coordinator):
         dates={"political_hearing": ("", timezone.localdate() + timedelta(days=30))},
     )
     page = html(coordinator.get(reverse("projects:detail", args=[project.pk])))
-    assert "0 of 3 tasks closed" in page
-    assert "Planlegging: 0 of 2" in page
-    assert "Due soon:" in page and "Orienter politikerne" in page
+    # The next step of the routine says it, once (the phases' progress is on the checklist).
+    assert page.count("0 of 3 tasks closed") == 1
+    assert 'id="next-step-heading"' in page and "Orienter politikerne" in page
+    assert 'id="checklist-heading"' not in page
     assert reverse("routines:checklist", args=[project.pk]) in page
 
 

@@ -132,6 +132,21 @@ def test_coordinator_finds_every_kind(world, data, persona_clients):
     assert found["organisations"] == ["Vindusvelforeningen"]
 
 
+def test_case_does_not_matter_beyond_ascii(world, persona_clients):
+    """Æ, Ø, Å (and other non-ASCII letters) match whatever their case, on SQLite as well,
+    whose LIKE folds only A–Z."""
+    concern = make_concern(world.project, description="Ærlig talt: søppel i Østre oppgang.")
+    Person.objects.create(municipality=world.municipality, name="Øystein Ås")
+    Organisation.objects.create(municipality=world.municipality, name="ÅPEN GÅRD")
+    client = persona_clients["coordinator"]
+    for text in ("ærlig", "ÆRLIG", "Ærlig østre"):
+        assert hits(search(client, text))["concerns"] == [concern.reference], text
+    for text in ("øystein", "ØYSTEIN ÅS", "ås"):
+        assert hits(search(client, text))["persons"] == ["Øystein Ås"], text
+    assert hits(search(client, "åpen gård"))["organisations"] == ["ÅPEN GÅRD"]
+    assert hits(search(client, "Grüße"))["concerns"] == []
+
+
 def test_a_concern_by_its_reference(world, data, persona_clients):
     concern = data["concerns"]["lindeveien"]
     for text in (concern.reference, concern.reference.split("-")[1]):

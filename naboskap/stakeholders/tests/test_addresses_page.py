@@ -86,7 +86,7 @@ def test_a_large_upload_kept_in_a_temporary_file_is_imported(world, settings):
 
 
 def test_a_file_over_the_upload_limit_is_sent_to_the_command(world, monkeypatch):
-    from naboskap.stakeholders import forms
+    from naboskap.stakeholders.addresses import forms
 
     monkeypatch.setattr(forms, "UPLOAD_MAX_BYTES", 10)
     _client, response = post(world, "\n".join([HEADER, row("a-1")]).encode())

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from naboskap.conftest import english
 from naboskap.plans.models import Measure
-from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Assessment, Interaction, Person
+from naboskap.stakeholders.register import services
 
 FUZZ = hsettings(
     max_examples=25,

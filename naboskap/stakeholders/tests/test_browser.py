@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from naboskap.stakeholders import services
+from naboskap.stakeholders.register import services as register_services
 from naboskap.stakeholders.tests.factories import make_addresses_around
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,21 +42,21 @@ def test_stakeholder_register_pages(world, visitor):
     from naboskap.stakeholders.models import Organisation
 
     project = world.project
-    vel = services.organisation_create(
+    vel = register_services.organisation_create(
         municipality=world.municipality,
         name="Lindeveien velforening",
         kind=Organisation.Kind.RESIDENTS,
         tags=["nærmiljø"],
         projects=[project],
     )
-    kari = services.person_create(
+    kari = register_services.person_create(
         municipality=world.municipality,
         name="Eva Solberg",
         organisation=vel,
         role="leder",
         projects=[project],
     )
-    services.interaction_log(
+    register_services.interaction_log(
         project=project,
         user=world.users["coordinator"],
         channel="meeting",
@@ -65,7 +66,7 @@ def test_stakeholder_register_pages(world, visitor):
         persons=[kari],
         needs_follow_up=True,
     )
-    services.assessment_add(
+    register_services.assessment_add(
         project=project,
         created_by=None,
         organisation=vel,
@@ -101,7 +102,7 @@ def test_place_analysis_letters_and_register_files(world, visitor):
     from django.utils import timezone
 
     from naboskap.meetings.models import Meeting
-    from naboskap.stakeholders import place_services
+    from naboskap.stakeholders.places import services as place_services
 
     project = world.project
     project.latitude, project.longitude = Decimal("69.65"), Decimal("18.95")

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from naboskap.conftest import english
 from naboskap.meetings.models import Meeting
-from naboskap.stakeholders import place_services, services
+from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Interaction, LetterTemplate
+from naboskap.stakeholders.places import services as place_services
 from naboskap.stakeholders.tests.factories import make_address, make_addresses_around
 
 

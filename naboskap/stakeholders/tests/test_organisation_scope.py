@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from naboskap.conftest import english, make_staff
-from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Organisation
+from naboskap.stakeholders.register import services
 from naboskap.tenancy.models import Membership, Role
 from naboskap.testing.factories import ProjectFactory
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from naboskap.conftest import english, make_staff
 from naboskap.plans.models import Measure
-from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Assessment, ErasureLog, Interaction, Organisation, Person
+from naboskap.stakeholders.register import services
 from naboskap.tenancy.models import Role
 from naboskap.testing.factories import ProjectFactory
 

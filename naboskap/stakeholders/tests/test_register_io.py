@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from naboskap.conftest import english
-from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Organisation, Person
+from naboskap.stakeholders.register import services
 
 ORG_HEADER = "navn;type;e-post;telefon;adresse;nettside;stikkord;prosjekter;notater"
 PERSON_HEADER = "navn;type;e-post;organisasjon;rettsgrunnlag;samtykke dato;kanaler;prosjekter"

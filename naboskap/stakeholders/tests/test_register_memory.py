@@ -2,7 +2,7 @@
 it is read, and a cell in the last column does not pad every row to 16,384 cells.
 
 The memory cases run in a fresh Python process that measures its own peak resident memory
-(`ru_maxrss`) around reading the file the way the import does (`register_io.read_table`).
+(`ru_maxrss`) around reading the file the way the import does (`register/files.read_table`).
 """
 
 import io
@@ -19,8 +19,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from naboskap.conftest import english
-from naboskap.stakeholders import register_io
 from naboskap.stakeholders.models import Organisation
+from naboskap.stakeholders.register import files as register_io
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 BUDGET_MIB = 100
@@ -31,7 +31,7 @@ import gc, json, resource, sys
 import django
 django.setup()
 from django.utils import translation
-from naboskap.stakeholders import register_io
+from naboskap.stakeholders.register import files as register_io
 translation.activate("en")
 with open(sys.argv[1], "rb") as file:
     data = file.read()

@@ -1,6 +1,8 @@
 import rules
 from django import template
 
+from naboskap.tenancy.navigation import staff_menu as menu_for
+
 register = template.Library()
 
 
@@ -31,8 +33,6 @@ def rule(perm: str, user, obj=None) -> bool:
 @register.simple_tag(takes_context=True)
 def staff_menu(context):
     """`{% staff_menu as menu %}`: the staff menu for the page's user and municipality."""
-    from naboskap.tenancy.navigation import staff_menu as menu_for
-
     request = context.get("request")
     if request is None:
         return []

@@ -345,7 +345,7 @@ def test_a_status_report_email_reaches_each_politician_in_their_own_language(wor
 
 def test_a_suggestion_notice_reaches_the_dialogue_owner_in_their_own_language(world):
     from naboskap.plans import services as plan_services
-    from naboskap.plans.input_tasks import input_submitted
+    from naboskap.plans.inputs.tasks import input_submitted
 
     Profile.objects.create(user=world.users["coordinator"], language="nn")  # the dialogue owner
     suggestion, _created = plan_services.input_submit_public(
@@ -358,3 +358,56 @@ def test_a_suggestion_notice_reaches_the_dialogue_owner_in_their_own_language(wo
     input_submitted.call(suggestion.pk)
     assert [message.to for message in mail.outbox] == [[world.users["coordinator"].email]]
     assert mail.outbox[0].subject == "Lindeveien: eit nytt forslag ventar på moderering"
+
+
+# One helper decides the municipality of every staff page without an object -----------------
+
+# Pages whose view names the municipality it works in.
+NAMING_PAGES = [
+    "concerns:settings",
+    "privacy:index",
+    "insights:municipality_dashboard",
+    "reports:create",
+]
+
+
+def test_every_page_works_in_the_chosen_municipality(world, consultant):
+    """The user chose Fjordby, though Annenby comes first by name: every page without an
+    object in its address works in Fjordby."""
+    from naboskap.insights.services import template_ensure_default
+    from naboskap.risk.services import scale_ensure_default
+
+    for municipality in (world.municipality, world.other_municipality):
+        template_ensure_default(municipality=municipality)
+        scale_ensure_default(municipality)
+    annenby_only = make_staff(world.other_municipality, Role.COORDINATOR, username="annenby")
+    client = client_for(consultant)
+    assert client.post(SWITCH, {"municipality": world.municipality.pk}).status_code == 302
+    for name in NAMING_PAGES:
+        page = client.get(reverse(name))
+        assert page.status_code == 200, name
+        assert page.context["municipality"] == world.municipality, name
+    scales = client.get(reverse("risk:scale_list"))
+    assert scales.status_code == 200
+    assert {s.municipality_id for s in scales.context["scales"]} == {world.municipality.pk}
+    templates = client.get(reverse("insights:template_list"))
+    assert templates.status_code == 200
+    assert {t.municipality_id for t in templates.context["templates"]} == {world.municipality.pk}
+    members = client.get(reverse("administration:users")).content.decode()
+    assert world.users["coordinator"].email in members
+    assert annenby_only.email not in members
+
+
+def test_a_page_asks_its_permission_in_the_chosen_municipality(world):
+    """An administrator in Annenby who only coordinates in Fjordby: the administration pages
+    open while they work in Annenby, and answer 403 once they chose Fjordby."""
+    user = make_staff(world.other_municipality, Role.ADMIN, username="annenby_admin")
+    MembershipFactory(user=user, municipality=world.municipality, role=Role.COORDINATOR)
+    client = client_for(user)
+    users_page = reverse("administration:users")
+    assert client.get(users_page).status_code == 200
+    assert client.get(reverse("concerns:settings")).status_code == 200
+    client.post(SWITCH, {"municipality": world.municipality.pk})
+    assert client.get(users_page).status_code == 403
+    assert client.get(reverse("concerns:settings")).status_code == 403
+    assert client.get(MY_PROJECTS).context["municipality"] == world.municipality

@@ -7,7 +7,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 
+from naboskap.concerns import services as concerns
+from naboskap.concerns.models import Category, Concern
+from naboskap.concerns.workflow import Status
 from naboskap.demo.addresses import load_addresses
+from naboskap.demo.clock import at, days_ago, submit_concern
 from naboskap.demo.dashboards import load_dashboards
 from naboskap.demo.facility import load_facility
 from naboskap.demo.inputs import load_inputs
@@ -178,9 +182,9 @@ class Command(BaseCommand):
         )
         # Give the history the dates it would have had: the idea a year ago, planning since spring.
         history = project.phase_changes.order_by("pk")
-        for change, days_ago in zip(history, [365, 120], strict=True):
+        for change, age in zip(history, [365, 120], strict=True):
             PhaseChange.objects.filter(pk=change.pk).update(
-                changed_at=timezone.now() - timedelta(days=days_ago)
+                changed_at=timezone.now() - timedelta(days=age)
             )
         services.project_plan_phases(
             project=project,
@@ -305,11 +309,11 @@ class Command(BaseCommand):
         return project
 
     def add_updates(self, project, author, items):
-        for days_ago, title, body in items:
+        for age, title, body in items:
             update = Update(
                 title=title,
                 body=body,
-                published_at=timezone.now() - timedelta(days=days_ago),
+                published_at=timezone.now() - timedelta(days=age),
                 notified_at=timezone.now(),
             )
             services.update_save(project=project, update=update, author=author)
@@ -321,11 +325,6 @@ class Command(BaseCommand):
         operation and handled at the times they were handled (see naboskap/demo/clock.py):
         one not yet acknowledged and overdue, one overdue for its answer, one due this week,
         answers within and past their deadlines."""
-        from naboskap.concerns import services as concerns
-        from naboskap.concerns.models import Category, Concern
-        from naboskap.concerns.workflow import Status
-        from naboskap.demo.clock import at, days_ago, submit_concern
-
         concerns.categories_ensure_defaults(municipality=municipality)
         categories = {c.code: c for c in Category.objects.filter(municipality=municipality)}
         handlers = {"solbakken": users["botiltak"], "lindeveien": users["koordinator"]}

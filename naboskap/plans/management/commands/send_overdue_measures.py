@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from naboskap.plans.tasks import overdue_measure_reminders
+from naboskap.plans.tasks import overdue_measure_reminders, send_overdue_measures
 
 
 class Command(BaseCommand):
@@ -17,8 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
-            from naboskap.plans.tasks import send_overdue_measures
-
             send_overdue_measures.enqueue()
             self.stdout.write("Queued the overdue measures reminder.")
             return

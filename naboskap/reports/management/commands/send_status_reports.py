@@ -4,6 +4,7 @@
 from django.core.management.base import BaseCommand
 
 from naboskap.reports.services import schedules_run_due
+from naboskap.reports.tasks import run_due_report_schedules
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
-            from naboskap.reports.tasks import run_due_report_schedules
-
             run_due_report_schedules.enqueue()
             self.stdout.write("Queued the due status reports.")
             return

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from naboskap.stakeholders import services
+from naboskap.stakeholders.addresses import services
 from naboskap.stakeholders.models import AddressImport
 from naboskap.tenancy.models import Municipality
 

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 
-from naboskap.lib.spreadsheets import csv_bytes, looks_like_formula, workbook_bytes
+from naboskap.lib.errors import DomainError
+from naboskap.lib.spreadsheets import append_row, csv_bytes, looks_like_formula, workbook_bytes
 from naboskap.projects.models import Project
-from naboskap.stakeholders import services
 from naboskap.stakeholders.models import ContactChannel, Organisation, Person
+from naboskap.stakeholders.register import services
 
 MAX_ROWS = 20000
 # An XLSX file is a zip of XML: a few hundred kB can unpack to hundreds of MB (one cell of
@@ -114,10 +116,6 @@ def person_rows(persons):
 def export(rows, fmt: str) -> bytes:
     if fmt == "csv":
         return csv_bytes(rows)
-    from openpyxl import Workbook
-
-    from naboskap.lib.spreadsheets import append_row
-
     workbook = Workbook()
     sheet = workbook.active
     for row in rows:
@@ -128,7 +126,7 @@ def export(rows, fmt: str) -> bytes:
 # Import -------------------------------------------------------------------------------------
 
 
-class FileProblem(Exception):
+class FileProblem(DomainError):
     """The file as a whole cannot be read: nothing is imported."""
 
 
@@ -178,8 +176,6 @@ def _cell(value) -> str:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     not_a_workbook = _("The file is not an XLSX workbook that can be read.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -242,10 +238,12 @@ def _header_map(header: list[str], kind: str) -> dict[str, int]:
     return {name: index for index, name in enumerate(names) if name in known}
 
 
-class RowError(Exception):
+class RowError(DomainError):
+    """A row that cannot be imported: its `column` and the `message` for the import report."""
+
     def __init__(self, column: str, message: str):
         super().__init__(message)
-        self.column, self.message = column, message
+        self.column = column
 
 
 def _unquote(cell: str) -> str:

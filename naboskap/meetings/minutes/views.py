@@ -1,6 +1,6 @@
 """Staff pages for agendas, the residents' meeting and minutes, under a meeting's address.
 
-Every view opens the meeting through access.py and changes state through minutes_services.
+Every view opens the meeting through access.py and changes state through minutes/services.py.
 """
 
 import rules
@@ -15,12 +15,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import link
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
-from naboskap.meetings import minutes_services as services
+from naboskap.meetings import services as meeting_services
 from naboskap.meetings.access import MANAGE, get_meeting_for_user
 from naboskap.meetings.breadcrumbs import meetings_trail
-from naboskap.meetings.minutes_forms import (
+from naboskap.meetings.minutes import services, workflow
+from naboskap.meetings.minutes.forms import (
     AgendaItemForm,
     AttendanceForm,
     CommentForm,
@@ -46,20 +48,6 @@ from naboskap.tenancy.access import staff_required
 
 def _can_manage(request: HttpRequest, meeting: Meeting) -> bool:
     return rules.has_perm(MANAGE, request.user, meeting.project)
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _apply(form, error: ValidationError) -> None:
-    """Put a service's refusal on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for each in errors:
-                form.add_error(field if field in form.fields else None, each.messages[0])
-    else:
-        form.add_error(None, _errors(error))
 
 
 def _minutes_title(meeting: Meeting) -> str:
@@ -133,7 +121,7 @@ def agenda_item_create(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRe
         try:
             services.agenda_item_add(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            show_error(request, error, form)
         else:
             messages.success(request, _("The item is on the agenda."))
             return redirect(f"{meeting.get_absolute_url()}#agenda-heading")
@@ -155,7 +143,7 @@ def agenda_item_edit(request: HttpRequest, pk: int, meeting_pk: int, item_pk: in
         try:
             services.agenda_item_edit(item=item, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            show_error(request, error, form)
         else:
             messages.success(request, _("The agenda item was saved."))
             return redirect(f"{meeting.get_absolute_url()}#agenda-heading")
@@ -178,7 +166,7 @@ def agenda_item_delete(
     try:
         services.agenda_item_delete(item=item)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_error(request, error)
     else:
         messages.success(request, _("“%(title)s” was taken off the agenda.") % {"title": item})
     return redirect(f"{meeting.get_absolute_url()}#agenda-heading")
@@ -205,11 +193,11 @@ def residents_meeting_create(request: HttpRequest, pk: int, meeting_pk: int) -> 
     form = ResidentsMeetingForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            residents = services.residents_meeting_create(
+            residents = meeting_services.residents_meeting_create(
                 council_meeting=meeting, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply(form, error)
+            show_error(request, error, form)
         else:
             messages.success(
                 request,
@@ -239,7 +227,7 @@ def residents_note(request: HttpRequest, pk: int, meeting_pk: int, item_pk: int)
         try:
             services.residents_note_save(item=item, note=form.cleaned_data["note"])
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            show_error(request, error)
         else:
             messages.success(request, _("Saved. The council sees it under the item."))
         return redirect(f"{meeting.get_absolute_url()}#item-{item.pk}")
@@ -295,7 +283,7 @@ def _minutes_page(request, meeting, *, status=200, **forms):
         else [],
         "comments": list(minutes.comments.select_related("member")) if minutes else [],
         "can_manage": can_manage,
-        "transitions": services.TRANSITIONS[minutes.status] if minutes else set(),
+        "transitions": workflow.TRANSITIONS[minutes.status] if minutes else set(),
         "approved_by_name": services.person_name(minutes.approved_by) if minutes else "",
         "breadcrumbs": meetings_trail(meeting.project, _minutes_title(meeting), meeting=meeting),
     }
@@ -505,7 +493,7 @@ def decision_create(request: HttpRequest, pk: int, meeting_pk: int, item_pk: int
                 item=item, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply(form, error)
+            show_error(request, error, form)
         else:
             if request.htmx:
                 saved = (
@@ -558,7 +546,7 @@ def minutes_send(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
     try:
         count = services.minutes_send_for_comments(minutes=minutes, sent_by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -598,7 +586,7 @@ def minutes_approve(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespo
     try:
         version = services.minutes_approve(minutes=minutes, approved_by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_error(request, error)
     else:
         messages.success(
             request, _("Version %(version)s is approved.") % {"version": version.version}
@@ -620,7 +608,7 @@ def minutes_publish(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespo
                 confirmed=form.cleaned_data["confirm"],
             )
         except ValidationError as error:
-            _apply(form, error)
+            show_error(request, error, form)
         else:
             messages.success(request, _("The approved minutes are on the public project page."))
             return redirect(minutes.get_absolute_url())

@@ -1,5 +1,5 @@
-"""Staff pages of the stakeholder register: organisations and persons, the interaction log
-and the stakeholder analysis of a project."""
+"""Staff pages of the stakeholder register: organisations and persons, the interaction log,
+the stakeholder analysis of a project, and the register as CSV and XLSX files, out and in."""
 
 from __future__ import annotations
 
@@ -9,43 +9,43 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail, to
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
+from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
 from naboskap.projects.access import get_project_for_user
 from naboskap.projects.models import Project
-from naboskap.stakeholders import grid, selectors, services
 from naboskap.stakeholders import rules as stakeholder_rules
-from naboskap.stakeholders.access import (
+from naboskap.stakeholders.models import Interaction, Organisation, Person
+from naboskap.stakeholders.register import files, grid, selectors, services
+from naboskap.stakeholders.register.access import (
     get_organisation_for_user,
     get_person_for_user,
-    register_municipality,
 )
-from naboskap.stakeholders.forms import (
+from naboskap.stakeholders.register.forms import (
     AssessmentForm,
     ErasureForm,
     InteractionForm,
     OrganisationForm,
     PersonForm,
     RegisterFilterForm,
+    RegisterImportForm,
 )
-from naboskap.stakeholders.models import Interaction, Organisation, Person
-from naboskap.tenancy.access import staff_required
+from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 PER_PAGE = 25
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+VIEW_ORGANISATIONS = "stakeholders.view_organisations"
+VIEW_PERSONS = "stakeholders.view_persons"
+ADD_STAKEHOLDER = "stakeholders.add_stakeholder"
 
 
 def _filtered_page(request, queryset, form):
@@ -66,7 +66,7 @@ def _entry_form(request, form, save, *, saved: str, template: str, **context) ->
         try:
             entry = save(tags=data["tag_names"], projects=data["projects"], **data["fields"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, saved)
             return redirect(entry)
@@ -92,9 +92,7 @@ def _interactions_link(project):
 
 @staff_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    municipality = register_municipality(request)
-    if not rules.has_perm("stakeholders.view_organisations", request.user, municipality):
-        raise PermissionDenied
+    municipality = get_staff_municipality(request, VIEW_ORGANISATIONS)
     form = RegisterFilterForm(
         request.GET, municipality=municipality, kinds=Organisation.Kind.choices
     )
@@ -120,9 +118,7 @@ def _register_projects(user, municipality):
 
 @staff_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    municipality = register_municipality(request)
-    if not rules.has_perm("stakeholders.add_stakeholder", request.user, municipality):
-        raise PermissionDenied
+    municipality = get_staff_municipality(request, ADD_STAKEHOLDER)
     return _entry_form(
         request,
         OrganisationForm(
@@ -195,16 +191,9 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # Persons -----------------------------------------------------------------------------------
 
 
-def _persons_municipality(request):
-    municipality = register_municipality(request)
-    if not rules.has_perm("stakeholders.view_persons", request.user, municipality):
-        raise PermissionDenied
-    return municipality
-
-
 @staff_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    municipality = _persons_municipality(request)
+    municipality = get_staff_municipality(request, VIEW_PERSONS)
     form = RegisterFilterForm(request.GET, municipality=municipality, kinds=Person.Kind.choices)
     context = {
         "municipality": municipality,
@@ -229,9 +218,7 @@ PERSON_FORM = "stakeholders/person_form.html"
 
 @staff_required
 def person_create(request: HttpRequest) -> HttpResponse:
-    municipality = _persons_municipality(request)
-    if not rules.has_perm("stakeholders.add_stakeholder", request.user, municipality):
-        raise PermissionDenied
+    municipality = get_staff_municipality(request, VIEW_PERSONS, ADD_STAKEHOLDER)
     form = PersonForm(
         posted(request),
         municipality=municipality,
@@ -301,7 +288,7 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(
                 request,
@@ -331,9 +318,7 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def interaction_list(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, "projects.view_project")
-    if not rules.has_perm("stakeholders.view_interactions", request.user, project):
-        raise PermissionDenied
+    project = get_project_for_user(request.user, pk, "stakeholders.view_interactions")
     interactions = selectors.timeline(Interaction.objects.filter(project=project))
     context = {
         "project": project,
@@ -356,9 +341,7 @@ def _interaction_form(request, project) -> InteractionForm:
 
 @staff_required
 def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, "projects.view_project")
-    if not rules.has_perm("stakeholders.log_interaction", request.user, project):
-        raise PermissionDenied
+    project = get_project_for_user(request.user, pk, "stakeholders.log_interaction")
     form = _interaction_form(request, project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -366,7 +349,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             if interaction.needs_follow_up:
                 messages.success(
@@ -386,9 +369,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def interaction_detail(request: HttpRequest, pk: int, interaction_pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, "projects.view_project")
-    if not rules.has_perm("stakeholders.view_interactions", request.user, project):
-        raise PermissionDenied
+    project = get_project_for_user(request.user, pk, "stakeholders.view_interactions")
     interaction = get_object_or_404(
         selectors.timeline(Interaction.objects.all()), pk=interaction_pk, project=project
     )
@@ -446,17 +427,13 @@ def _assessment_form(request, project, *, bound=True) -> AssessmentForm:
 
 @staff_required
 def analysis(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, "projects.view_project")
-    if not rules.has_perm("stakeholders.view_analysis", request.user, project):
-        raise PermissionDenied
+    project = get_project_for_user(request.user, pk, "stakeholders.view_analysis")
     return _analysis_page(request, project)
 
 
 @staff_required
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, "projects.view_project")
-    if not rules.has_perm("stakeholders.assess_stakeholder", request.user, project):
-        raise PermissionDenied
+    project = get_project_for_user(request.user, pk, "stakeholders.assess_stakeholder")
     if request.method != "POST":
         return redirect("stakeholders:analysis", pk=project.pk)
     form = _assessment_form(request, project)
@@ -468,8 +445,74 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, created_by=request.user, **data, **form.stakeholder_kwargs()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The assessment was saved."))
             return redirect("stakeholders:analysis", pk=project.pk)
     return _analysis_page(request, project, form)
+
+
+KINDS = {"organisasjoner": "organisations", "personer": "persons"}
+
+
+@staff_required
+def register_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    if kind not in KINDS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if KINDS[kind] == "organisations":
+        municipality = get_staff_municipality(request, VIEW_ORGANISATIONS)
+        rows = files.organisation_rows(selectors.organisations_in(municipality))
+    else:
+        municipality = get_staff_municipality(request, VIEW_PERSONS)
+        persons = (
+            selectors.persons_for_user(request.user, municipality)
+            .select_related("organisation")
+            .prefetch_related("tags", "projects")
+            .order_by("name", "pk")
+        )
+        rows = files.person_rows(persons)
+    response = HttpResponse(
+        files.export(rows, fmt), content_type=CSV_TYPE if fmt == "csv" else XLSX_TYPE
+    )
+    filename = f"{kind}-{municipality.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+def register_import(request: HttpRequest) -> HttpResponse:
+    """Export links for the municipality's staff; the import form for those who add to the
+    register."""
+    municipality = get_staff_municipality(request, VIEW_ORGANISATIONS)
+    can_import = rules.has_perm("stakeholders.import_register", request.user, municipality)
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied
+    form = RegisterImportForm(posted(request), request.FILES or None)
+    report, status = None, form_status(form)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = files.register_import(
+                municipality=municipality,
+                kind=form.cleaned_data["kind"],
+                data=upload.read(),
+                filename=upload.name,
+                encoding=form.cleaned_data["encoding"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except files.FileProblem as exc:
+            show_error(request, exc, form, field="file")
+            status = 400
+        else:
+            status = 200
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "report": report,
+        "organisation_columns": [h for h, _n in files.ORGANISATION_COLUMNS],
+        "person_columns": [h for h, _n in files.PERSON_COLUMNS],
+        "sees_persons": rules.has_perm("stakeholders.view_persons", request.user, municipality),
+        "title": _("Import and export the register"),
+        "can_import": can_import,
+    }
+    return render(request, "stakeholders/register_import.html", context, status=status)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import link, project_trail
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
 from naboskap.projects.access import get_project_for_user
-from naboskap.stakeholders import place_services as services
 from naboskap.stakeholders.models import LetterTemplate, NeighbourList, PlaceAnalysis
-from naboskap.stakeholders.place_forms import (
+from naboskap.stakeholders.places import services
+from naboskap.stakeholders.places.forms import (
     LetterRunForm,
     LetterTemplateForm,
     ObjectionThemeForm,
@@ -37,14 +38,6 @@ ITEM_ADDED = {
     "event": gettext_lazy("The event was added to the timeline."),
     "theme": gettext_lazy("The theme was added."),
 }
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _analysis_context(project, analysis: PlaceAnalysis | None) -> dict:
@@ -96,7 +89,7 @@ def place_text(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(
                 request, _("Version %(version)s was saved.") % {"version": analysis.version}
@@ -119,7 +112,7 @@ def place_item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         try:
             services.place_item_add(project=project, by=request.user, item=kind, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, ITEM_ADDED[kind])
             return redirect("stakeholders:place_analysis", pk=project.pk)
@@ -147,7 +140,7 @@ def place_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         analysis = services.place_analysis_publish(project=project, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        show_error(request, exc)
         return _page(request, project, status=400)
     messages.success(
         request,
@@ -238,7 +231,7 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             meeting = form.cleaned_data["meeting"]
             context = {
@@ -297,7 +290,7 @@ def letter_template_create(request: HttpRequest, pk: int) -> HttpResponse:
                 municipality=project.municipality, project=None if shared else project, **data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The letter template was saved."))
             return redirect("stakeholders:letters", pk=project.pk)
@@ -318,7 +311,7 @@ def letter_template_edit(request: HttpRequest, pk: int, template_pk: int) -> Htt
                 template=LetterTemplate.objects.get(pk=template.pk), **data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The letter template was saved."))
             return redirect("stakeholders:letters", pk=project.pk)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,7 +31,7 @@ from naboskap.stakeholders.models import (
     ProcessEvent,
     SensitiveSite,
 )
-from naboskap.stakeholders.services import interaction_log
+from naboskap.stakeholders.register.services import interaction_log
 
 TEXT_FIELDS = ("site_description", "conclusions", "recommendations")
 ITEM_MODELS = {"site": SensitiveSite, "event": ProcessEvent, "theme": ObjectionTheme}
@@ -240,8 +240,6 @@ def letter_template_edit(*, template: LetterTemplate, **fields) -> LetterTemplat
 
 def letter_templates_for(project: Project):
     """The project's own templates and the municipality's shared ones."""
-    from django.db.models import Q
-
     return LetterTemplate.objects.filter(
         Q(project=project) | Q(project__isnull=True, municipality_id=project.municipality_id)
     ).order_by("project", "name", "pk")

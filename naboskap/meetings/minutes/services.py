@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from naboskap.lib import pagecache
-from naboskap.meetings import minutes_tasks
+from naboskap.lib.errors import DomainError
+from naboskap.meetings.minutes import tasks as minutes_tasks
+from naboskap.meetings.minutes import workflow
 from naboskap.meetings.models import (
     AgendaItem,
     Attendance,
@@ -29,8 +30,8 @@ from naboskap.meetings.models import (
     MinutesComment,
     MinutesVersion,
 )
+from naboskap.meetings.selectors import minutes_content
 from naboskap.plans import services as plan_services
-from naboskap.plans.models import Measure
 
 ITEM_FIELDS = {
     "title",
@@ -45,16 +46,9 @@ ITEM_FIELDS = {
 MINUTES_FIELDS = {"summary", "head_count"}
 
 S = Minutes.Status
-# The workflow: which status may follow which. Changing approved minutes goes back to draft
-# as the next version (see `_open_for_change`).
-TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.COMMENTS, S.APPROVED},
-    S.COMMENTS: {S.DRAFT, S.APPROVED},
-    S.APPROVED: {S.DRAFT},
-}
 
 
-class MinutesError(ValidationError):
+class MinutesError(DomainError):
     """A change the minutes' workflow or the agenda does not allow; shown to the user."""
 
 
@@ -147,53 +141,6 @@ def agenda_item_move(*, item: AgendaItem, up: bool) -> bool:
 
 
 @transaction.atomic
-def residents_meeting_create(
-    *, council_meeting: Meeting, created_by, title: str, starts_at, ends_at, place: str = ""
-) -> Meeting:
-    """A residents' meeting before the council meets, with the council's items that are
-    marked for it. Each copy links back to its council item."""
-    from naboskap.meetings import services
-
-    council_meeting = _locked_meeting(council_meeting)
-    if council_meeting.kind != Meeting.Kind.COUNCIL:
-        raise MinutesError(_("Only a council meeting can have a residents' meeting."))
-    items = list(council_meeting.agenda_items.filter(for_residents=True).order_by("position"))
-    if not items:
-        raise MinutesError(_("Mark at least one agenda item “for the residents' meeting” first."))
-    if starts_at >= council_meeting.starts_at:
-        raise MinutesError(
-            {"starts_at": _("The residents' meeting must be before the council meeting.")}
-        )
-    meeting = services.meeting_create(
-        project=council_meeting.project,
-        created_by=created_by,
-        body=council_meeting.body,
-        kind=Meeting.Kind.RESIDENTS,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        place=place,
-        is_public=False,
-    )
-    AgendaItem.objects.bulk_create(
-        AgendaItem(
-            meeting=meeting,
-            position=position,
-            title=item.title,
-            description=item.description,
-            presenter=item.presenter,
-            duration_minutes=item.duration_minutes,
-            concern_id=item.concern_id,
-            unwanted_event_id=item.unwanted_event_id,
-            measure_id=item.measure_id,
-            council_item=item,
-        )
-        for position, item in enumerate(items)
-    )
-    return meeting
-
-
-@transaction.atomic
 def residents_note_save(*, item: AgendaItem, note: str) -> AgendaItem:
     """What the residents said about an item of their meeting, kept on the council's item."""
     if item.council_item_id is None:
@@ -213,9 +160,9 @@ def _open_for_change(meeting: Meeting) -> Minutes | None:
     """Lock the meeting's minutes before a change to them. Approved minutes start their next
     version (a draft) first, so the approved one stays as it was (see `MinutesVersion`)."""
     minutes = Minutes.objects.select_for_update().filter(meeting_id=meeting.pk).first()
-    if minutes is not None and minutes.status == S.APPROVED:
+    if minutes is not None and minutes.status in workflow.ON_CHANGE:
+        _transition(minutes, workflow.ON_CHANGE[minutes.status])
         minutes.version += 1
-        minutes.status = S.DRAFT
         minutes.approved_at = None
         minutes.approved_by = None
         minutes.changed_at = timezone.now()
@@ -341,7 +288,8 @@ def decision_edit(*, decision: Decision, text: str) -> Decision:
 
 
 def _transition(minutes: Minutes, to: str) -> None:
-    if to not in TRANSITIONS[minutes.status]:
+    """The one place the minutes' status changes: checked against the workflow table."""
+    if not workflow.allowed(minutes.status, to):
         raise MinutesError(
             _("Minutes that are “%(status)s” cannot become “%(to)s”.")
             % {"status": minutes.get_status_display(), "to": S(to).label}
@@ -393,57 +341,6 @@ def minutes_comment_add(
     comment.full_clean()
     comment.save()
     return comment
-
-
-def minutes_content(meeting: Meeting) -> dict:
-    """The minutes as they read now, in the shape `MinutesVersion.content` keeps."""
-    minutes = getattr(meeting, "minutes", None)
-    items = (
-        meeting.agenda_items.order_by("position", "pk")
-        .select_related("concern", "unwanted_event", "measure")
-        .prefetch_related(
-            Prefetch("decisions", queryset=Decision.objects.order_by("created_at", "pk")),
-            Prefetch(
-                "decisions__measures",
-                queryset=Measure.objects.select_related("owner_unit").order_by("pk"),
-            ),
-        )
-    )
-    attendances = list(meeting.attendances.select_related("member").order_by("member__name"))
-    return {
-        "summary": minutes.summary if minutes else "",
-        "head_count": minutes.head_count if minutes else None,
-        "present": [a.member.name for a in attendances if a.status == Attendance.Status.PRESENT],
-        "absent": [a.member.name for a in attendances if a.status == Attendance.Status.ABSENT],
-        "apologies": [
-            a.member.name for a in attendances if a.status == Attendance.Status.APOLOGIES
-        ],
-        "items": [
-            {
-                "title": item.title,
-                "presenter": item.presenter,
-                "notes": item.notes,
-                "residents_note": item.residents_note,
-                "decisions": [
-                    {
-                        "text": decision.text,
-                        "measures": [
-                            {
-                                "title": measure.title,
-                                "owner_unit": measure.owner_unit.name,
-                                "due_date": measure.due_date.isoformat()
-                                if measure.due_date
-                                else "",
-                            }
-                            for measure in decision.measures.all()
-                        ],
-                    }
-                    for decision in item.decisions.all()
-                ],
-            }
-            for item in items
-        ],
-    }
 
 
 @transaction.atomic

@@ -1,32 +1,11 @@
-"""The one way staff views fetch stakeholders and what the registers and neighbour lists
-belong to."""
+"""The one way staff views fetch stakeholders and the register they belong to."""
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from naboskap.stakeholders.models import Organisation, Person
-from naboskap.tenancy.models import Municipality
-from naboskap.tenancy.selectors import enter_municipality, staff_municipality
-
-
-def administered_municipality(request: HttpRequest) -> Municipality:
-    """The municipality the user works in, if they manage its address register; 403
-    otherwise."""
-    municipality = staff_municipality(request)
-    if municipality is None or not rules.has_perm(
-        "stakeholders.manage_addresses", request.user, municipality
-    ):
-        raise PermissionDenied
-    return municipality
-
-
-def register_municipality(request: HttpRequest) -> Municipality:
-    """The municipality whose stakeholder register the user works in."""
-    municipality = staff_municipality(request)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
+from naboskap.tenancy.selectors import enter_municipality
 
 
 def get_organisation_for_user(

@@ -14,13 +14,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.lib.pdf import render_pdf
+from naboskap.meetings.models import Minutes
+from naboskap.meetings.selectors import active_members_filter, minutes_content
+
 logger = logging.getLogger(__name__)
 
 
 def comment_recipients(meeting) -> QuerySet:
     """The body's members today who have an email address."""
-    from naboskap.meetings.selectors import active_members_filter
-
     today = timezone.localdate()
     return (
         meeting.body.members.filter(active_members_filter(today))
@@ -33,10 +35,6 @@ def comment_recipients(meeting) -> QuerySet:
 def send_minutes_for_comments(minutes_id: int, version: int, reply_to: str = "") -> int:
     """Email the draft minutes (their text, with a PDF) to every member with an address;
     answers go to `reply_to`. Returns how many emails went out."""
-    from naboskap.lib.pdf import render_pdf
-    from naboskap.meetings.minutes_services import minutes_content
-    from naboskap.meetings.models import Minutes
-
     minutes = (
         Minutes.objects.select_related("meeting__project__municipality", "meeting__body")
         .filter(pk=minutes_id, version=version, status=Minutes.Status.COMMENTS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.plans import input_views as views
+from naboskap.plans.inputs import views
 
 app_name = "inputs"
 

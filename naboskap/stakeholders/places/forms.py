@@ -16,7 +16,7 @@ from naboskap.stakeholders.models import (
     ProcessEvent,
     SensitiveSite,
 )
-from naboskap.stakeholders.place_services import PLACEHOLDERS, check_placeholders
+from naboskap.stakeholders.places.services import PLACEHOLDERS, check_placeholders
 
 
 class PlaceTextForm(forms.ModelForm):

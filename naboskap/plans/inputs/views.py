@@ -1,5 +1,5 @@
 """Staff pages for inputs, under /app/prosjekter/<pk>/innspill/. Every view fetches through
-projects.access or plans.input_access, and every change goes through plans.services.
+projects.access or plans.inputs.access, and every change goes through plans.services.
 
 What was said is need-to-know (see plans.rules): those who handle the project's inputs
 (plans.view_raw_input) read the list, each input's page (every opening is logged) and the
@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.lib.breadcrumbs import link, project_trail, to
+from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.plans import input_selectors as selectors
 from naboskap.plans import services
-from naboskap.plans.input_access import get_input_for_user
-from naboskap.plans.input_forms import (
+from naboskap.plans.inputs import selectors
+from naboskap.plans.inputs.access import get_input_for_user
+from naboskap.plans.inputs.forms import (
     THEME_LIST_ID,
     DecisionForm,
     InputFilterForm,
@@ -146,7 +147,7 @@ def input_create(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, created_by=request.user, **form.input_data()
             )
         except services.PlanError as exc:
-            form.add_error(None, str(exc))
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The input was registered."))
             return redirect(input)
@@ -163,7 +164,7 @@ def input_edit(request: HttpRequest, pk: int, input_pk: int) -> HttpResponse:
         try:
             services.input_edit(input=input, **form.input_data())
         except services.PlanError as exc:
-            form.add_error(None, str(exc))
+            show_error(request, exc, form)
         else:
             messages.success(request, _("The input was saved."))
             return redirect(input)
@@ -222,7 +223,7 @@ def _act(request, pk: int, input_pk: int, name: str, make_form, operation, done:
         try:
             operation(input, form.cleaned_data)
         except services.PlanError as exc:
-            form.add_error(None, str(exc))
+            show_error(request, exc, form)
         else:
             messages.success(request, done)
             return redirect(input)

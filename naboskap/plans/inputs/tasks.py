@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from naboskap.plans.models import Input
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.selectors import recipients_by_language
 
@@ -52,8 +53,6 @@ def _handles(user, project) -> bool:
 
 @task()
 def input_submitted(input_id: int) -> None:
-    from naboskap.plans.models import Input
-
     input = (
         Input.objects.select_related("project__municipality", "project__dialogue_owner")
         .filter(pk=input_id, moderation=Input.Moderation.PENDING)
