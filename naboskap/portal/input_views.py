@@ -24,7 +24,7 @@ from naboskap.plans import services
 from naboskap.plans.inputs import selectors as input_selectors
 from naboskap.plans.models import Input
 from naboskap.portal.concern_views import keep_private, new_idempotency_key, private_form
-from naboskap.portal.input_forms import SuggestionForm
+from naboskap.portal.forms import SuggestionForm
 from naboskap.portal.views import (
     CSRF_PLACEHOLDER,
     get_public_project,

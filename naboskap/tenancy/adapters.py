@@ -2,7 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
-from naboskap.tenancy.invitations import connect_invited_login
+from naboskap.tenancy.invitations.views import connect_invited_login
 from naboskap.tenancy.mfa import PROVIDER_AWARE_STAGE
 
 ALLAUTH_MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"

@@ -66,14 +66,7 @@ def service_errors():
         if (
             ".tests" in name
             or ".migrations" in name
-            or name.split(".")[-1]
-            not in {
-                "services",
-                "selectors",
-                "schema",
-                "files",
-                "administration_services",
-            }
+            or name.split(".")[-1] not in {"services", "selectors", "schema", "files"}
         ):
             continue
         loaded = importlib.import_module(name)

@@ -1192,7 +1192,7 @@ ADMINISTRATION_POST = expect(302, allowed={"admin"}, outsider=403)
 
 
 def admin_invitation(world):
-    from naboskap.tenancy.administration_services import invitation_create
+    from naboskap.tenancy.administration.services import invitation_create
 
     if not hasattr(world, "admin_invitation"):
         world.admin_invitation = invitation_create(
@@ -1213,7 +1213,7 @@ def admin_unit(world):
 
 
 def invitation_token_kwargs(world):
-    from naboskap.tenancy.administration_services import invitation_token
+    from naboskap.tenancy.administration.services import invitation_token
 
     return {"token": invitation_token(admin_invitation(world))}
 

@@ -9,7 +9,7 @@ from naboskap.concerns.services import categories_ensure_defaults
 from naboskap.conftest import client_for, make_staff
 from naboskap.meetings.models import Body
 from naboskap.plans.models import Participation
-from naboskap.tenancy.administration_services import unit_references
+from naboskap.tenancy.administration.services import unit_references
 from naboskap.tenancy.models import Membership, Role, Unit
 from naboskap.testing.factories import UnitFactory, make_concern, make_measure
 

@@ -201,7 +201,7 @@ def test_other_municipalitys_user_is_not_found(world, admin):
 
 
 def test_log_is_paginated_and_filters_by_user(world, admin, django_assert_max_num_queries):
-    from naboskap.tenancy.administration_services import Event, admin_event
+    from naboskap.tenancy.administration.services import Event, admin_event
 
     for number in range(60):
         admin_event(

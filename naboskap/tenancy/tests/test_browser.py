@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from naboskap.conftest import make_staff
-from naboskap.tenancy.administration_services import invitation_create, invitation_token
+from naboskap.tenancy.administration.services import invitation_create, invitation_token
 from naboskap.tenancy.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from naboskap.conftest import client_for, english
-from naboskap.tenancy.administration_services import (
+from naboskap.tenancy.administration.services import (
     invitation_create,
     invitation_token,
     token_hash,

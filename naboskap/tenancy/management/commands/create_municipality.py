@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from naboskap.tenancy.administration_services import municipality_create
+from naboskap.tenancy.administration.services import municipality_create
 from naboskap.tenancy.models import Language
 from naboskap.tenancy.tasks import invitation_url
 

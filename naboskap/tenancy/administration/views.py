@@ -17,15 +17,15 @@ from django.views.decorators.http import require_POST
 
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.tenancy import administration_services as services
 from naboskap.tenancy.access import get_staff_municipality, staff_required
-from naboskap.tenancy.administration_access import (
+from naboskap.tenancy.administration import services
+from naboskap.tenancy.administration.access import (
     MANAGE,
     get_invitation_for_admin,
     get_member_for_admin,
     get_unit_for_admin,
 )
-from naboskap.tenancy.administration_forms import (
+from naboskap.tenancy.administration.forms import (
     DeactivateForm,
     InviteForm,
     LogFilterForm,

@@ -23,8 +23,8 @@ from django_ratelimit.decorators import ratelimit
 
 from naboskap.lib.errors import show_error
 from naboskap.lib.ratelimits import read_rate, write_rate
-from naboskap.tenancy import administration_services as services
-from naboskap.tenancy.administration_forms import AcceptInvitationForm
+from naboskap.tenancy.administration import services
+from naboskap.tenancy.administration.forms import AcceptInvitationForm
 from naboskap.tenancy.models import Invitation
 
 User = get_user_model()

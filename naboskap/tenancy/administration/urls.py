@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.tenancy import administration_views as views
+from naboskap.tenancy.administration import views
 
 app_name = "administration"
 

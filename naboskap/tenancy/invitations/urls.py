@@ -1,6 +1,6 @@
 from django.urls import path
 
-from naboskap.tenancy import invitations
+from naboskap.tenancy.invitations import views as invitations
 
 app_name = "invitations"
 
