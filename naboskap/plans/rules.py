@@ -73,6 +73,8 @@ rules.add_perm("plans.change_plan", can_change)
 rules.add_perm("plans.view_raw_input", handles_inputs)
 rules.add_perm("plans.view_input_access_log", can_change)
 rules.add_perm("plans.view_measure", reaches_measure_project)
+# Edit a measure's plan fields: whoever may change the project's plan.
+rules.add_perm("plans.change_measure", reaches_measure_project & changes_measure_project)
 rules.add_perm(
     "plans.update_measure", reaches_measure_project & (changes_measure_project | in_owner_unit)
 )

@@ -3,7 +3,6 @@ projects.access or plans.access, and every change goes through plans.services.""
 
 import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -181,10 +180,8 @@ def measure_edit(request: HttpRequest, pk: int, measure_pk: int | None = None) -
         project = get_project_for_user(request.user, pk, "plans.change_plan")
         measure = None
     else:
-        measure = get_measure_for_user(request.user, pk, measure_pk)
+        measure = get_measure_for_user(request.user, pk, measure_pk, "plans.change_measure")
         project = measure.project
-        if not rules.has_perm("plans.change_plan", request.user, project):
-            raise PermissionDenied
     # A source page links here with its object preselected (?concern=…), if of this project.
     initial = {
         name: request.GET[name]
