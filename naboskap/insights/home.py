@@ -21,6 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from naboskap.concerns.selectors import inbox_counts
 from naboskap.concerns.workflow import Status as ConcernStatus
@@ -352,7 +353,12 @@ def home_for(user, municipality) -> Home:
         overview.append(Item(str(_("Municipality overview")), url))
         if flagged:
             overview.append(
-                Item(str(_("Risk events to re-assess")), url, count=flagged, urgent=True)
+                Item(
+                    ngettext("Risk event to re-assess", "Risk events to re-assess", flagged),
+                    url,
+                    count=flagged,
+                    urgent=True,
+                )
             )
     if user.has_perm("reports.view_municipality_reports", municipality):
         overview.append(Item(str(_("Status reports")), reverse("reports:list")))

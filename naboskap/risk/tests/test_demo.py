@@ -50,3 +50,7 @@ def test_the_demo_has_a_revised_ros_analysis_for_lindeveien(db):
     html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     flagged_event = selectors.events_to_reassess(project)[0][0]
     assert "1 event to re-assess" in html and flagged_event.get_absolute_url() in html
+    # The politician's start page counts it too, in the singular.
+    home = client.get(reverse("insights:home"))
+    assert home.status_code == 200
+    assert "Risk event to re-assess" in home.content.decode()
