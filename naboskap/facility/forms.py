@@ -91,6 +91,11 @@ class IncidentForm(forms.ModelForm):
             "place": _("For example the entrance, the street or the playground."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required radios: no "---------" button, as a model field without a default gets.
+        self.fields["category"].choices = Category.choices
+
 
 class FollowUpForm(forms.Form):
     prefix = "follow_up"

@@ -193,3 +193,12 @@ def test_a_stored_photo_over_the_pixel_budget_is_refused_clearly(world, caretake
     assert not Concern.objects.exists()
     observation.refresh_from_db()
     assert observation.concern is None
+
+
+def test_the_incident_form_offers_only_real_categories(world):
+    client = english(world.users["facility_staff"])
+    response = client.get(reverse("facility:incident_create", args=[world.project.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="category" value="noise"' in page
+    assert "---------" not in page
