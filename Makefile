@@ -41,14 +41,15 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
-# Test processes for the tests without a browser (pytest-xdist): one per CPU by default.
+# Test processes (pytest-xdist): one per CPU by default. The browser tests run in a second
+# pass, each worker with its own live server and Chromium.
 TEST_WORKERS ?= auto
 CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
-test: install chromium ## the whole suite: unit, HTTP and fuzz tests in parallel, then browser tests (lint: make lint)
+test: install chromium ## the whole suite in parallel: unit, HTTP and fuzz tests, then browser tests (lint: make lint)
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser"
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n $(TEST_WORKERS) -m browser
 
 # The browser tests drive Debian's Chromium: installed here when we are root with apt-get,
 # as CI does; otherwise stop before any test and say what to run.

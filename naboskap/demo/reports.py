@@ -8,7 +8,7 @@ coordinator would make them (the municipality's as if by its schedule). Called o
 
 from django.utils import timezone
 
-from naboskap.reports import services
+from naboskap.reports import schedules, services
 from naboskap.reports.models import StatusReport
 
 
@@ -17,8 +17,8 @@ def load_reports(projects, users) -> None:
     if StatusReport.objects.filter(municipality=municipality).exists():
         return
     today = timezone.localdate()
-    start, end = services.period_before("quarterly", services.latest_boundary("quarterly", today))
-    schedule = services.schedule_save(municipality=municipality, frequency="quarterly")
+    start, end = schedules.period_before("quarterly", schedules.latest_boundary("quarterly", today))
+    schedule = schedules.schedule_save(municipality=municipality, frequency="quarterly")
     services.report_create(
         municipality=municipality,
         period_start=start,

@@ -1,5 +1,6 @@
 """Background work for status reports, run by `manage.py db_worker`: rendering a report's
-PDF once, running schedules, and emailing politicians a link to a new report.
+PDF once and emailing politicians a link to a new report (a schedule's own runs are in
+`schedules`).
 
 The email carries the report's title and a link to the staff page, never its content: the
 politicians log in to read it. It is claimed first (`StatusReport.emailed_at`), so a second
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.reports.documents import report_render_pdf
 from naboskap.reports.models import StatusReport
 from naboskap.tenancy.models import Membership, Role
 from naboskap.tenancy.selectors import recipients_by_language
@@ -47,9 +49,6 @@ def politician_emails(report) -> list[str]:
 
 @task()
 def render_report_pdf(report_id: int) -> None:
-    # Local: services enqueue this task, and the queue keeps its path, so it stays here.
-    from naboskap.reports.services import report_render_pdf
-
     report = StatusReport.objects.filter(pk=report_id).first()
     if report is not None and not report.pdf:
         report_render_pdf(report=report)
@@ -82,19 +81,3 @@ def email_report(report_id: int) -> int:
                 continue
             sent += 1
     return sent
-
-
-@task()
-def run_report_schedule(schedule_id: int) -> None:
-    # Local: services enqueue this task, and the queue keeps its path, so it stays here.
-    from naboskap.reports.services import schedule_run
-
-    schedule_run(schedule_id)
-
-
-@task()
-def run_due_report_schedules() -> int:
-    # Local: services enqueue this task, and the queue keeps its path, so it stays here.
-    from naboskap.reports.services import schedules_run_due
-
-    return schedules_run_due()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.reports import selectors, services
+from naboskap.reports import documents, schedules, selectors, services
 from naboskap.reports.access import (
     MAKE_MUNICIPALITY,
     MAKE_PROJECT,
@@ -85,7 +85,7 @@ def _initial_period(scope: Scope) -> dict:
     """From the day after the last report (or the start of this quarter) until today."""
     today = timezone.localdate()
     last = selectors.scope_reports(scope).select_related(None).only("period_end").first()
-    start = services.latest_boundary("quarterly", today)
+    start = schedules.latest_boundary("quarterly", today)
     if last is not None and last.period_end < today:
         start = last.period_end + datetime.timedelta(days=1)
     return {"period_start": start, "period_end": today}
@@ -140,7 +140,7 @@ def _edit_schedule(request: HttpRequest, scope: Scope, template_context: dict) -
     form = ScheduleForm(posted(request), instance=schedule or ReportSchedule())
     if request.method == "POST" and form.is_valid():
         try:
-            schedule = services.schedule_save(
+            schedule = schedules.schedule_save(
                 municipality=scope.municipality,
                 project=scope.project,
                 frequency=form.cleaned_data["frequency"],
@@ -194,7 +194,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The report's PDF, rendered once (by the worker, or here if it has not yet)."""
     report = get_report_for_user(request.user, pk)
-    report = services.report_render_pdf(report=report)
+    report = documents.report_render_pdf(report=report)
     with report.pdf.open("rb") as file:
         content = file.read()
     response = HttpResponse(content, content_type="application/pdf")

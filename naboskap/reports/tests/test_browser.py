@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from naboskap.reports import services
+from naboskap.reports import schedules, services
 from naboskap.testing.factories import UpdateFactory, make_concern, make_measure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def test_status_report_pages(world, visitor):
         period_end=today,
         language="nb",
     )
-    services.schedule_save(municipality=world.municipality, frequency="quarterly")
+    schedules.schedule_save(municipality=world.municipality, frequency="quarterly")
     assert first.pk
 
     visitor.login(world.users["coordinator"])

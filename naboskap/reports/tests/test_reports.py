@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from naboskap.conftest import english
 from naboskap.projects.models import Update
-from naboskap.reports import services
+from naboskap.reports import documents, services
 from naboskap.reports.models import StatusReport
 from naboskap.testing.factories import UpdateFactory, make_concern, make_measure
 
@@ -121,7 +121,7 @@ def test_a_kept_report_does_not_change_when_the_data_changes(world, persona_clie
     assert "Skrevet etterpå" not in after
     assert before.count(world.update.title) == after.count(world.update.title)
     report.refresh_from_db()
-    pdf = pdf_text(services.report_render_pdf(report=report).pdf.read())
+    pdf = pdf_text(documents.report_render_pdf(report=report).pdf.read())
     assert "Omdøpt etterpå" not in pdf
 
 

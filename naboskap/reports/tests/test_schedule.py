@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from naboskap.conftest import make_staff
-from naboskap.reports import services
+from naboskap.reports import schedules
 from naboskap.reports.models import ReportSchedule, StatusReport
 from naboskap.tenancy.models import Role
 from naboskap.testing.factories import ProjectFactory
@@ -18,12 +18,12 @@ from naboskap.testing.factories import ProjectFactory
 
 def due_schedule(world, *, project=None, frequency="quarterly") -> ReportSchedule:
     """A schedule whose run is due today (saved, then moved back as if time had passed)."""
-    schedule = services.schedule_save(
+    schedule = schedules.schedule_save(
         municipality=world.municipality, project=project, frequency=frequency
     )
     today = datetime.date.today()
     ReportSchedule.objects.filter(pk=schedule.pk).update(
-        next_run_on=services.latest_boundary(frequency, today)
+        next_run_on=schedules.latest_boundary(frequency, today)
     )
     return schedule
 
@@ -36,17 +36,17 @@ def test_a_due_schedule_makes_a_report_and_emails_only_politicians(world, tasks)
     foreign = make_staff(world.other_municipality, Role.POLITICIAN)
     schedule = due_schedule(world, project=world.project)
     mail.outbox.clear()
-    services.schedule_run(schedule.pk)
+    schedules.schedule_run(schedule.pk)
     tasks()
 
     report = StatusReport.objects.get()
     today = datetime.date.today()
-    boundary = services.latest_boundary("quarterly", today)
+    boundary = schedules.latest_boundary("quarterly", today)
     assert report.schedule == schedule
     assert report.trigger == StatusReport.Trigger.SCHEDULED
     assert report.created_by is None
     assert report.period_end == boundary - datetime.timedelta(days=1)
-    assert report.period_start == services.period_before("quarterly", boundary)[0]
+    assert report.period_start == schedules.period_before("quarterly", boundary)[0]
     assert report.pdf  # rendered by the worker
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([world.users["politician"].email, project_politician.email])
@@ -57,11 +57,11 @@ def test_a_due_schedule_makes_a_report_and_emails_only_politicians(world, tasks)
     for user in (elsewhere, foreign, world.users["admin"], world.users["coordinator"]):
         assert user.email not in recipients
     schedule.refresh_from_db()
-    assert schedule.next_run_on == services.next_boundary("quarterly", today)
+    assert schedule.next_run_on == schedules.next_boundary("quarterly", today)
 
     # A second run, the daily command and the worker again: nothing more.
     mail.outbox.clear()
-    assert services.schedule_run(schedule.pk) is None
+    assert schedules.schedule_run(schedule.pk) is None
     call_command("send_status_reports")
     tasks()
     assert StatusReport.objects.count() == 1
@@ -84,10 +84,8 @@ def test_the_municipality_report_goes_to_municipality_politicians_only(world, ta
 def test_the_worker_runs_a_schedule_at_its_time(world, tasks):
     schedule = due_schedule(world)
     # What the service enqueues after a save, for a schedule whose day has come.
-    from naboskap.reports.tasks import run_report_schedule
-
-    run_report_schedule.enqueue(schedule.pk)
-    run_report_schedule.enqueue(schedule.pk)  # two workers, or a duplicate in the queue
+    schedules.run_report_schedule.enqueue(schedule.pk)
+    schedules.run_report_schedule.enqueue(schedule.pk)  # two workers, or a duplicate in the queue
     tasks()
     assert StatusReport.objects.filter(schedule=schedule).count() == 1
 
@@ -96,20 +94,20 @@ def test_the_worker_runs_a_schedule_at_its_time(world, tasks):
 def test_a_paused_schedule_makes_nothing(world):
     schedule = due_schedule(world)
     ReportSchedule.objects.filter(pk=schedule.pk).update(active=False)
-    assert services.schedules_run_due() == 0
+    assert schedules.schedules_run_due() == 0
     assert not StatusReport.objects.exists()
 
 
 def test_periods_of_schedules():
     day = datetime.date(2026, 11, 23)
-    assert services.latest_boundary("quarterly", day) == datetime.date(2026, 10, 1)
-    assert services.next_boundary("quarterly", day) == datetime.date(2027, 1, 1)
-    assert services.next_boundary("monthly", day) == datetime.date(2026, 12, 1)
-    assert services.period_before("quarterly", datetime.date(2027, 1, 1)) == (
+    assert schedules.latest_boundary("quarterly", day) == datetime.date(2026, 10, 1)
+    assert schedules.next_boundary("quarterly", day) == datetime.date(2027, 1, 1)
+    assert schedules.next_boundary("monthly", day) == datetime.date(2026, 12, 1)
+    assert schedules.period_before("quarterly", datetime.date(2027, 1, 1)) == (
         datetime.date(2026, 10, 1),
         datetime.date(2026, 12, 31),
     )
-    assert services.period_before("monthly", datetime.date(2026, 3, 1)) == (
+    assert schedules.period_before("monthly", datetime.date(2026, 3, 1)) == (
         datetime.date(2026, 2, 1),
         datetime.date(2026, 2, 28),
     )
@@ -122,7 +120,7 @@ def test_coordinator_sets_the_schedule_and_politician_cannot(world, persona_clie
     assert response.status_code == 302
     schedule = ReportSchedule.objects.get(project=world.project)
     assert schedule.frequency == "monthly"
-    assert schedule.next_run_on == services.next_boundary("monthly", datetime.date.today())
+    assert schedule.next_run_on == schedules.next_boundary("monthly", datetime.date.today())
     page = persona_clients["politician"].get(
         reverse("reports:project_reports", args=[world.project.pk])
     )

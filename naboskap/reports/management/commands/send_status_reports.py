@@ -3,8 +3,7 @@
 
 from django.core.management.base import BaseCommand
 
-from naboskap.reports.services import schedules_run_due
-from naboskap.reports.tasks import run_due_report_schedules
+from naboskap.reports.schedules import run_due_report_schedules, schedules_run_due
 
 
 class Command(BaseCommand):
