@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from naboskap.lib.env import envbool, envint, envlist
+from naboskap.lib.env import envbool, envint, envlist, origin_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -45,6 +45,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "naboskap.tenancy",
+    "naboskap.maps",
     "naboskap.projects",
     "naboskap.concerns",
     "naboskap.plans",
@@ -268,6 +269,7 @@ STATICFILES_DIRS = [
         BASE_DIR / "node_modules" / "@digdir" / "designsystemet-css" / "dist",
     ),
     ("vendor/inter", BASE_DIR / "node_modules/@fontsource/inter"),
+    ("vendor/leaflet", BASE_DIR / "node_modules/leaflet/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -312,6 +314,17 @@ DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
 # naboskap.stakeholders.sources.AddressSource. The default reads the imported register.
 ADDRESS_SOURCE = os.environ.get("ADDRESS_SOURCE", "naboskap.stakeholders.sources.RegisterSource")
 
+# Maps (naboskap.maps). The base map: a tile URL template with {z}, {x} and {y}, such as
+# Kartverket's open WMTS cache in web mercator,
+# https://cache.kartverket.no/v1/wmts/1.0.0/topograatone/default/webmercator/{z}/{y}/{x}.png
+# (greyscale; `topo` for colour). Empty: the maps draw their own shapes on a plain background,
+# as in the tests and in deployments without internet access.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© Kartverket")
+# A position marked with a concern is rounded to the centre of a square this many metres wide
+# before it is stored: a precise point can identify a resident's door.
+CONCERN_POSITION_ROUNDING_M = envint("CONCERN_POSITION_ROUNDING_M", 50)
+
 # Rate limits for public endpoints (django-ratelimit on the shared cache). Views take them
 # only through naboskap/lib/ratelimits.py, which reads these settings at each request.
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
@@ -333,7 +346,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # The base map's tiles come from its server (MAP_TILE_URL), if one is set.
+        "img-src": ["'self'", "data:", *origin_of(MAP_TILE_URL)],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "font-src": ["'self'"],

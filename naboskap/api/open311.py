@@ -36,7 +36,10 @@ from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import OPEN, CancelReason, Status
 from naboskap.lib.ratelimits import open311_write_rate, rate_window, read_rate
+from naboskap.maps.geo import PositionError
 from naboskap.projects.selectors import public_projects
+from naboskap.stakeholders import sources
+from naboskap.stakeholders.coordinates import in_norway
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RANGE = timedelta(days=90)
@@ -471,10 +474,15 @@ def submit(request, fmt, municipality):
     if category is None:
         raise ApiError(400, f"There is no service with the code {data['service_code']!r}.")
     project = choose_project(municipality, data["project"], data["lat"], data["long"])
+    # lat/long are stored rounded (concern_submit), never as typed text; the place is named
+    # by the nearest address in the register when none is given.
     location = data["address_string"]
-    if not location and data["lat"] is not None:
-        location = f"{data['lat']:.6f}, {data['long']:.6f}"
-    if not location:
+    if not location and data["lat"] is not None and in_norway(data["lat"], data["long"]):
+        nearest = sources.nearest_address(
+            municipality=municipality, latitude=data["lat"], longitude=data["long"]
+        )
+        location = str(nearest) if nearest else ""
+    if not location and data["address_id"]:
         location = f"address_id {data['address_id']}"
     phone = str(data["phone"]) if data["phone"] else ""
     if request.POST.get("media_url"):
@@ -492,6 +500,8 @@ def submit(request, fmt, municipality):
                 idempotency_key=stored_key(key, fields_of(request)),
                 description=data["description"],
                 location=location,
+                latitude=data["lat"],
+                longitude=data["long"],
                 reporter_name=f"{data['first_name']} {data['last_name']}".strip(),
                 reporter_email=data["email"],
                 reporter_phone=phone,
@@ -499,6 +509,8 @@ def submit(request, fmt, municipality):
                 photos=request.FILES.getlist("media"),
                 intake_channel=Concern.IntakeChannel.OPEN311,
             )
+    except PositionError as exc:
+        raise ApiError(400, "lat/long: " + " ".join(exc.messages)) from None
     except ValidationError as exc:
         raise ApiError(400, "media: " + " ".join(exc.messages)) from None
     notice = f"Received. The municipality will answer by {concern.answer_due.isoformat()}."

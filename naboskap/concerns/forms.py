@@ -8,6 +8,7 @@ from naboskap.concerns.selectors import assignable_users
 from naboskap.concerns.services import idempotency_key_valid
 from naboskap.concerns.workflow import TRANSITIONS, CancelReason, Status
 from naboskap.lib.forms import DateField, bounded_formfield
+from naboskap.maps import geo
 from naboskap.projects.models import Project
 from naboskap.risk.models import Analysis, UnwantedEvent
 from naboskap.tenancy.models import Language, Unit
@@ -486,6 +487,52 @@ STAFF_CHANNELS = [
     choice for choice in Concern.IntakeChannel.choices if choice[0] not in {"web", "open311"}
 ]
 AUTOMATIC = ""
+
+# What an intake form (the public one, staff's) passes on to `services.concern_submit` as is.
+SUBMITTED_FIELDS = (
+    "project",
+    "category",
+    "idempotency_key",
+    "description",
+    "location",
+    "latitude",
+    "longitude",
+    "occurred_at",
+    "reporter_name",
+    "reporter_email",
+    "reporter_phone",
+    "preferred_channel",
+)
+
+
+def submission(cleaned_data: dict) -> dict:
+    """An intake form's cleaned data as `services.concern_submit` takes it."""
+    data = {name: cleaned_data.get(name) for name in SUBMITTED_FIELDS}
+    data["reporter_phone"] = data["reporter_phone"] or ""
+    data["preferred_channel"] = data["preferred_channel"] or ""
+    return data
+
+
+def check_position(form: forms.Form, cleaned: dict) -> None:
+    """A place marked on the form's map: both coordinates, in Norway; else an error above
+    the form, and the mark is dropped so that it can be made again."""
+    if "latitude" in form.errors or "longitude" in form.errors:
+        form.errors.pop("latitude", None)
+        form.errors.pop("longitude", None)
+        error = geo.PositionError(
+            _("The place marked on the map could not be read. Mark it again.")
+        )
+    else:
+        try:
+            geo.position_checked(cleaned.get("latitude"), cleaned.get("longitude"))
+            return
+        except geo.PositionError as refused:
+            error = refused
+    cleaned["latitude"] = cleaned["longitude"] = None
+    data = form.data.copy()
+    data["latitude"] = data["longitude"] = ""
+    form.data = data
+    form.add_error(None, error)
 
 
 class IntakeForm(forms.ModelForm):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from naboskap.concerns import services
 from naboskap.concerns.breadcrumbs import concerns_trail
-from naboskap.concerns.forms import IntakeForm
+from naboskap.concerns.forms import IntakeForm, submission
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.rules import HANDLER_ROLES
 from naboskap.lib.http import form_status, posted
@@ -72,17 +72,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         concern, created = services.concern_submit(
             municipality=municipality,
-            project=data["project"],
-            category=data["category"],
-            idempotency_key=data["idempotency_key"],
-            description=data["description"],
-            location=data["location"],
-            occurred_at=data["occurred_at"],
-            reporter_name=data["reporter_name"],
-            reporter_email=data["reporter_email"],
-            reporter_phone=data["reporter_phone"] or "",
+            **submission(data),
             reporter_address=data["reporter_address"],
-            preferred_channel=data["preferred_channel"],
             language=data["language"],
             intake_channel=data["intake_channel"],
             registered_by=request.user,

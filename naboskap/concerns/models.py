@@ -241,6 +241,9 @@ class Concern(models.Model):
     )
     description = models.TextField(_("what happened"), max_length=5000)
     location = models.CharField(_("where"), max_length=200, blank=True)
+    # A place marked on a map, rounded before it is stored (naboskap.maps.geo).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     occurred_at = models.DateTimeField(_("when"), null=True, blank=True)
     reporter_name = models.CharField(_("name"), max_length=100, blank=True)
     reporter_email = models.EmailField(_("email"), blank=True)

@@ -34,6 +34,7 @@ from naboskap.concerns.workdays import add_working_days
 from naboskap.concerns.workflow import BY_REPORTER, CancelReason, Status, allowed
 from naboskap.lib import pagecache
 from naboskap.lib.errors import DomainError
+from naboskap.maps import geo
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Municipality, Unit
 
@@ -160,6 +161,8 @@ def concern_submit(
     idempotency_key: str,
     description: str,
     location: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
     occurred_at=None,
     reporter_name: str = "",
     reporter_email: str = "",
@@ -183,8 +186,10 @@ def concern_submit(
     `registered_by` (and `reporter_address` for a receipt by letter).
 
     `preferred_channel` is what the reporter chose, or empty: `contact_channel` decides
-    the channel that is stored, from the contact details given.
+    the channel that is stored, from the contact details given. A place marked on a map
+    (`latitude`, `longitude`) is rounded before it is stored (`maps.geo`).
     """
+    position = geo.position_for_storing(latitude, longitude)
     preferred_channel = contact_channel(
         preferred=preferred_channel, email=reporter_email, phone=reporter_phone
     )
@@ -209,6 +214,8 @@ def concern_submit(
                 idempotency_key=idempotency_key,
                 description=description,
                 location=location,
+                latitude=position and position.latitude,
+                longitude=position and position.longitude,
                 occurred_at=occurred_at,
                 reporter_name=reporter_name,
                 reporter_email=reporter_email,

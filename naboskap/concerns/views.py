@@ -2,6 +2,7 @@
 
 import rules
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -31,6 +32,7 @@ from naboskap.concerns.models import Photo, StandardAnswer
 from naboskap.concerns.workflow import OPEN, Status
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
+from naboskap.maps.layers import map_spec, point
 from naboskap.plans import services as plans
 from naboskap.projects.selectors import projects_for_user
 from naboskap.tenancy.access import get_staff_municipality, staff_required
@@ -232,9 +234,27 @@ def _standard_answers(concern) -> list:
     return list(StandardAnswer.objects.filter(municipality_id=concern.municipality_id, active=True))
 
 
+def concern_map(concern) -> dict | None:
+    """The place marked with a concern (rounded when it was stored), with its project's site."""
+    if concern.latitude is None:
+        return None
+    features = [point(concern.latitude, concern.longitude, label=_("Marked"), kind="concern")]
+    project = concern.project
+    if project is not None and project.latitude is not None:
+        features.append(point(project.latitude, project.longitude, label=project.name))
+    return map_spec(
+        "concern",
+        label=_("Map of the place marked with the concern"),
+        features=features,
+        centre=(concern.latitude, concern.longitude),
+    )
+
+
 def _detail_context(request, concern, **forms):
     context = {
         "concern": concern,
+        "map": concern_map(concern),
+        "rounding_m": settings.CONCERN_POSITION_ROUNDING_M,
         "can_see_contact": rules.has_perm("concerns.view_contact", request.user, concern),
         "history": concern.history.select_related("changed_by"),
         "similar": [

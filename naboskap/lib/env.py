@@ -1,6 +1,7 @@
 """Tiny helpers that read settings from environment variables."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,3 +33,14 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def origin_of(url: str) -> list[str]:
+    """The scheme and host of a URL, as a one-item list for a CSP source list; none when the
+    URL is empty."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"Not an http(s) URL: {url!r}")
+    return [f"{parts.scheme}://{parts.netloc}"]

@@ -15,9 +15,10 @@ from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.crypto import constant_time_compare
@@ -29,13 +30,14 @@ from django_ratelimit.decorators import ratelimit
 
 from naboskap.concerns import services
 from naboskap.concerns.access import get_concern_for_reporter
-from naboskap.concerns.forms import ReopenForm, ReplyForm, SatisfactionForm
+from naboskap.concerns.forms import ReopenForm, ReplyForm, SatisfactionForm, submission
 from naboskap.concerns.models import Category, Concern, Message, normalise_short_code
 from naboskap.concerns.workflow import Status
 from naboskap.lib import pagecache
 from naboskap.lib.breadcrumbs import public_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.ratelimits import write_rate
+from naboskap.maps.layers import map_spec, place_picker, point
 from naboskap.portal.forms import ReportForm
 from naboskap.portal.views import (
     CSRF_PLACEHOLDER,
@@ -49,6 +51,8 @@ from naboskap.portal.views import (
 )
 from naboskap.projects import selectors
 from naboskap.projects.models import Project
+from naboskap.stakeholders import sources
+from naboskap.stakeholders.coordinates import in_norway
 
 # The reporter's progress, in plain words. Cancelled cases show their status text only.
 STEPS = [
@@ -125,6 +129,26 @@ report = write_limited_form(report, REPORT_GROUP)
 project_report = write_limited_form(project_report, REPORT_GROUP)
 
 
+class PositionQuery(django_forms.Form):
+    lat = django_forms.FloatField()
+    lon = django_forms.FloatField()
+
+
+@public_read
+def nearest_address(request: HttpRequest) -> JsonResponse:
+    """The address nearest to a place marked on the report form's map, from the address
+    register: `{"address": "Lindeveien 14"}`, or null when none is near."""
+    query = PositionQuery(request.GET)
+    if not query.is_valid() or not in_norway(query.cleaned_data["lat"], query.cleaned_data["lon"]):
+        return JsonResponse({"address": None, "error": _("Not a place in Norway.")}, status=400)
+    address = sources.nearest_address(
+        municipality=current_municipality(request),
+        latitude=query.cleaned_data["lat"],
+        longitude=query.cleaned_data["lon"],
+    )
+    return JsonResponse({"address": str(address) if address else None})
+
+
 def intake_choices(request: HttpRequest) -> tuple[list[Project], list[Category]]:
     """The municipality's public projects and active categories, from the shared cache.
 
@@ -197,6 +221,7 @@ def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool)
             "form": form,
             "project": project,
             "breadcrumbs": project and public_trail(project, _("Report a concern")),
+            "map": report_map(projects, project),
             **refused_context(request, photos=True),
         }
         response = render(request, "portal/concerns/report.html", context)
@@ -230,6 +255,7 @@ def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool)
         "form": form,
         "project": project,
         "breadcrumbs": project and public_trail(project, _("Report a concern")),
+        "map": report_map(projects, project),
     }
     if whole_page:
         context["csrf_token"] = CSRF_PLACEHOLDER
@@ -243,6 +269,26 @@ def render_report_form(request: HttpRequest, slug: str | None, whole_page: bool)
     return private_form(response)
 
 
+def report_map(projects: list[Project], project: Project | None) -> dict:
+    """The report form's map: the public projects' sites for bearings, centred on the chosen
+    one; a tap marks where it happened."""
+    placed = [p for p in projects if p.latitude is not None and p.longitude is not None]
+    centre = project if project in placed else None
+    return map_spec(
+        "report",
+        label=_("Map: tap where it happened"),
+        features=[point(p.latitude, p.longitude, label=p.name) for p in placed],
+        centre=(centre.latitude, centre.longitude) if centre else None,
+        picker=place_picker(
+            "report",
+            latitude_field="latitude",
+            longitude_field="longitude",
+            location_field="location",
+            nearest_url=reverse("portal:nearest_address"),
+        ),
+    )
+
+
 def keep_typed(data):
     """The posted fields to show again, with a fresh one-time key and an empty honeypot."""
     data = data.copy()
@@ -252,21 +298,11 @@ def keep_typed(data):
 
 
 def submit(request: HttpRequest, form: ReportForm) -> tuple[Concern, bool]:
-    data = form.cleaned_data
     return services.concern_submit(
         municipality=current_municipality(request),
-        project=data["project"],
-        category=data["category"],
-        idempotency_key=data["idempotency_key"],
-        description=data["description"],
-        location=data["location"],
-        occurred_at=data["occurred_at"],
-        reporter_name=data["reporter_name"],
-        reporter_email=data["reporter_email"],
-        reporter_phone=data["reporter_phone"] or "",
-        preferred_channel=data["preferred_channel"],
+        **submission(form.cleaned_data),
         language=get_language(),
-        photos=data.get("photos") or [],
+        photos=form.cleaned_data.get("photos") or [],
     )
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.concerns.forms import ObjectChoiceField, ProjectChoiceField
+from naboskap.concerns.forms import ObjectChoiceField, ProjectChoiceField, check_position
 from naboskap.concerns.models import Concern
 from naboskap.concerns.photos import clean_photos, max_bytes, max_count
 from naboskap.concerns.services import idempotency_key_valid
@@ -75,6 +75,8 @@ class ReportForm(forms.ModelForm):
         fields = [
             "description",
             "location",
+            "latitude",
+            "longitude",
             "occurred_at",
             "reporter_name",
             "reporter_email",
@@ -83,6 +85,8 @@ class ReportForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
+            "latitude": forms.HiddenInput,
+            "longitude": forms.HiddenInput,
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
@@ -93,7 +97,10 @@ class ReportForm(forms.ModelForm):
                 "Describe what happened, not who the residents are. Do not write names or "
                 "health information about others."
             ),
-            "location": _("For example the street, the playground or the bus stop."),
+            "location": _(
+                "For example the street, the playground or the bus stop. You can also mark "
+                "the place on the map."
+            ),
         }
 
     def __init__(self, *args, projects, categories, **kwargs):
@@ -138,6 +145,7 @@ class ReportForm(forms.ModelForm):
                 hidden_problem = True
         if hidden_problem or not idempotency_key_valid(key):
             self.add_error(None, self.GENERAL_ERROR)
+        check_position(self, cleaned)
         if self.files.getlist("photos") and self._errors and "photos" not in self._errors:
             # The photos were fine, but the form comes back without them.
             self.add_error("photos", CHOOSE_AGAIN)

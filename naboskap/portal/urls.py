@@ -56,6 +56,7 @@ urlpatterns = [
     ),
     path("abonnement/<token:token>/avslutt/", views.unsubscribe, name="unsubscribe"),
     path("meld/", concern_views.report, name="report"),
+    path("meld/adresse/", concern_views.nearest_address, name="nearest_address"),
     path("prosjekter/<slug:slug>/meld/", concern_views.project_report, name="project_report"),
     path("melding/<reference:reference>/", concern_views.follow_up, name="concern_follow_up"),
     # The short follow-up address of a receipt letter (asks for the letter's code).

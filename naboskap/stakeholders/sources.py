@@ -88,3 +88,18 @@ class RegisterSource:
 
 def address_source() -> AddressSource:
     return import_string(settings.ADDRESS_SOURCE)()
+
+
+# A place marked on a map is named by the nearest address within this distance.
+NEAREST_WITHIN_M = 150
+
+
+def nearest_address(*, municipality: Municipality, latitude: float, longitude: float):
+    """The municipality's address nearest to a point, within NEAREST_WITHIN_M; else None."""
+    found = address_source().within(
+        municipality=municipality,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=NEAREST_WITHIN_M,
+    )
+    return found[0][0] if found else None

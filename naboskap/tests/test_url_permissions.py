@@ -1502,6 +1502,12 @@ MATRIX = {
     ),
     "portal:unsubscribe": ("get", lambda w: {"token": subscription_token(w)}, EVERYONE_200),
     "portal:report": ("get", lambda w: {}, EVERYONE_200),
+    "portal:nearest_address": (
+        "get",
+        lambda w: {},
+        EVERYONE_200,
+        lambda w: {"lat": "59.95", "lon": "10.78"},
+    ),
     "portal:project_report": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
     "portal:concern_follow_up": ("get", reference, EVERYONE_200, token),
     "portal:concern_reply": (

@@ -19,6 +19,7 @@ from naboskap.api.services import api_key_create
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import CancelReason, Status
+from naboskap.stakeholders.coordinates import distances_m
 from naboskap.testing.factories import ProjectFactory, make_concern, make_image
 
 BASE = "/open311/v2/"
@@ -179,7 +180,12 @@ def test_a_retry_creates_nothing(world, api_key):
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()[0]["service_request_id"] == again.json()[0]["service_request_id"]
     assert Concern.objects.count() == 1
-    assert Concern.objects.get().location == "59.910000, 10.750000"
+    concern = Concern.objects.get()
+    # The position is stored rounded to its 50 m square, never as typed or as text.
+    assert concern.location == ""
+    assert (concern.latitude, concern.longitude) != (59.91, 10.75)
+    [moved] = distances_m(59.91, 10.75, [concern.latitude], [concern.longitude])
+    assert 0 < moved <= 36  # at most half the square's diagonal
     # With the client's own key: the same key is the same report, even with other content.
     keyed = post(report(api_key, idempotency_key="retry-key-0123456789"))
     retry = post(report(api_key, idempotency_key="retry-key-0123456789", description="Endret"))

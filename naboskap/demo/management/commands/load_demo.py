@@ -242,6 +242,8 @@ class Command(BaseCommand):
             name="Solbakken botiltak",
             slug="solbakken",
             address="Solbakken 3, 9999 Fjordvik",
+            latitude="69.656000",
+            longitude="18.931000",
             description=(
                 "Solbakken er et botiltak med 23 boliger med husleiekontrakt, fire midlertidige "
                 "boliger og tre akuttplasser. Målet er et trygt bomiljø for alle – for dem som "
