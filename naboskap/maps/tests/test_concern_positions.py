@@ -54,7 +54,7 @@ def test_half_a_position_or_one_abroad_is_refused(latitude, longitude, message):
     assert geo.position_checked(None, None) is None
 
 
-def test_a_neighbour_marks_the_place_and_the_handler_sees_it(world, persona_clients):
+def test_a_neighbour_marks_the_place_and_the_handler_sees_it(world):
     response = english().post(
         reverse("portal:report"),
         report_data(world, latitude=str(LAT), longitude=str(LON), location=""),
@@ -65,7 +65,8 @@ def test_a_neighbour_marks_the_place_and_the_handler_sees_it(world, persona_clie
     [moved] = distances_m(LAT, LON, [concern.latitude], [concern.longitude])
     assert moved <= 36
 
-    page = persona_clients["coordinator"].get(reverse("concerns:detail", args=[concern.pk]))
+    handler = english(world.users["coordinator"])
+    page = handler.get(reverse("concerns:detail", args=[concern.pk]))
     assert page.status_code == 200
     body = page.content.decode()
     assert "Marked on the map" in body
