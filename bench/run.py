@@ -14,6 +14,8 @@ load-generator processes and prints one line per benchmark:
         median_ms_1k=... median_ms_100k=... ratio=...  (bench/staff.py, one line per role)
     BENCH staff_search size=... searches=... queries=... median_ms=... max_ms=...
         (bench/staff.py, one line per size)
+    BENCH map_layers size=... queries=... median_ms=... ratio=...
+    BENCH map_neighbours addresses=... queries=... median_ms=... max_ms=...  (bench/maps.py)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -59,6 +61,7 @@ BENCHMARKS = [
     "live_round",
     "staff_home",
     "staff_search",
+    "map_layers",
 ]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
@@ -529,6 +532,10 @@ def run(args: argparse.Namespace) -> int:
             import staff
 
             failures += staff.run_benchmarks(args, env, var_dir, set(args.only))
+        if "map_layers" in args.only:
+            import maps
+
+            failures += maps.run_benchmarks(args, env, var_dir)
     finally:
         cleanup(
             var_dir,
@@ -645,6 +652,7 @@ def main() -> int:
     import concerns
     import dashboard
     import live_round
+    import maps
     import plans
     import risk
     import staff
@@ -659,6 +667,7 @@ def main() -> int:
             name: (lambda phase=phase: phase(sys.argv)) for name, phase in live_round.PHASES.items()
         },
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in staff.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in maps.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -761,6 +770,20 @@ def main() -> int:
         default=20,
         help="timed GETs of each start page (per role) and each search (20)",
     )
+    parser.add_argument(
+        "--map-sizes",
+        default="1000,100000",
+        help="concerns marked on the staff map, smallest (the baseline) first (1000,100000)",
+    )
+    parser.add_argument(
+        "--map-addresses",
+        type=int,
+        default=1_000_000,
+        help="addresses around the site while the neighbour radius is dragged (1000000)",
+    )
+    parser.add_argument(
+        "--map-requests", type=int, default=30, help="timed GETs of each map layer (30)"
+    )
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     if not args.only or set(args.only) - set(BENCHMARKS):
@@ -777,6 +800,10 @@ def main() -> int:
         args.staff_sizes = sorted(int(size) for size in args.staff_sizes.split(","))
     except ValueError:
         parser.error("--staff-sizes takes numbers, like 1000,100000")
+    try:
+        args.map_sizes = sorted(int(size) for size in args.map_sizes.split(","))
+    except ValueError:
+        parser.error("--map-sizes takes numbers, like 1000,100000")
     if args.updates < 2 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
         parser.error("--updates must be at least 2; --duration, --connections, --workers positive")
 

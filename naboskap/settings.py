@@ -324,6 +324,9 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© Kartverket")
 # A position marked with a concern is rounded to the centre of a square this many metres wide
 # before it is stored: a precise point can identify a resident's door.
 CONCERN_POSITION_ROUNDING_M = envint("CONCERN_POSITION_ROUNDING_M", 50)
+# The police's situation picture counts concerns per square of this many metres, never by
+# point; a square with fewer than five is shown as "under 5".
+SITUATION_GRID_M = envint("SITUATION_GRID_M", 250)
 
 # Rate limits for public endpoints (django-ratelimit on the shared cache). Views take them
 # only through naboskap/lib/ratelimits.py, which reads these settings at each request.

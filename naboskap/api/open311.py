@@ -36,10 +36,10 @@ from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import OPEN, CancelReason, Status
 from naboskap.lib.ratelimits import open311_write_rate, rate_window, read_rate
+from naboskap.maps.coordinates import in_norway
 from naboskap.maps.geo import PositionError
 from naboskap.projects.selectors import public_projects
 from naboskap.stakeholders import sources
-from naboskap.stakeholders.coordinates import in_norway
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RANGE = timedelta(days=90)

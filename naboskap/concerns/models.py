@@ -244,6 +244,10 @@ class Concern(models.Model):
     # A place marked on a map, rounded before it is stored (naboskap.maps.geo).
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # The same place on the national grid (EUREF89 UTM 33, metres): maps count concerns per
+    # grid cell in the database (naboskap.maps.grid).
+    easting = models.FloatField(null=True, blank=True, editable=False)
+    northing = models.FloatField(null=True, blank=True, editable=False)
     occurred_at = models.DateTimeField(_("when"), null=True, blank=True)
     reporter_name = models.CharField(_("name"), max_length=100, blank=True)
     reporter_email = models.EmailField(_("email"), blank=True)

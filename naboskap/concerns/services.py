@@ -216,6 +216,8 @@ def concern_submit(
                 location=location,
                 latitude=position and position.latitude,
                 longitude=position and position.longitude,
+                easting=position and position.easting,
+                northing=position and position.northing,
                 occurred_at=occurred_at,
                 reporter_name=reporter_name,
                 reporter_email=reporter_email,

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from naboskap.concerns import answer_views, intake_views, settings_views, views
+from naboskap.concerns import answer_views, intake_views, map_views, settings_views, views
 
 app_name = "concerns"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("kart/", map_views.concern_map, name="map"),
+    path("kart/lag.geojson", map_views.concern_map_layer, name="map_layer"),
     path("innstillinger/", settings_views.settings_page, name="settings"),
     path("innstillinger/kategorier/ny/", settings_views.category_edit, name="category_create"),
     path(

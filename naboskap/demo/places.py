@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from naboskap.demo.clock import DIALOGUE_HELD_DAYS_AGO
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 from naboskap.stakeholders.models import LetterTemplate
 from naboskap.stakeholders.places import services as place_services
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from naboskap.lib.errors import DomainError
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 
 
 class PositionError(DomainError):
@@ -24,6 +24,14 @@ class PositionError(DomainError):
 class Position:
     latitude: float
     longitude: float
+
+    @property
+    def easting(self) -> float:
+        return coordinates.point_to_utm33(self.latitude, self.longitude)[0]
+
+    @property
+    def northing(self) -> float:
+        return coordinates.point_to_utm33(self.latitude, self.longitude)[1]
 
 
 def position_checked(latitude: float | None, longitude: float | None) -> Position | None:

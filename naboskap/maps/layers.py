@@ -7,6 +7,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+# The colour of each kind of shape, the same on the page (maps/map.js) and in a PDF (`svg`).
+KIND_COLOURS = {
+    "site": "#1e3a8a",
+    "place": "#9a3412",
+    "address": "#475569",
+    "concern": "#7c2d12",
+    "cell": "#1e3a8a",
+}
+
 
 def point(latitude, longitude, *, label: str = "", kind: str = "site") -> dict:
     return {
@@ -19,6 +28,7 @@ def point(latitude, longitude, *, label: str = "", kind: str = "site") -> dict:
 
 
 def circle(latitude, longitude, radius_m: float, *, kind: str = "site") -> dict:
+    """A circle of `radius_m` metres (a neighbour list's radius) around a point."""
     return {
         "type": "circle",
         "lat": float(latitude),
@@ -37,24 +47,36 @@ def map_spec(
     centre: tuple[float, float] | None = None,
     zoom: int = 16,
     picker: dict | None = None,
+    radius: dict | None = None,
     tall: bool = False,
+    assets: bool = True,
 ) -> dict:
-    """The map component's context: `name` makes its element ids unique on the page."""
+    """The map component's context: `name` makes its element ids unique on the page. On a
+    page with two maps, the second has `assets=False`: the map's script and styles are
+    loaded once."""
     config = {
         "label": label,
         "tiles": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
         "features": features,
+        "colours": KIND_COLOURS,
         "centre": [float(centre[0]), float(centre[1])] if centre else None,
         "zoom": zoom,
         "picker": picker,
+        "radius": radius,
         "texts": {
             "map": _("map"),
             "zoom_in": _("Zoom in"),
             "zoom_out": _("Zoom out"),
         },
     }
-    return {"id": f"map-{name}", "config_id": f"map-{name}-config", "config": config, "tall": tall}
+    return {
+        "id": f"map-{name}",
+        "config_id": f"map-{name}-config",
+        "config": config,
+        "tall": tall,
+        "assets": assets,
+    }
 
 
 def place_picker(
@@ -84,4 +106,17 @@ def place_picker(
                 "Your location could not be found. Tap the map where it happened instead."
             ),
         },
+    }
+
+
+def radius_slider(name: str, *, input_id: str, preview_url: str, site: tuple[float, float]) -> dict:
+    """A slider under the map that tries another radius around `site`: it moves the circle,
+    fills the form's `input_id` and shows what `preview_url` finds (`?radius_m=`)."""
+    return {
+        "input": input_id,
+        "preview": preview_url,
+        "site": [float(site[0]), float(site[1])],
+        "slider": f"map-{name}-slider",
+        "status": f"map-{name}-radius-status",
+        "controls": f"map-{name}-radius",
     }

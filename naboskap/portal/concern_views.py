@@ -37,6 +37,7 @@ from naboskap.lib import pagecache
 from naboskap.lib.breadcrumbs import public_trail
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.ratelimits import write_rate
+from naboskap.maps.coordinates import in_norway
 from naboskap.maps.layers import map_spec, place_picker, point
 from naboskap.portal.forms import ReportForm
 from naboskap.portal.views import (
@@ -52,7 +53,6 @@ from naboskap.portal.views import (
 from naboskap.projects import selectors
 from naboskap.projects.models import Project
 from naboskap.stakeholders import sources
-from naboskap.stakeholders.coordinates import in_norway
 
 # The reporter's progress, in plain words. Cancelled cases show their status text only.
 STEPS = [

@@ -23,6 +23,7 @@ from naboskap.lib import pagecache
 from naboskap.lib.breadcrumbs import link, public_trail, trail
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.ratelimits import rate_window, read_rate, write_rate
+from naboskap.maps.layers import map_spec, point
 from naboskap.meetings import selectors as meeting_selectors
 from naboskap.plans import selectors as plan_selectors
 from naboskap.portal.forms import SubscribeForm
@@ -62,8 +63,10 @@ def get_public_project(request: HttpRequest, slug: str) -> Project:
 @public_read
 def home(request: HttpRequest) -> HttpResponse:
     municipality = current_municipality(request)
-    projects = selectors.public_projects(municipality).order_by("name")
-    return render(request, "portal/home.html", {"projects": projects})
+    projects = list(selectors.public_projects(municipality).order_by("name"))
+    return render(
+        request, "portal/home.html", {"projects": projects, "map": projects_map(projects)}
+    )
 
 
 def cache_timeout(project: Project) -> int:
@@ -102,6 +105,31 @@ def phase_steps(project: Project) -> dict:
     return {"phase_steps": steps, "phases_done": PHASE_ORDER[:current]}
 
 
+def site_map(project: Project) -> dict | None:
+    """The project's site on a map (a facility's address is public anyway)."""
+    if project.latitude is None or project.longitude is None:
+        return None
+    return map_spec(
+        "site",
+        label=_("Map of where %(name)s is") % {"name": project.name},
+        features=[point(project.latitude, project.longitude, label=project.name)],
+        centre=(project.latitude, project.longitude),
+    )
+
+
+def projects_map(projects: list[Project]) -> dict | None:
+    """All public projects of the municipality on one map."""
+    placed = [p for p in projects if p.latitude is not None and p.longitude is not None]
+    if not placed:
+        return None
+    return map_spec(
+        "projects",
+        label=_("Map of the housing projects"),
+        features=[point(p.latitude, p.longitude, label=p.name) for p in placed],
+        zoom=15,
+    )
+
+
 def project_content(request: HttpRequest, project: Project) -> str:
     """The project page's main content, cached in the shared cache."""
     key = page_cache_key(request, "content")
@@ -112,6 +140,7 @@ def project_content(request: HttpRequest, project: Project) -> str:
             "phase_changes": project.phase_changes.all(),
             "planned_phases": list(project.planned_phases.all()),
             "contact_points": project.contact_points.all(),
+            "map": site_map(project),
             "updates": list(selectors.published_updates(project)[: UPDATES_ON_PAGE + 1]),
             "updates_on_page": UPDATES_ON_PAGE,
             "measures": plan_selectors.public_measures(project),

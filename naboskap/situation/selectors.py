@@ -13,6 +13,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, DateField, DateTimeField
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
@@ -22,6 +23,7 @@ from naboskap.concerns.models import Category as ConcernCategory
 from naboskap.concerns.models import Concern
 from naboskap.facility.models import Category as FacilityCategory
 from naboskap.facility.models import Incident, Observation
+from naboskap.maps import grid
 
 SOURCES = [
     ("concerns", _("Concerns marked for the police")),
@@ -132,6 +134,22 @@ def _counts(project, start, end) -> dict[str, dict[tuple[datetime.date, str], in
         "observations": {(week, code): n for week, code, n in observations},
         "incidents": {(week, code): n for week, code, n in incidents},
     }
+
+
+def police_concerns(project, start: datetime.date, end: datetime.date):
+    """The project's concerns marked for the police that happened in the period."""
+    since, until = _bounds(start, end)
+    return (
+        Concern.objects.filter(project=project, police_relevant=True, merged_into__isnull=True)
+        .annotate(when=Coalesce("occurred_at", "created_at", output_field=DateTimeField()))
+        .filter(when__gte=since, when__lt=until)
+    )
+
+
+def area_counts(project, start: datetime.date, end: datetime.date) -> list[grid.Cell]:
+    """The period's concerns for the police, counted per square of the grid
+    (`SITUATION_GRID_M`): never a single point."""
+    return grid.cells(police_concerns(project, start, end), settings.SITUATION_GRID_M)
 
 
 def _monday(day) -> datetime.date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +17,8 @@ from naboskap.lib.breadcrumbs import Crumb, link, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
+from naboskap.maps import grid
+from naboskap.maps.layers import map_spec, point
 from naboskap.projects.access import get_project_for_user
 from naboskap.situation import selectors, services
 from naboskap.situation.access import VIEW, get_assessment_for_user, get_version
@@ -27,6 +30,46 @@ SIGN_PERMS = {
     Party.MUNICIPALITY: "situation.sign_for_municipality",
     Party.POLICE: "situation.sign_for_police",
 }
+
+
+def area_map(project, cells) -> tuple[dict | None, list[dict]]:
+    """The concerns for the police per square of the grid, on a map and as rows for the table
+    beside it: a count, or "under 5", and where the square is from the site."""
+    site = (
+        (float(project.latitude), float(project.longitude))
+        if project.latitude is not None
+        else None
+    )
+    total = sum(cell.count for cell in cells) or 1
+    features, rows = [], []
+    for cell in cells:
+        label = _("under 5") if cell.is_small else str(cell.count)
+        (south, west), (north, east) = cell.corners()
+        features.append(
+            {
+                "type": "cell",
+                "bounds": [[south, west], [north, east]],
+                "share": 0 if cell.is_small else cell.count / total,
+                "lat": (south + north) / 2,
+                "lon": (west + east) / 2,
+                "label": label,
+                "kind": "cell",
+            }
+        )
+        where = grid.where_from(site, cell.centre()) if site else None
+        rows.append({"count": label, "metres": where and where[0], "bearing": where and where[1]})
+    if site is not None and features:
+        features.append(point(*site, label=project.name))
+    if not features:
+        return None, rows
+    spec = map_spec(
+        "areas",
+        label=_("Map of the concerns for the police per area of %(size)s × %(size)s m")
+        % {"size": settings.SITUATION_GRID_M},
+        features=features,
+        zoom=15,
+    )
+    return spec, rows
 
 
 def _picture_link(project):
@@ -46,15 +89,22 @@ def picture(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, VIEW)
     start, end = selectors.default_period()
     form = PeriodForm(request.GET or None, initial={"fra": start, "til": end})
-    found = None
+    period = None
     if not form.is_bound:
-        found = selectors.picture(project, start, end)
+        period = (start, end)
     elif form.is_valid():
-        found = selectors.picture(project, form.cleaned_data["fra"], form.cleaned_data["til"])
+        period = (form.cleaned_data["fra"], form.cleaned_data["til"])
+    found, areas, area_rows = None, None, []
+    if period is not None:
+        found = selectors.picture(project, *period)
+        areas, area_rows = area_map(project, selectors.area_counts(project, *period))
     context = {
         "project": project,
         "form": form,
         "picture": found,
+        "map": areas,
+        "area_rows": area_rows,
+        "grid_m": settings.SITUATION_GRID_M,
         "assessments": Assessment.objects.filter(project=project),
         "can_write": rules.has_perm("situation.write_assessment", request.user, project),
         "breadcrumbs": project_trail(project, _("Situation picture")),

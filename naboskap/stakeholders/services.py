@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from naboskap.maps import coordinates
 from naboskap.projects.models import Project
-from naboskap.stakeholders import coordinates
 from naboskap.stakeholders.models import (
     RADIUS_MAX_M,
     RADIUS_MIN_M,
@@ -35,6 +35,25 @@ def check_site(project: Project) -> None:
                 "project (Edit project) to compute the neighbour list."
             )
         )
+
+
+# A preview draws at most this many addresses; the count is always whole.
+PREVIEW_POINTS = 2000
+
+
+def neighbour_list_preview(*, project: Project, radius_m: int) -> tuple[int, list[tuple]]:
+    """What computing the list with `radius_m` would find, without saving it: how many
+    addresses, and the positions of the nearest (at most PREVIEW_POINTS) for the map."""
+    check_site(project)
+    check_radius(radius_m)
+    found = address_source().within(
+        municipality=project.municipality,
+        latitude=float(project.latitude),
+        longitude=float(project.longitude),
+        radius_m=radius_m,
+    )
+    points = [(a.latitude, a.longitude) for a, _distance in found[:PREVIEW_POINTS]]
+    return len(found), points
 
 
 def neighbour_list_compute(*, project: Project, radius_m: int, by=None) -> NeighbourList:

@@ -18,7 +18,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 from naboskap.stakeholders.models import GRID_ROW_M, Address
 from naboskap.tenancy.models import Municipality
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("adresser/", address_views.addresses, name="addresses"),
     path("prosjekter/<int:pk>/naboliste/", views.neighbour_list, name="neighbour_list"),
     path(
+        "prosjekter/<int:pk>/naboliste/forhandsvis/",
+        views.neighbour_preview,
+        name="neighbour_preview",
+    ),
+    path(
         "prosjekter/<int:pk>/naboliste/beregn/", views.neighbour_compute, name="neighbour_compute"
     ),
     path("prosjekter/<int:pk>/naboliste/legg-til/", views.neighbour_add, name="neighbour_add"),

@@ -6,17 +6,19 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from naboskap.lib.breadcrumbs import project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
+from naboskap.maps.layers import circle, map_spec, point, radius_slider
 from naboskap.projects.access import get_project_for_user
 from naboskap.stakeholders import selectors, services
 from naboskap.stakeholders.exports import neighbour_list_csv
@@ -38,6 +40,38 @@ def _neighbour_list(project) -> NeighbourList | None:
     return NeighbourList.objects.filter(project=project).first()
 
 
+def neighbours_map(project, neighbour_list: NeighbourList | None, can_change: bool) -> dict | None:
+    """The site, the list's radius and its addresses on a map; with a slider to try another
+    radius for those who may compute the list. None without a site."""
+    if project.latitude is None or project.longitude is None:
+        return None
+    site = (float(project.latitude), float(project.longitude))
+    features = []
+    if neighbour_list is not None:
+        features.append(circle(*site, neighbour_list.radius_m))
+        entries = selectors.neighbour_entries(neighbour_list)[: services.PREVIEW_POINTS]
+        features.extend(
+            point(e.address.latitude, e.address.longitude, kind="address") for e in entries
+        )
+    features.append(point(*site, label=project.name))
+    slider = None
+    if can_change:
+        slider = radius_slider(
+            "neighbours",
+            input_id="id_radius_m",
+            preview_url=reverse("stakeholders:neighbour_preview", args=[project.pk]),
+            site=site,
+        )
+    return map_spec(
+        "neighbours",
+        label=_("Map of the site and the addresses on the neighbour list"),
+        features=features,
+        radius=slider,
+        zoom=16,
+        tall=True,
+    )
+
+
 def _page(request, project, *, radius_form=None, status=200) -> HttpResponse:
     neighbour_list = _neighbour_list(project)
     can_change = rules.has_perm(CHANGE, request.user, project)
@@ -50,6 +84,7 @@ def _page(request, project, *, radius_form=None, status=200) -> HttpResponse:
         or RadiusForm(initial={"radius_m": neighbour_list.radius_m} if neighbour_list else None),
         "breadcrumbs": project_trail(project, _("Neighbour list")),
     }
+    context["map"] = neighbours_map(project, neighbour_list, can_change)
     if neighbour_list is not None:
         page = Paginator(selectors.neighbour_entries(neighbour_list), ENTRIES_PER_PAGE)
         context["page"] = page.get_page(request.GET.get("side"))
@@ -96,6 +131,28 @@ def neighbour_compute(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("stakeholders:neighbour_list", pk=project.pk)
     return _page(request, project, radius_form=form, status=form_status(form))
+
+
+@require_GET
+@staff_required
+def neighbour_preview(request: HttpRequest, pk: int) -> JsonResponse:
+    """While the radius is dragged: how many addresses it would take in, and where they are
+    (`{"count": 41, "text": "…", "points": [[lat, lon], …]}`). Nothing is saved."""
+    project = get_project_for_user(request.user, pk, CHANGE)
+    form = RadiusForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(form.errors["radius_m"])}, status=400)
+    radius = form.cleaned_data["radius_m"]
+    try:
+        count, points = services.neighbour_list_preview(project=project, radius_m=radius)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    text = ngettext(
+        "%(count)s address within %(radius)s m. Compute to save the list.",
+        "%(count)s addresses within %(radius)s m. Compute to save the list.",
+        count,
+    ) % {"count": count, "radius": radius}
+    return JsonResponse({"count": count, "text": text, "points": points})
 
 
 def _entry(request, pk: int, entry_pk: int) -> NeighbourEntry:

@@ -195,4 +195,9 @@ def visitor(page: Page, live_server, browser_language) -> Visitor:
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
-    return Visitor(page=page, base_url=live_server.url, language=language)
+    visitor = Visitor(page=page, base_url=live_server.url, language=language)
+    # A script that fails on a page is a problem like an axe violation (a map that stays empty).
+    page.on(
+        "pageerror", lambda error: visitor.problems.append(f"{page.url}: script error: {error}")
+    )
+    return visitor

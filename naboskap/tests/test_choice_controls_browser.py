@@ -88,9 +88,9 @@ def test_every_kind_of_choice_sits_beside_its_label(world, visitor):
     visitor.open(reverse("portal:scoring_join", args=[scoring_round.code]))
     check_choices(visitor, reverse("portal:scoring_vote", args=[scoring_round.code, 1]))
 
-    # Staff pages: the coordinate system of a sensitive site, and attendance in the minutes.
+    # Staff pages: the language on one's profile, and attendance in the minutes.
     visitor.login(coordinator)
-    check_choices(visitor, reverse("stakeholders:place_analysis", args=[project.pk]))
+    check_choices(visitor, reverse("tenancy:profile"))
     council = make_meeting(project, body=make_body(project), days=-1, title="Naborådsmøte")
     minutes_services.minutes_start(meeting=council, created_by=None)
     check_choices(

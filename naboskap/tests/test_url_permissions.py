@@ -607,6 +607,12 @@ STAKEHOLDERS_MATRIX = {
     "stakeholders:addresses": ("get", lambda w: {}, expect(allowed={"admin"}, outsider=403)),
     "stakeholders:neighbour_list": ("get", listed_project, expect(allowed=STAFF)),
     "stakeholders:neighbour_export": ("get", listed_project, expect(allowed=STAFF)),
+    "stakeholders:neighbour_preview": (
+        "get",
+        listed_project,
+        expect(allowed=MANAGERS),
+        lambda w: {"radius_m": "200"},
+    ),
     "stakeholders:neighbour_compute": (
         "post",
         listed_project,
@@ -1401,6 +1407,16 @@ MATRIX = {
         lambda w: {"status": "in_progress", "progress": "40", "note": "Godt i gang."},
     ),
     "concerns:inbox": (
+        "get",
+        lambda w: {},
+        expect(allowed=CONCERN_HANDLERS | {"case_handler"}, outsider=200),
+    ),
+    "concerns:map": (
+        "get",
+        lambda w: {},
+        expect(allowed=CONCERN_HANDLERS | {"case_handler"}, outsider=200),
+    ),
+    "concerns:map_layer": (
         "get",
         lambda w: {},
         expect(allowed=CONCERN_HANDLERS | {"case_handler"}, outsider=200),

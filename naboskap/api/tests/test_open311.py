@@ -19,7 +19,7 @@ from naboskap.api.services import api_key_create
 from naboskap.concerns import services
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import CancelReason, Status
-from naboskap.stakeholders.coordinates import distances_m
+from naboskap.maps.coordinates import distances_m
 from naboskap.testing.factories import ProjectFactory, make_concern, make_image
 
 BASE = "/open311/v2/"

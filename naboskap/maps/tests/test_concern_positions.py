@@ -10,8 +10,8 @@ from django.urls import reverse
 from naboskap.concerns.models import Concern
 from naboskap.conftest import english
 from naboskap.maps import geo
+from naboskap.maps.coordinates import distances_m
 from naboskap.portal.tests.test_concerns import report_data
-from naboskap.stakeholders.coordinates import distances_m
 from naboskap.stakeholders.tests.factories import make_address
 
 # Near Lindeveien in the tests' Fjordby.

@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from naboskap.concerns.models import Category, Concern
-from naboskap.stakeholders.coordinates import distances_m
+from naboskap.maps.coordinates import distances_m
 from naboskap.stakeholders.tests.factories import make_address
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

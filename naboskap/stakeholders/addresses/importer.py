@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 from naboskap.stakeholders.models import GRID_ROW_M, Address
 from naboskap.tenancy.models import Municipality
 

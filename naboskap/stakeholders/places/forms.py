@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from naboskap.lib.forms import bounded_formfield
-from naboskap.stakeholders import coordinates
 from naboskap.stakeholders.models import (
     LetterTemplate,
     ObjectionTheme,
@@ -27,55 +26,33 @@ class PlaceTextForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
 
 
-def _number(text: str) -> float | None:
-    text = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
 class SensitiveSiteForm(forms.Form):
-    """A place with coordinates as latitude/longitude or as EUREF89 UTM 33 (north, east)."""
-
-    SYSTEMS = [
-        ("latlon", _("Latitude and longitude (degrees)")),
-        ("utm33", _("EUREF89 UTM 33 (north and east, metres)")),
-    ]
+    """A sensitive place, marked on the map (the hidden latitude and longitude) or found by
+    its address in the register; never typed coordinates."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=SensitiveSite.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
-    system = forms.ChoiceField(
-        label=_("Coordinate system"), choices=SYSTEMS, initial="latlon", widget=forms.RadioSelect
-    )
-    north = forms.CharField(
-        label=_("Latitude or north"), max_length=30, help_text=_("E.g. 69.6501 or 7731809.45")
-    )
-    east = forms.CharField(
-        label=_("Longitude or east"), max_length=30, help_text=_("E.g. 18.9512 or 652790.36")
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    address = forms.CharField(
+        label=_("Address (if not marked on the map)"),
+        max_length=150,
+        required=False,
+        help_text=_("A street and number from the address register, such as Lindeveien 14."),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
-        north, east = _number(data["north"]), _number(data["east"])
-        if north is None or east is None:
-            raise ValidationError(_("The coordinates must be numbers, such as 69.6501."))
-        if data["system"] == "utm33":
-            (longitude,), (latitude,) = coordinates.to_geographic("25833", [east], [north])
-        else:
-            latitude, longitude = north, east
-        if not coordinates.in_norway(latitude, longitude):
+        if "latitude" in self.errors or "longitude" in self.errors:
+            self.errors.pop("latitude", None)
+            self.errors.pop("longitude", None)
             raise ValidationError(
-                _(
-                    "The coordinates are outside Norway. Check the coordinate system and that "
-                    "north (latitude) and east (longitude) are not swapped."
-                )
+                _("The place marked on the map could not be read. Mark it again.")
             )
-        data["latitude"], data["longitude"] = latitude, longitude
+        marked = data.get("latitude") is not None or data.get("longitude") is not None
+        if not marked and not (data.get("address") or "").strip():
+            raise ValidationError(_("Mark the place on the map, or give its address."))
         return data
 
     def service_fields(self) -> dict:
@@ -85,6 +62,7 @@ class SensitiveSiteForm(forms.Form):
             "name": data["name"],
             "latitude": data["latitude"],
             "longitude": data["longitude"],
+            "address": data["address"].strip(),
             "note": data["note"],
         }
 

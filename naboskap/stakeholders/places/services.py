@@ -19,8 +19,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from naboskap.lib.errors import DomainError
+from naboskap.maps import coordinates, geo
 from naboskap.projects.models import Project
-from naboskap.stakeholders import coordinates, selectors
+from naboskap.stakeholders import selectors, sources
 from naboskap.stakeholders.models import (
     Channel,
     Interaction,
@@ -35,6 +37,10 @@ from naboskap.stakeholders.register.services import interaction_log
 
 TEXT_FIELDS = ("site_description", "conclusions", "recommendations")
 ITEM_MODELS = {"site": SensitiveSite, "event": ProcessEvent, "theme": ObjectionTheme}
+
+
+class PlaceError(DomainError):
+    """A place analysis change the service refuses; the message says why."""
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -118,14 +124,42 @@ def place_analysis_edit(*, project: Project, by, **fields) -> PlaceAnalysis:
 
 
 @transaction.atomic
+def _site_position(
+    project: Project, *, latitude=None, longitude=None, address: str = "", **fields
+) -> dict:
+    """A sensitive place's position: where it was marked on the map, else the address found
+    in the municipality's register."""
+    if latitude is None and longitude is None and address:
+        found = sources.address_source().search(municipality=project.municipality, text=address)
+        wanted = address.casefold().replace(" ", "")
+        exact = [a for a in found if str(a).casefold().replace(" ", "") == wanted]
+        if len(exact) != 1 and len(found) != 1:
+            raise PlaceError(
+                {
+                    "address": _(
+                        "No single address in the register matches “%(address)s”. Give the "
+                        "street and number, or mark the place on the map."
+                    )
+                    % {"address": address}
+                }
+            )
+        match = (exact or found)[0]
+        latitude, longitude = match.latitude, match.longitude
+    try:
+        geo.position_checked(latitude, longitude)
+    except geo.PositionError as error:
+        raise PlaceError(error.messages) from None
+    return {**fields, "latitude": latitude, "longitude": longitude}
+
+
 def place_item_add(*, project: Project, by, item: str, **fields):
     """Add a sensitive place ("site"), a process event ("event") or an objection theme
     ("theme") to the draft."""
     draft, _mapping = _draft(project, by=by)
     kind = item
+    if kind == "site":
+        fields = _site_position(project, **fields)
     item = ITEM_MODELS[kind](analysis=draft, **fields)
-    if kind == "site" and not coordinates.in_norway(item.latitude, item.longitude):
-        raise ValidationError(_("The coordinates are outside Norway."))
     item.full_clean()
     item.save()
     return item

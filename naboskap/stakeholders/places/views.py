@@ -17,6 +17,8 @@ from naboskap.lib.breadcrumbs import link, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
+from naboskap.maps.layers import circle, map_spec, place_picker, point
+from naboskap.maps.svg import map_svg
 from naboskap.projects.access import get_project_for_user
 from naboskap.stakeholders.models import LetterTemplate, NeighbourList, PlaceAnalysis
 from naboskap.stakeholders.places import services
@@ -40,7 +42,28 @@ ITEM_ADDED = {
 }
 
 
-def _analysis_context(project, analysis: PlaceAnalysis | None) -> dict:
+def place_features(project, sites: list[services.SiteDistance]) -> list[dict]:
+    """The site, the neighbour list's radius and addresses, and the sensitive places: what
+    the analysis's map shows (the tables beside it say the same in words)."""
+    features = []
+    centre = services.site_of(project)
+    neighbour_list = NeighbourList.objects.filter(project=project).first()
+    if centre is not None and neighbour_list is not None:
+        features.append(circle(*centre, neighbour_list.radius_m))
+        entries = neighbour_list.entries.filter(removed=False).select_related("address")
+        features.extend(
+            point(e.address.latitude, e.address.longitude, kind="address") for e in entries
+        )
+    features.extend(
+        point(row.site.latitude, row.site.longitude, label=row.site.name, kind="place")
+        for row in sites
+    )
+    if centre is not None:
+        features.append(point(*centre, label=project.name))
+    return features
+
+
+def _analysis_context(project, analysis: PlaceAnalysis | None, *, pdf: bool = False) -> dict:
     context = {
         "project": project,
         "analysis": analysis,
@@ -50,7 +73,29 @@ def _analysis_context(project, analysis: PlaceAnalysis | None) -> dict:
         context["sites"] = services.sites_with_distances(analysis, project)
         context["events"] = list(analysis.events.all())
         context["themes"] = list(analysis.themes.all())
+        features = place_features(project, context["sites"])
+        title = _("Map of the site, the neighbours and the sensitive places")
+        if pdf:
+            context["map_drawing"] = map_svg(features, title=title)
+        elif features:
+            context["map"] = map_spec("place", label=title, features=features, tall=True)
     return context
+
+
+def site_picker(project, *, assets: bool = True) -> dict:
+    """The map on the form that adds a sensitive place: a click marks it."""
+    centre = services.site_of(project)
+    features = [point(*centre, label=project.name)] if centre else []
+    return map_spec(
+        "site",
+        label=_("Map: click where the sensitive place is"),
+        features=features,
+        centre=centre,
+        picker=place_picker(
+            "site", latitude_field="site-latitude", longitude_field="site-longitude"
+        ),
+        assets=assets,
+    )
 
 
 def _page(request, project, *, status=200, **forms) -> HttpResponse:
@@ -68,6 +113,7 @@ def _page(request, project, *, status=200, **forms) -> HttpResponse:
         context["text_form"] = forms.get("text") or PlaceTextForm(initial=text_initial)
         for kind, form_class in ITEM_FORMS.items():
             context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
+        context["site_picker"] = site_picker(project, assets="map" not in context)
     context["breadcrumbs"] = project_trail(project, _("Place and process analysis"))
     return render(request, "stakeholders/place_analysis.html", context, status=status)
 
@@ -176,7 +222,7 @@ def place_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 @staff_required
 def place_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     project, analysis = _version(request, pk, version)
-    context = _analysis_context(project, analysis)
+    context = _analysis_context(project, analysis, pdf=True)
     content = render_pdf("stakeholders/place_pdf.html", context, request=request)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"stedsanalyse-{project.slug or project.pk}-v{analysis.version}.pdf"

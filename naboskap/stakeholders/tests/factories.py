@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 from naboskap.stakeholders.models import GRID_ROW_M, Address
 
 HEADER = "lokalId;kommunenummer;adressenavn;nummer;bokstav;postnummer;poststed;EPSG-kode;Nord;Øst"

@@ -154,8 +154,7 @@ def test_place_analysis_letters_and_register_files(world, visitor):
 
     page = visitor.open(reverse("stakeholders:place_analysis", args=[project.pk]))
     page.locator("#id_site-name").fill("Lekeplassen")
-    page.locator("#id_site-north").fill("48.85")
-    page.locator("#id_site-east").fill("2.35")
+    page.locator("#id_site-address").fill("Månestien 99")  # not in the register
     with page.expect_navigation() as navigation:
         page.locator("#site-form-heading").locator("xpath=..").locator(
             "button[type=submit]"

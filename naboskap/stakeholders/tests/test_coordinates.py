@@ -3,7 +3,7 @@ coordinates follow from the projection's definition, and geodesic distances."""
 
 import pytest
 
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 
 # On the central meridian (15° E) the easting is the false easting, 500 000 m, and the
 # northing is 0.9996 (the scale factor) times the meridian arc from the equator: on GRS80,

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from naboskap.conftest import english
-from naboskap.stakeholders import coordinates, services
+from naboskap.maps import coordinates
+from naboskap.stakeholders import services
 from naboskap.stakeholders.models import NeighbourEntry, NeighbourList
 from naboskap.stakeholders.selectors import neighbour_entries
 from naboskap.stakeholders.tests.factories import make_address, make_addresses_around

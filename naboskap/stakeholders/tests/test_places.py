@@ -11,8 +11,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from naboskap.conftest import english
-from naboskap.stakeholders import coordinates
+from naboskap.maps import coordinates
 from naboskap.stakeholders.models import PlaceAnalysis, ProcessEvent, SensitiveSite
+from naboskap.stakeholders.tests.factories import make_address
 
 SITE = (69.65, 18.95)
 
@@ -37,9 +38,8 @@ def add_site(client, project, **data):
     values = {
         "site-kind": "school",
         "site-name": "Fjordby skole",
-        "site-system": "latlon",
-        "site-north": "69.6509",
-        "site-east": "18.95",
+        "site-latitude": "69.6509",
+        "site-longitude": "18.95",
         **{f"site-{k}": v for k, v in data.items()},
     }
     return client.post(url("place_item_add", project.pk, "site"), values)
@@ -57,41 +57,55 @@ def test_a_sensitive_place_shows_its_distance_from_the_site(sited, coordinator):
     assert "Fjordby skole" in page.content.decode()
 
 
-def test_a_place_given_in_utm33_is_stored_as_latitude_and_longitude(sited, coordinator):
-    easting, northing = coordinates.point_to_utm33(69.651, 18.951)
+def test_a_place_found_by_its_address_in_the_register(sited, coordinator):
+    make_address(sited.municipality, 69.651, 18.951, street="Skoleveien", number=3)
+    make_address(sited.municipality, 69.652, 18.952, street="Skoleveien", number=30)
     response = add_site(
-        coordinator,
-        sited,
-        system="utm33",
-        north=f"{northing:.2f}".replace(".", ","),
-        east=f"{easting:.2f}",
-        kind="kindergarten",
+        coordinator, sited, latitude="", longitude="", address="skoleveien 3", kind="kindergarten"
     )
     assert response.status_code == 302
     site = SensitiveSite.objects.get()
-    assert site.latitude == pytest.approx(69.651, abs=1e-6)
-    assert site.longitude == pytest.approx(18.951, abs=1e-6)
+    assert (site.latitude, site.longitude) == (69.651, 18.951)
 
 
 @pytest.mark.parametrize(
-    ("system", "north", "east", "message"),
+    ("fields", "message"),
     [
-        ("latlon", "48.85", "2.35", "outside Norway"),
-        ("latlon", "18.95", "69.65", "outside Norway"),
-        ("utm33", "123", "456", "outside Norway"),
-        ("latlon", "nord", "øst", "must be numbers"),
-        ("latlon", "nan", "inf", "must be numbers"),
+        ({"latitude": "48.85", "longitude": "2.35"}, "is not in Norway"),
+        ({"latitude": "18.95", "longitude": "69.65"}, "is not in Norway"),
+        ({"latitude": "69.65", "longitude": ""}, "Give both latitude and longitude"),
+        ({"latitude": "nord", "longitude": "øst"}, "could not be read. Mark it again."),
+        ({"latitude": "", "longitude": ""}, "Mark the place on the map, or give its address."),
+        (
+            {"latitude": "", "longitude": "", "address": "Månestien 99"},
+            "No single address in the register matches “Månestien 99”.",
+        ),
     ],
 )
-def test_bad_coordinates_are_refused_and_kept_in_the_form(
-    sited, coordinator, system, north, east, message
-):
-    response = add_site(coordinator, sited, system=system, north=north, east=east)
+def test_a_bad_place_is_refused_and_the_form_kept(sited, coordinator, fields, message):
+    response = add_site(coordinator, sited, name="Lekeplassen i bakken", **fields)
     assert response.status_code == 400
     body = response.content.decode()
     assert message in body
-    assert f'value="{north}"' in body
+    assert 'value="Lekeplassen i bakken"' in body
     assert not SensitiveSite.objects.exists()
+
+
+def test_the_analysis_shows_its_map_and_the_pdf_draws_it(sited, coordinator):
+    add_site(coordinator, sited)
+    page = coordinator.get(url("place_analysis", sited.pk))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="map-place-config"' in body  # the analysis's map
+    assert 'id="map-site-config"' in body  # the map that adds a place
+    assert "Fjordby skole" in body
+    document = coordinator.get(url("place_pdf", sited.pk, 1))
+    assert document.status_code == 200
+    reader = PdfReader(io.BytesIO(document.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # The drawn map labels the place (its text is real text in the PDF), and the table lists it.
+    assert text.count("Fjordby skole") == 2
+    assert text.count(sited.name) >= 2  # the title and the site's label on the map
 
 
 def test_without_a_site_the_page_explains_why_there_are_no_distances(world, coordinator):

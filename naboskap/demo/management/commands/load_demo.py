@@ -24,6 +24,7 @@ from naboskap.demo.risk import load_risk
 from naboskap.demo.routines import load_routines
 from naboskap.demo.situation import load_situation
 from naboskap.demo.stakeholders import load_stakeholders
+from naboskap.maps import coordinates
 from naboskap.projects import services
 from naboskap.projects.models import (
     ContactPoint,
@@ -415,8 +416,23 @@ class Command(BaseCommand):
                 "botiltaket har snakket om det på husmøtet."
             ),
         }
+        # Where the neighbours marked it on the map: (bearing, metres) from the project's site.
+        # (demo-5, at the entrance, was told in words only.)
+        marked = {
+            "demo-1": (200, 60),
+            "demo-2": (95, 90),
+            "demo-3": (330, 110),
+            "demo-4": (20, 160),
+            "demo-6": (160, 45),
+        }
         for key, slug, code, (days, hour), description, location, reporter, steps in items:
             received = days_ago(days, hour=hour)
+            project = projects[slug]
+            if key in marked:
+                latitude, longitude = coordinates.offset(
+                    float(project.latitude), float(project.longitude), *marked[key]
+                )
+                reporter = {**reporter, "latitude": latitude, "longitude": longitude}
             concern, created = submit_concern(
                 received=received,
                 steps=steps,

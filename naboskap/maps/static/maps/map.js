@@ -7,17 +7,20 @@
 (function () {
   "use strict";
 
-  const KIND_COLOURS = { site: "#1e3a8a", place: "#9a3412", address: "#334155", concern: "#7c2d12", cell: "#1e3a8a" };
+  function dotStyle(kind, colour) {
+    const small = kind === "address";
+    return { radius: small ? 4 : 7, color: "#ffffff", weight: small ? 1 : 2, fillColor: colour, fillOpacity: 1, interactive: false };
+  }
 
-  function drawFeature(map, feature) {
-    const colour = KIND_COLOURS[feature.kind] || "#1e3a8a";
+  function drawFeature(map, feature, colours) {
+    const colour = (colours || {})[feature.kind] || "#1e3a8a";
     let layer;
     if (feature.type === "circle") {
       layer = L.circle([feature.lat, feature.lon], { radius: feature.radius, color: colour, weight: 2, fillOpacity: 0.05, interactive: false });
     } else if (feature.type === "cell") {
       layer = L.rectangle(feature.bounds, { color: colour, weight: 1, fillOpacity: Math.min(0.15 + feature.share * 0.6, 0.75), interactive: false });
     } else {
-      layer = L.circleMarker([feature.lat, feature.lon], { radius: feature.size || 7, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1, interactive: false });
+      layer = L.circleMarker([feature.lat, feature.lon], dotStyle(feature.kind, colour));
     }
     layer.addTo(map);
     if (feature.label) {
@@ -99,6 +102,94 @@
     controls.hidden = false;
   }
 
+  // The neighbour list's radius: dragging the slider (or typing the radius) moves the circle
+  // at once and, a moment later, shows the addresses it would take in (nothing is saved).
+  function radiusPreview(map, config, layers) {
+    const r = config.radius;
+    const input = document.getElementById(r.input);
+    const slider = document.getElementById(r.slider);
+    const status = document.getElementById(r.status);
+    const colour = (config.colours || {}).address || "#475569";
+    let ring = layers[config.features.findIndex(function (f) { return f.type === "circle"; })];
+    if (!ring) {
+      ring = L.circle(r.site, { radius: parseInt(slider.value, 10), color: (config.colours || {}).site, weight: 2, fillOpacity: 0.05, interactive: false }).addTo(map);
+    }
+    const group = L.layerGroup().addTo(map);
+    layers.forEach(function (layer, index) {
+      if (config.features[index].kind === "address") { map.removeLayer(layer); group.addLayer(layer); }
+    });
+    let timer = null;
+    let asked = 0;
+    function preview(value) {
+      ring.setRadius(value);
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        const ticket = ++asked;
+        fetch(r.preview + "?radius_m=" + encodeURIComponent(value), { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.json(); })
+          .then(function (answer) {
+            if (ticket !== asked) { return; }
+            if (answer.error) { status.textContent = answer.error; return; }
+            group.clearLayers();
+            answer.points.forEach(function (p) { group.addLayer(L.circleMarker(p, dotStyle("address", colour))); });
+            status.textContent = answer.text;
+          })
+          .catch(function () { /* the circle still shows the radius */ });
+      }, 150);
+    }
+    slider.addEventListener("input", function () {
+      input.value = slider.value;
+      preview(parseInt(slider.value, 10));
+    });
+    input.addEventListener("input", function () {
+      const value = parseInt(input.value, 10);
+      if (value >= parseInt(slider.min, 10) && value <= parseInt(slider.max, 10)) {
+        slider.value = value;
+        preview(value);
+      }
+    });
+    document.getElementById(r.controls).hidden = false;
+  }
+
+  // Clusters loaded from the server for the map's zoom and the filter form (the staff map of
+  // concerns): one point per area with its count, reloaded when the map moves or a filter
+  // (the period slider included) changes.
+  function clusterLayer(map, config) {
+    const layer = config.layer;
+    const form = document.getElementById(layer.form);
+    const colour = (config.colours || {}).concern || "#7c2d12";
+    const group = L.layerGroup().addTo(map);
+    const shown = document.getElementById("months-shown");
+    let asked = 0;
+    let timer = null;
+    function load() {
+      const params = new URLSearchParams(new FormData(form));
+      params.set("zoom", map.getZoom());
+      const ticket = ++asked;
+      fetch(layer.url + "?" + params.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (answer) {
+          if (ticket !== asked || !answer.features) { return; }
+          group.clearLayers();
+          answer.features.forEach(function (feature) {
+            const count = feature.properties.count;
+            const at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+            const marker = L.circleMarker(at, { radius: Math.min(10 + Math.sqrt(count) * 3, 32), color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 0.9, interactive: false });
+            marker.bindTooltip(String(count), { permanent: true, direction: "center", className: "map__count" });
+            group.addLayer(marker);
+          });
+        })
+        .catch(function () { /* the table beside the map has the same counts */ });
+    }
+    map.on("moveend", load);
+    form.addEventListener("input", function (event) {
+      if (shown && event.target.type === "range") { shown.textContent = event.target.value; }
+      clearTimeout(timer);
+      timer = setTimeout(load, 200);
+    });
+    load();
+  }
+
   function start(element) {
     if (element.dataset.mapStarted) { return; }  // a page with two maps loads this twice
     element.dataset.mapStarted = "1";
@@ -113,11 +204,17 @@
       element.classList.add("map--plain");
     }
     L.control.scale({ imperial: false }).addTo(map);
-    const layers = config.features.map(function (feature) { return drawFeature(map, feature); });
+    const layers = config.features.map(function (feature) { return drawFeature(map, feature, config.colours); });
     if (config.centre) {
       map.setView(config.centre, config.zoom);
-    } else if (layers.length) {
-      map.fitBounds(L.featureGroup(layers).getBounds(), { padding: [24, 24], maxZoom: config.zoom });
+    } else if (config.features.length) {
+      // From the shapes' own positions: a circle's bounds need a map view, which this sets.
+      const bounds = L.latLngBounds([]);
+      config.features.forEach(function (feature) {
+        const at = L.latLng(feature.lat, feature.lon);
+        bounds.extend(feature.type === "circle" ? at.toBounds(feature.radius * 2) : at);
+      });
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: config.zoom });
     } else {
       map.setView([64.5, 12], 4);
     }
@@ -126,6 +223,8 @@
     element.setAttribute("role", "application");
     element.setAttribute("aria-roledescription", config.texts.map);
     if (config.picker) { picker(element, map, config); }
+    if (config.radius) { radiusPreview(map, config, layers); }
+    if (config.layer) { clusterLayer(map, config); }
   }
 
   function startAll() {
