@@ -24,7 +24,9 @@
     }
     layer.addTo(map);
     if (feature.label) {
-      layer.bindTooltip(feature.label, { permanent: true, direction: "top", offset: [0, -8], className: "map__label" });
+      // The site's name goes below its dot, other names above theirs: they overlap less.
+      const below = feature.kind === "site";
+      layer.bindTooltip(feature.label, { permanent: true, direction: below ? "bottom" : "top", offset: [0, below ? 8 : -8], className: "map__label" });
     }
     return layer;
   }
