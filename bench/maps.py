@@ -59,13 +59,34 @@ def owner(municipality):
     return municipality.memberships.get(role="coordinator").user
 
 
+def measured_get(table: str, user_name: str, path: str) -> dict:
+    """After a bulk fill of `table`: the queries of one warm GET of `path` as `user_name`, its
+    JSON answer, and the session cookie for the timed requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+    client = concern_bench.staff_client(user_name)
+    client.get(path)  # warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise core.BenchError(f"{path} answered {response.status_code} in setup")
+    name = concern_bench.client_cookie_name()
+    return {
+        "queries": len(captured),
+        "answer": response.json(),
+        "cookie": [name, client.cookies[name].value],
+    }
+
+
 def phase_map_fill(size: int) -> dict:
     """A municipality with `size` concerns marked on a map; the layer's queries."""
     core.django_setup()
     from datetime import timedelta
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from naboskap.concerns.models import Category, Concern
@@ -75,7 +96,7 @@ def phase_map_fill(size: int) -> dict:
     from naboskap.testing import factories
 
     name = str(size)
-    municipality = _municipality(f"kartvik-{size}", f"97{len(name):02d}", username(name))
+    municipality = _municipality(f"kartvik-{size}", str(9700 + size % 89), username(name))
     for number in range(3):
         lat, lon = coordinates.offset(*CENTRE, number * 120, 1500)
         factories.ProjectFactory(
@@ -116,32 +137,18 @@ def phase_map_fill(size: int) -> dict:
             Concern.objects.bulk_create(batch)
             batch = []
     fill_seconds = time.monotonic() - began
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE concerns_concern")
-    client = concern_bench.staff_client(username(name))
-    client.get(LAYER_PATH)  # warm
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(LAYER_PATH)
-    if response.status_code != 200:
-        raise core.BenchError(f"{LAYER_PATH} answered {response.status_code} in setup")
+    measured = measured_get("concerns_concern", username(name), LAYER_PATH)
     return {
         "size": Concern.objects.filter(municipality=municipality).count(),
         "fill_seconds": fill_seconds,
-        "queries": len(captured),
-        "clusters": len(response.json()["features"]),
-        "cookie": [
-            concern_bench.client_cookie_name(),
-            client.cookies[concern_bench.client_cookie_name()].value,
-        ],
+        "clusters": len(measured.pop("answer")["features"]),
+        **measured,
     }
 
 
 def phase_addresses_fill(count: int) -> dict:
     """`count` addresses on a grid around a project's site; the preview's queries."""
     core.django_setup()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from naboskap.maps import coordinates
     from naboskap.stakeholders.models import GRID_ROW_M, Address
@@ -185,26 +192,14 @@ def phase_addresses_fill(count: int) -> dict:
         )
         made = rows.stop
     fill_seconds = time.monotonic() - began
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE stakeholders_address")
-    client = concern_bench.staff_client(username("adresser"))
     path = f"/app/prosjekter/{project.pk}/naboliste/forhandsvis/?radius_m=200"
-    client.get(path)  # warm
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    if response.status_code != 200:
-        raise core.BenchError(f"{path} answered {response.status_code} in setup")
+    measured = measured_get("stakeholders_address", username("adresser"), path)
     return {
         "count": Address.objects.filter(municipality=municipality).count(),
         "fill_seconds": fill_seconds,
-        "queries": len(captured),
-        "found_200": response.json()["count"],
+        "found_200": measured.pop("answer")["count"],
         "project": project.pk,
-        "cookie": [
-            concern_bench.client_cookie_name(),
-            client.cookies[concern_bench.client_cookie_name()].value,
-        ],
+        **measured,
     }
 
 

@@ -313,6 +313,9 @@ DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
 # Where neighbour lists find addresses: a class implementing
 # naboskap.stakeholders.sources.AddressSource. The default reads the imported register.
 ADDRESS_SOURCE = os.environ.get("ADDRESS_SOURCE", "naboskap.stakeholders.sources.RegisterSource")
+# With ADDRESS_SOURCE=naboskap.stakeholders.sources.KartverketSource: Kartverket's open
+# address API, asked at the moment instead of an imported register.
+ADDRESS_API_URL = os.environ.get("ADDRESS_API_URL", "https://ws.geonorge.no/adresser/v1")
 
 # Maps (naboskap.maps). The base map: a tile URL template with {z}, {x} and {y}, such as
 # Kartverket's open WMTS cache in web mercator,

@@ -28,7 +28,7 @@ from naboskap.stakeholders.forms import (
     RadiusForm,
 )
 from naboskap.stakeholders.models import NeighbourEntry, NeighbourList
-from naboskap.stakeholders.sources import address_source
+from naboskap.stakeholders.sources import AddressServiceError, address_source
 from naboskap.tenancy.access import staff_required
 
 ENTRIES_PER_PAGE = 50
@@ -93,9 +93,12 @@ def _page(request, project, *, radius_form=None, status=200) -> HttpResponse:
             search = AddressSearchForm(request.GET if "q" in request.GET else None)
             context["search_form"] = search
             if search.is_bound and search.is_valid():
-                context["results"] = address_source().search(
-                    municipality=project.municipality, text=search.cleaned_data["q"]
-                )
+                try:
+                    context["results"] = address_source().search(
+                        municipality=project.municipality, text=search.cleaned_data["q"]
+                    )
+                except AddressServiceError as error:
+                    search.add_error("q", error)
             context["query"] = urlencode({"q": request.GET["q"]}) if "q" in request.GET else ""
     return render(request, "stakeholders/neighbour_list.html", context, status=status)
 
