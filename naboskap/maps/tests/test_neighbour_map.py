@@ -50,11 +50,11 @@ def test_without_a_site_the_preview_says_why(world):
 
 
 def test_the_preview_takes_the_same_queries_for_few_and_many_addresses(
-    sited, world, django_assert_num_queries
+    sited, world, django_assert_num_queries, django_assert_max_num_queries
 ):
     coordinator = english(world.users["coordinator"])
     preview(coordinator, sited, 50)  # the session and the project are warm
-    with django_assert_num_queries(6) as few:
+    with django_assert_max_num_queries(6) as few:  # one fewer with Redis as the cache
         preview(coordinator, sited, 50)
     with django_assert_num_queries(len(few.captured_queries)):
         preview(coordinator, sited, 300)
