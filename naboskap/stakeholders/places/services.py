@@ -123,7 +123,6 @@ def place_analysis_edit(*, project: Project, by, **fields) -> PlaceAnalysis:
     return draft
 
 
-@transaction.atomic
 def _site_position(
     project: Project, *, latitude=None, longitude=None, address: str = "", **fields
 ) -> dict:
@@ -152,6 +151,7 @@ def _site_position(
     return {**fields, "latitude": latitude, "longitude": longitude}
 
 
+@transaction.atomic
 def place_item_add(*, project: Project, by, item: str, **fields):
     """Add a sensitive place ("site"), a process event ("event") or an objection theme
     ("theme") to the draft."""
