@@ -154,7 +154,7 @@ def phase_addresses_fill(count: int) -> dict:
     from naboskap.stakeholders.models import GRID_ROW_M, Address
     from naboskap.testing import factories
 
-    municipality = _municipality("adressevik", "9790", username("adresser"))
+    municipality = _municipality("kartvik-adresser", "9790", username("adresser"))
     project = factories.ProjectFactory(
         municipality=municipality,
         name="Adresseveien",
