@@ -76,6 +76,7 @@ def project_create(
 def project_edit(
     *, project: Project, participating_units: Iterable[Unit] | None = None, **fields
 ) -> Project:
+    was_public = project.is_public
     for name, value in fields.items():
         if name not in PROJECT_FIELDS:
             raise ValueError(f"{name} is not an editable project field")
@@ -85,8 +86,24 @@ def project_edit(
     project.save(update_fields=[*fields.keys(), "changed_at"])
     if participating_units is not None:
         project.participating_units.set(participating_units)
+    if project.is_public and not was_public:
+        news_send_held(project=project)
     pagecache.invalidate()
     return project
+
+
+def news_send_held(*, project: Project) -> int:
+    """Send the news published while the project was not public, which its subscribers never
+    got (`notify_subscribers` sends nothing for a project that is not public). Returns how
+    many updates are queued; each is claimed when it is sent, so none goes twice."""
+    held = list(
+        project.updates.filter(
+            published_at__lte=timezone.now(), notified_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for pk in held:
+        transaction.on_commit(lambda pk=pk: tasks.notify_subscribers.enqueue(pk))
+    return len(held)
 
 
 @transaction.atomic

@@ -149,3 +149,29 @@ def test_an_address_refused_for_good_does_not_stop_the_others(world, tasks, sett
     assert recipients() == ["anna", "cecilie"]
     assert Update.objects.get(pk=update.pk).notified_at is not None
     assert DBTaskResult.objects.get(task_path=NOTIFY).status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_news_published_while_the_project_was_hidden_is_sent_when_it_becomes_public(world, tasks):
+    """Issue 22: news published while a project was not public was never sent."""
+    from naboskap.projects.models import Project
+
+    subscribe(world, "anna", "bertha")
+    services.project_edit(project=world.project, visibility=Project.Visibility.DRAFT)
+    update = publish(world)
+    tasks()
+    assert mail.outbox == []
+    assert Update.objects.get(pk=update.pk).notified_at is None
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.project_edit(project=world.project, visibility=Project.Visibility.PUBLIC)
+    tasks()
+    assert sorted(recipients()) == ["anna", "bertha"]
+    assert Update.objects.get(pk=update.pk).notified_at is not None
+    # Saving the project again, or hiding and showing it, sends nothing twice.
+    services.project_edit(project=world.project, visibility=Project.Visibility.DRAFT)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.project_edit(project=world.project, visibility=Project.Visibility.PUBLIC)
+        services.project_edit(project=world.project, name="Lindeveien")
+    tasks()
+    assert sorted(recipients()) == ["anna", "bertha"]
