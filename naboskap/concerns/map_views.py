@@ -19,13 +19,14 @@ from naboskap.concerns import selectors
 from naboskap.concerns.breadcrumbs import concerns_trail
 from naboskap.concerns.forms import ObjectChoiceField, ProjectChoiceField
 from naboskap.concerns.models import Category
-from naboskap.maps import grid
-from naboskap.maps.layers import map_spec, point
+from naboskap.maps import coordinates, grid
+from naboskap.maps.layers import cluster_layer, map_spec, point
 from naboskap.projects.selectors import projects_for_user
 from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 USE_INBOX = "concerns.use_inbox"
 MONTHS_MAX = 24
+MONTHS_DEFAULT = 12
 # The side of a cluster's square at each zoom level: about 60 screen pixels.
 ZOOM_RANGE = (6, 19)
 
@@ -43,7 +44,7 @@ class ConcernMapForm(forms.Form):
         label=gettext_lazy("Months back"),
         min_value=1,
         max_value=MONTHS_MAX,
-        initial=12,
+        initial=MONTHS_DEFAULT,
         required=False,
         widget=forms.NumberInput(attrs={"type": "range", "step": 1}),
     )
@@ -65,9 +66,10 @@ class ConcernMapForm(forms.Form):
 
 
 def _form(request, municipality) -> ConcernMapForm:
+    """The filters as asked; the defaults (all of the last twelve months) when none are."""
     projects = list(projects_for_user(request.user, municipality).order_by("name"))
     categories = list(Category.objects.filter(municipality=municipality).order_by("position", "pk"))
-    data = request.GET.copy() if request.GET else None
+    data = request.GET or {"months": str(MONTHS_DEFAULT)}
     return ConcernMapForm(data, projects=projects, categories=categories)
 
 
@@ -78,19 +80,18 @@ def _clusters(request, municipality, form: ConcernMapForm, zoom: int) -> list[gr
         rows = rows.filter(project=data["project"])
     if data.get("category"):
         rows = rows.filter(category=data["category"])
-    months = data.get("months") or 12
+    months = data.get("months") or MONTHS_DEFAULT
     since = timezone.now() - datetime.timedelta(days=round(months * 30.44))
     return grid.cells(rows.filter(created_at__gte=since), cell_for_zoom(zoom))
 
 
-def _described(cell: grid.Cell, projects: list) -> dict:
+def _described(cell: grid.Cell, sites: list[tuple]) -> dict:
     """A cluster for the table beside the map: its count, and how far and in which direction
-    it is from the nearest project's site."""
+    it is from the nearest project's site (`sites`: each project with its site on the grid)."""
     row = {"count": cell.count, "project": None, "metres": None, "bearing": ""}
-    for project in projects:
-        metres, bearing = grid.where_from(
-            (float(project.latitude), float(project.longitude)), (cell.latitude, cell.longitude)
-        )
+    at = coordinates.point_to_utm33(cell.latitude, cell.longitude)
+    for project, site in sites:
+        metres, bearing = grid.direction(site, at)
         if row["project"] is None or metres < row["metres"]:
             row.update(project=project, metres=metres, bearing=bearing)
     return row
@@ -100,13 +101,12 @@ def _described(cell: grid.Cell, projects: list) -> dict:
 def concern_map(request: HttpRequest) -> HttpResponse:
     municipality = get_staff_municipality(request, USE_INBOX)
     form = _form(request, municipality)
-    valid = form.is_valid() if form.is_bound else True
-    if not form.is_bound:
-        form.cleaned_data = {"months": 12}
+    valid = form.is_valid()
     projects = form.fields["project"].objects
     placed = [p for p in projects if p.latitude is not None]
     clusters = _clusters(request, municipality, form, 14) if valid else []
-    rows = [_described(cell, placed) for cell in clusters]
+    sites = [(p, coordinates.point_to_utm33(float(p.latitude), float(p.longitude))) for p in placed]
+    rows = [_described(cell, sites) for cell in clusters]
     layer_url = reverse("concerns:map_layer")
     spec = map_spec(
         "concerns",
@@ -114,8 +114,8 @@ def concern_map(request: HttpRequest) -> HttpResponse:
         features=[point(p.latitude, p.longitude, label=p.name) for p in placed],
         zoom=14,
         tall=True,
+        layer=cluster_layer(layer_url, form_id="concern-map-filter", shown_id="months-shown"),
     )
-    spec["config"]["layer"] = {"url": layer_url, "form": "concern-map-filter"}
     context = {
         "form": form,
         "map": spec,
@@ -133,11 +133,9 @@ def concern_map_layer(request: HttpRequest) -> JsonResponse:
     count, for the filters and the map's zoom level."""
     municipality = get_staff_municipality(request, USE_INBOX)
     form = _form(request, municipality)
-    if form.is_bound and not form.is_valid():
+    if not form.is_valid():
         errors = [str(e) for errors in form.errors.values() for e in errors]
         return JsonResponse({"error": " ".join(errors)}, status=400)
-    if not form.is_bound:
-        form.cleaned_data = {"months": 12}
     clusters = _clusters(request, municipality, form, form.cleaned_data.get("zoom") or 14)
     features = [
         {

@@ -24,14 +24,13 @@ class PositionError(DomainError):
 class Position:
     latitude: float
     longitude: float
+    # On the national grid (EUREF89 UTM 33, metres), once rounded: the square's centre.
+    easting: float | None = None
+    northing: float | None = None
 
-    @property
-    def easting(self) -> float:
-        return coordinates.point_to_utm33(self.latitude, self.longitude)[0]
 
-    @property
-    def northing(self) -> float:
-        return coordinates.point_to_utm33(self.latitude, self.longitude)[1]
+# How a model stores a position (see concerns.Concern).
+STORED_FIELDS = ("latitude", "longitude", "easting", "northing")
 
 
 def position_checked(latitude: float | None, longitude: float | None) -> Position | None:
@@ -52,10 +51,17 @@ def rounded(position: Position, metres: int | None = None) -> Position:
     easting = (easting // metres + 0.5) * metres
     northing = (northing // metres + 0.5) * metres
     longitudes, latitudes = coordinates.to_geographic("25833", [easting], [northing])
-    return Position(round(latitudes[0], 6), round(longitudes[0], 6))
+    return Position(round(latitudes[0], 6), round(longitudes[0], 6), easting, northing)
 
 
 def position_for_storing(latitude: float | None, longitude: float | None) -> Position | None:
     """What a service stores of a position given by a person: checked, then rounded."""
     position = position_checked(latitude, longitude)
     return rounded(position) if position is not None else None
+
+
+def stored_fields(position: Position | None) -> dict:
+    """A rounded position as the model's fields (all None for no position)."""
+    if position is None:
+        return dict.fromkeys(STORED_FIELDS)
+    return {name: getattr(position, name) for name in STORED_FIELDS}

@@ -53,9 +53,9 @@ class Cell:
         longitudes, latitudes = coordinates.to_geographic("25833", xs, ys)
         return (latitudes[0], longitudes[0]), (latitudes[1], longitudes[1])
 
-    def centre(self) -> tuple[float, float]:
-        (south, west), (north, east) = self.corners()
-        return (south + north) / 2, (west + east) / 2
+    def centre_on_grid(self) -> tuple[float, float]:
+        """(easting, northing) of the square's centre."""
+        return (self.column + 0.5) * self.size_m, (self.row + 0.5) * self.size_m
 
 
 def cells(rows: QuerySet, cell_m: int) -> list[Cell]:
@@ -74,9 +74,14 @@ def cells(rows: QuerySet, cell_m: int) -> list[Cell]:
 
 
 def where_from(site: tuple[float, float], point: tuple[float, float]) -> tuple[int, str]:
-    """How far and in which compass direction `point` is from `site`: (metres, "NE")."""
-    x0, y0 = coordinates.point_to_utm33(*site)
-    x1, y1 = coordinates.point_to_utm33(*point)
+    """How far and in which compass direction `point` is from `site` (latitude, longitude):
+    (metres, "NE")."""
+    return direction(coordinates.point_to_utm33(*site), coordinates.point_to_utm33(*point))
+
+
+def direction(origin: tuple[float, float], target: tuple[float, float]) -> tuple[int, str]:
+    """`where_from` for two points already on the grid (easting, northing)."""
+    (x0, y0), (x1, y1) = origin, target
     distance = math.hypot(x1 - x0, y1 - y0)
     bearing = math.degrees(math.atan2(x1 - x0, y1 - y0)) % 360
     return round(distance, -1), str(BEARINGS[round(bearing / 45) % 8])

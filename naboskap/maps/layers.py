@@ -48,6 +48,7 @@ def map_spec(
     zoom: int = 16,
     picker: dict | None = None,
     radius: dict | None = None,
+    layer: dict | None = None,
     tall: bool = False,
     assets: bool = True,
 ) -> dict:
@@ -64,6 +65,7 @@ def map_spec(
         "zoom": zoom,
         "picker": picker,
         "radius": radius,
+        "layer": layer,
         "texts": {
             "map": _("map"),
             "zoom_in": _("Zoom in"),
@@ -120,3 +122,10 @@ def radius_slider(name: str, *, input_id: str, preview_url: str, site: tuple[flo
         "status": f"map-{name}-radius-status",
         "controls": f"map-{name}-radius",
     }
+
+
+def cluster_layer(url: str, *, form_id: str, shown_id: str = "") -> dict:
+    """Clusters loaded from `url` (GeoJSON points with a `count`) for the map's zoom and the
+    filters of the form `form_id`, again when either changes; a range input's value is shown
+    in the element `shown_id`."""
+    return {"url": url, "form": form_id, "shown": shown_id}

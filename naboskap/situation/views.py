@@ -17,7 +17,7 @@ from naboskap.lib.breadcrumbs import Crumb, link, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
 from naboskap.lib.pdf import render_pdf
-from naboskap.maps import grid
+from naboskap.maps import coordinates, grid
 from naboskap.maps.layers import map_spec, point
 from naboskap.projects.access import get_project_for_user
 from naboskap.situation import selectors, services
@@ -40,6 +40,7 @@ def area_map(project, cells) -> tuple[dict | None, list[dict]]:
         if project.latitude is not None
         else None
     )
+    site_on_grid = coordinates.point_to_utm33(*site) if site else None
     total = sum(cell.count for cell in cells) or 1
     features, rows = [], []
     for cell in cells:
@@ -56,7 +57,7 @@ def area_map(project, cells) -> tuple[dict | None, list[dict]]:
                 "kind": "cell",
             }
         )
-        where = grid.where_from(site, cell.centre()) if site else None
+        where = grid.direction(site_on_grid, cell.centre_on_grid()) if site else None
         rows.append({"count": label, "metres": where and where[0], "bearing": where and where[1]})
     if site is not None and features:
         features.append(point(*site, label=project.name))

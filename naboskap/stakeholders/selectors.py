@@ -17,6 +17,16 @@ def neighbour_entries(neighbour_list: NeighbourList) -> QuerySet[NeighbourEntry]
     )
 
 
+# A map draws at most this many of a list's addresses (a preview too); counts are whole.
+MAP_POINTS = 2000
+
+
+def neighbour_points(neighbour_list: NeighbourList) -> list[tuple[float, float]]:
+    """Where the list's addresses are, nearest first (at most MAP_POINTS): for its map."""
+    entries = neighbour_entries(neighbour_list)[:MAP_POINTS]
+    return list(entries.values_list("address__latitude", "address__longitude"))
+
+
 def removed_entries(neighbour_list: NeighbourList) -> QuerySet[NeighbourEntry]:
     return (
         neighbour_list.entries.filter(removed=True)

@@ -16,6 +16,7 @@ from naboskap.stakeholders.models import (
     NeighbourEntry,
     NeighbourList,
 )
+from naboskap.stakeholders.selectors import MAP_POINTS
 from naboskap.stakeholders.sources import address_source
 
 
@@ -37,13 +38,9 @@ def check_site(project: Project) -> None:
         )
 
 
-# A preview draws at most this many addresses; the count is always whole.
-PREVIEW_POINTS = 2000
-
-
 def neighbour_list_preview(*, project: Project, radius_m: int) -> tuple[int, list[tuple]]:
     """What computing the list with `radius_m` would find, without saving it: how many
-    addresses, and the positions of the nearest (at most PREVIEW_POINTS) for the map."""
+    addresses, and the positions of the nearest (at most `selectors.MAP_POINTS`) for the map."""
     check_site(project)
     check_radius(radius_m)
     found = address_source().within(
@@ -52,7 +49,7 @@ def neighbour_list_preview(*, project: Project, radius_m: int) -> tuple[int, lis
         longitude=float(project.longitude),
         radius_m=radius_m,
     )
-    points = [(a.latitude, a.longitude) for a, _distance in found[:PREVIEW_POINTS]]
+    points = [(a.latitude, a.longitude) for a, _distance in found[:MAP_POINTS]]
     return len(found), points
 
 

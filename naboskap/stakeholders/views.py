@@ -49,9 +49,9 @@ def neighbours_map(project, neighbour_list: NeighbourList | None, can_change: bo
     features = []
     if neighbour_list is not None:
         features.append(circle(*site, neighbour_list.radius_m))
-        entries = selectors.neighbour_entries(neighbour_list)[: services.PREVIEW_POINTS]
         features.extend(
-            point(e.address.latitude, e.address.longitude, kind="address") for e in entries
+            point(lat, lon, kind="address")
+            for lat, lon in selectors.neighbour_points(neighbour_list)
         )
     features.append(point(*site, label=project.name))
     slider = None

@@ -3,9 +3,7 @@ register: tested against an HTTP server of the test's own on this machine that a
 API does (the tests never call Kartverket)."""
 
 import json
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +13,7 @@ from naboskap.conftest import closed_port
 from naboskap.maps import coordinates
 from naboskap.stakeholders import services, sources
 from naboskap.stakeholders.models import Address
+from naboskap.testing.servers import QuietHandler, local_server
 
 SITE = (69.65, 18.95)
 
@@ -46,7 +45,7 @@ def api(world, settings):
     ]
     asked = []
 
-    class Api(BaseHTTPRequestHandler):
+    class Api(QuietHandler):
         def do_GET(self):
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
@@ -68,22 +67,12 @@ def api(world, settings):
             else:
                 text = query["sok"][0].lower()
                 rows = [row for row in near if row["adressetekst"].lower().startswith(text)]
-            body = json.dumps({"metadata": {}, "adresser": rows}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(json.dumps({"metadata": {}, "adresser": rows}).encode(), "application/json")
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.ADDRESS_SOURCE = "naboskap.stakeholders.sources.KartverketSource"
-    settings.ADDRESS_API_URL = f"http://127.0.0.1:{server.server_port}/adresser/v1"
-    yield asked
-    server.shutdown()
-    server.server_close()
+    with local_server(Api) as base:
+        settings.ADDRESS_SOURCE = "naboskap.stakeholders.sources.KartverketSource"
+        settings.ADDRESS_API_URL = f"{base}/adresser/v1"
+        yield asked
 
 
 def test_the_neighbour_list_is_made_from_the_api_and_kept_in_the_register(world, api):

@@ -1,15 +1,13 @@
 """The map drawn for PDFs: true to scale, escaped, and with the base map's tiles under it
 when a tile server answers (a real one, on this machine), plain when none does."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from naboskap.conftest import closed_port
 from naboskap.maps.layers import circle, point
 from naboskap.maps.svg import map_svg
 from naboskap.testing.factories import make_image
+from naboskap.testing.servers import QuietHandler, local_server
 
 SITE = (69.65, 18.95)
 SHAPES = [circle(*SITE, 200), point(*SITE, label="Tomta"), point(69.651, 18.953, label="<Skole>")]
@@ -21,24 +19,13 @@ def tile_server():
     png = make_image("PNG", size=(256, 256), color=(220, 230, 220))
     asked = []
 
-    class Tiles(BaseHTTPRequestHandler):
+    class Tiles(QuietHandler):
         def do_GET(self):
             asked.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(png)))
-            self.end_headers()
-            self.wfile.write(png)
+            self.answer(png, "image/png")
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/{{z}}/{{y}}/{{x}}.png", asked
-    server.shutdown()
-    server.server_close()
+    with local_server(Tiles) as base:
+        yield f"{base}/{{z}}/{{y}}/{{x}}.png", asked
 
 
 def test_without_a_tile_server_the_drawing_is_plain_and_escaped(settings):

@@ -20,6 +20,7 @@ from naboskap.lib.pdf import render_pdf
 from naboskap.maps.layers import circle, map_spec, place_picker, point
 from naboskap.maps.svg import map_svg
 from naboskap.projects.access import get_project_for_user
+from naboskap.stakeholders import selectors
 from naboskap.stakeholders.models import LetterTemplate, NeighbourList, PlaceAnalysis
 from naboskap.stakeholders.places import services
 from naboskap.stakeholders.places.forms import (
@@ -50,9 +51,9 @@ def place_features(project, sites: list[services.SiteDistance]) -> list[dict]:
     neighbour_list = NeighbourList.objects.filter(project=project).first()
     if centre is not None and neighbour_list is not None:
         features.append(circle(*centre, neighbour_list.radius_m))
-        entries = neighbour_list.entries.filter(removed=False).select_related("address")
         features.extend(
-            point(e.address.latitude, e.address.longitude, kind="address") for e in entries
+            point(lat, lon, kind="address")
+            for lat, lon in selectors.neighbour_points(neighbour_list)
         )
     features.extend(
         point(row.site.latitude, row.site.longitude, label=row.site.name, kind="place")

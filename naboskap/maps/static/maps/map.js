@@ -161,7 +161,7 @@
     const form = document.getElementById(layer.form);
     const colour = (config.colours || {}).concern || "#7c2d12";
     const group = L.layerGroup().addTo(map);
-    const shown = document.getElementById("months-shown");
+    const shown = layer.shown ? document.getElementById(layer.shown) : null;
     let asked = 0;
     let timer = null;
     function load() {
