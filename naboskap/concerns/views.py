@@ -238,7 +238,9 @@ def concern_map(concern) -> dict | None:
     """The place marked with a concern (rounded when it was stored), with its project's site."""
     if concern.latitude is None:
         return None
-    features = [point(concern.latitude, concern.longitude, label=_("Marked"), kind="concern")]
+    # The mark has no name on the map (the page says "Marked on the map" beside it); the
+    # project's site has, and a name by each would cover the other at this distance.
+    features = [point(concern.latitude, concern.longitude, kind="concern")]
     project = concern.project
     if project is not None and project.latitude is not None:
         features.append(point(project.latitude, project.longitude, label=project.name))
@@ -247,6 +249,7 @@ def concern_map(concern) -> dict | None:
         label=_("Map of the place marked with the concern"),
         features=features,
         centre=(concern.latitude, concern.longitude),
+        zoom=17,
     )
 
 

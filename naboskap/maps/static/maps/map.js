@@ -216,7 +216,8 @@
         const at = L.latLng(feature.lat, feature.lon);
         bounds.extend(feature.type === "circle" ? at.toBounds(feature.radius * 2) : at);
       });
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: config.zoom });
+      // Room at the sides for the names written under or over the dots.
+      map.fitBounds(bounds, { padding: [80, 40], maxZoom: config.zoom });
     } else {
       map.setView([64.5, 12], 4);
     }
