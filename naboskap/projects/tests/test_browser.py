@@ -7,6 +7,7 @@ data made here, never translated text.
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from naboskap.projects.models import ContactPoint
 
@@ -25,7 +26,8 @@ def assert_error_shown(page, field_id: str | None = None) -> None:
     summary = page.locator(".ds-error-summary")
     assert summary.is_visible()
     # Focus moves to the summary, so a screen reader reads it and Tab leads on to the fields.
-    assert summary.evaluate("e => e === document.activeElement")
+    # Chromium applies autofocus at its next rendering step, which may come after "load".
+    expect(summary).to_be_focused()
     if field_id:
         field = page.locator(f"#{field_id}")
         assert field.get_attribute("aria-invalid") == "true"
