@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run install migrate demo test chromium lint format bench messages check-deploy clean
+.PHONY: run install migrate demo test chromium lint format bench faults messages check-deploy backup-check clean
 
 run: install migrate demo ## install, migrate, load demo data, serve with the worker
 	@echo "Two-step verification (MFA) is OFF for this development demo (MFA_REQUIRED=0)."
@@ -78,6 +78,12 @@ format: install
 bench: install ## requests/s of public pages against /healthz, with production settings
 	$(BIN)/python bench/run.py
 
+# A PostgreSQL cluster of its own (initdb; as the postgres user when run as root): restarted
+# under load, the worker killed while sending, the SMTP server away. Needs PostgreSQL's server
+# programs (apt-get install postgresql), not a running server.
+faults: install ## nothing lost, nothing twice: PostgreSQL restarted, worker killed, SMTP away
+	$(BIN)/python bench/run.py --only faults
+
 # makemessages runs without settings, so it writes only to naboskap/locale; compilemessages
 # runs with them, so it also compiles LOCALE_PATHS (naboskap/locale_vendor, hand-kept).
 messages: install ## refresh and compile the translation catalogues
@@ -87,6 +93,11 @@ messages: install ## refresh and compile the translation catalogues
 check-deploy: install
 	NABOSKAP_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	ALLOWED_HOSTS=naboskap.example $(MANAGE) check --deploy --fail-level WARNING
+
+# bin/backup, a wipe and bin/restore in a throwaway set-up, compared before and after. With
+# DATABASE_URL on PostgreSQL it uses its own database there (naboskap_backupcheck).
+backup-check: install ## back up, wipe, restore and compare the demo with its photos and PDFs
+	$(BIN)/python bin/backup_check.py
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -3,6 +3,8 @@
     BENCH concern_intake submissions_per_s=... healthz_rps=... ratio=... queries=... ...
     BENCH concern_inbox size=1000 queries=... median_ms=...
     BENCH concern_inbox size=100000 queries=... median_ms=... ratio_100k_1k=...
+    BENCH api concerns_list size=1000 queries=... median_ms=...
+    BENCH api concerns_list size=100000 queries=... median_ms=... ratio_100k_1k=...
 
 Used by bench/run.py, which makes the environment, the database and the cleanup; the phases
 below that run inside Django are started through run.py's `run_phase`. See bench/README.md.
@@ -38,6 +40,8 @@ INBOX_URLS = {
     "closed": f"{INBOX_PATH}?show=closed",
 }
 VIEW_URLS = ("new", "mine", "week", "closed")
+# The REST API's concern list, a page of 50 (its default), every status, by token (issue 23).
+API_PATH = "/api/v1/concerns/?show=all"
 # Every concern the load creates says so: the count afterwards looks for this mark.
 INTAKE_MARK = "Benkmerke intake:"
 SETUP_MARK = "Benkmerke oppsett:"
@@ -251,6 +255,7 @@ def phase_inbox_fill(size: int) -> dict:
     # The counts per status are counted once per change of a concern, then cached: what one
     # such recount costs at this size.
     user = Membership.objects.get(municipality=municipality, role="coordinator").user
+    api_token, api_queries = api_setup(user)
     recounts = []
     for _round in range(5):
         selectors.concerns_changed(municipality.pk)
@@ -265,7 +270,30 @@ def phase_inbox_fill(size: int) -> dict:
         "queries": queries,
         "explain": explain,
         "cookie": [client_cookie_name(), client.cookies[client_cookie_name()].value],
+        "api_token": api_token,
+        "api_queries": api_queries,
     }
+
+
+def api_setup(user) -> tuple[str, int]:
+    """A read token for the inbox coordinator, and the queries of the API's concern list."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from naboskap.api import services as api_services
+
+    _token, raw = api_services.token_create(
+        user=user,
+        name="Benk",
+        scopes=["concerns:read"],
+        expires_at=timezone.now() + timedelta(hours=6),
+    )
+    client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get(API_PATH)  # warm
+    queries, _explain = inbox_queries(client, API_PATH)
+    return raw, queries
 
 
 def concern_row(number: int, created, now, *, projects, categories, units):
@@ -394,15 +422,16 @@ class Browser:
     """One person's cookies, over a new connection per request (gunicorn's sync workers close
     it after each answer anyway)."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, timeout: float = TIMEOUT):
         self.port = port
+        self.timeout = timeout
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT)
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -629,6 +658,22 @@ def time_inbox(port: int, cookie: list[str], requests: int) -> dict:
     return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
+def time_api(port: int, token: str, requests: int) -> float:
+    """The median time in ms of `requests` sequential GETs of the API's concern list."""
+    browser = Browser(port)
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    times = []
+    for number in range(requests + 3):  # three of warm-up
+        began = time.monotonic()
+        status, _location, content = browser.request("GET", API_PATH, headers=headers)
+        took = time.monotonic() - began
+        if status != 200 or len(json.loads(content)["results"]) != 50:
+            raise core.BenchError(f"GET {API_PATH} answered {status}: {content[:200]!r}")
+        if number >= 3:
+            times.append(took)
+    return statistics.median(times) * 1000
+
+
 # --- The run -------------------------------------------------------------------------------
 
 
@@ -640,8 +685,8 @@ def run_benchmarks(args, env: dict, var_dir: Path, selected: set[str]) -> list[s
     with core.gunicorn(env, var_dir, "concerns", args.workers) as port:
         if "intake" in selected:
             failures += intake(args, env, var_dir, port, setup)
-        if "inbox" in selected:
-            results = {}
+        if {"inbox", "api"} & selected:
+            results, api_results = {}, {}
             for size in args.inbox_sizes:
                 log(f"inbox: bulk-create up to {size} concerns, queries and EXPLAIN per page")
                 filled = core.run_phase(env, "_inbox_fill", str(size))
@@ -649,6 +694,14 @@ def run_benchmarks(args, env: dict, var_dir: Path, selected: set[str]) -> list[s
                     f"inbox: {filled['size']} concerns ({filled['fill_seconds']:.1f} s to fill); "
                     f"{args.inbox_requests} GETs of each of {', '.join(INBOX_URLS.values())}"
                 )
+                if "api" in selected:
+                    api_results[size] = (
+                        filled["api_queries"],
+                        time_api(port, filled["api_token"], args.inbox_requests),
+                    )
+                    print(api_line(size, api_results, args.inbox_sizes[0]), flush=True)
+                if "inbox" not in selected:
+                    continue
                 medians = time_inbox(port, filled["cookie"], args.inbox_requests)
                 results[size] = (filled, medians)
                 queries = filled["queries"]
@@ -680,6 +733,8 @@ def run_benchmarks(args, env: dict, var_dir: Path, selected: set[str]) -> list[s
                         )
                         for plan_line in item["plan"][:8]:
                             print(f"#     {plan_line}", flush=True)
+            failures += api_verdict(api_results)
+        if "inbox" in selected:
             sizes = list(results)
             counts = {size: results[size][0]["queries"] for size in sizes}
             if any(counts[size] != counts[sizes[0]] for size in sizes):
@@ -692,6 +747,32 @@ def run_benchmarks(args, env: dict, var_dir: Path, selected: set[str]) -> list[s
                     f"# target concern_inbox queries <= 15 at every size, ratio <= 2: {met}",
                     flush=True,
                 )
+    return failures
+
+
+def api_line(size: int, api_results: dict, smallest: int) -> str:
+    queries, median = api_results[size]
+    line = f"BENCH api concerns_list size={size} page=50 queries={queries} median_ms={median:.1f}"
+    if size != smallest:
+        ratio = median / api_results[smallest][1]
+        line += f" ratio_{size // 1000}k_{smallest // 1000}k={ratio:.2f}"
+    return line
+
+
+def api_verdict(api_results: dict) -> list[str]:
+    """The API list's targets: the same queries at every size, the largest within 2× of the
+    smallest."""
+    if not api_results:
+        return []
+    sizes = sorted(api_results)
+    counts = {size: api_results[size][0] for size in sizes}
+    failures = []
+    if len(set(counts.values())) != 1:
+        failures.append(f"api concern list queries differ between sizes: {counts}")
+    if len(sizes) > 1:
+        ratio = api_results[sizes[-1]][1] / api_results[sizes[0]][1]
+        met = "met" if ratio <= 2 and not failures else "NOT met"
+        print(f"# target api concerns_list queries equal, ratio <= 2: {met}", flush=True)
     return failures
 
 

@@ -1,4 +1,5 @@
-"""Action plan benchmark of `make bench`: the plan as PDF against the plan page, 500 measures.
+"""Action plan benchmark of `make bench`: the plan as PDF (rendered as the worker renders
+it; downloads are in bench/documents.py) against the plan page, 500 measures.
 
     BENCH plan_pdf seconds=... measures=500 units=12 pages=... html_seconds=... ratio=...
 
@@ -19,30 +20,53 @@ PDF_RUNS = 3
 HTML_RUNS = 10
 
 
-def timed(client, url: str, runs: int) -> tuple[dict, object, int]:
-    """The median wall-clock and CPU seconds of `runs` GETs after one warm-up, the last
-    response, and its queries. Everything runs in this process (the test client), so CPU
-    seconds say what the request costs even when other work shares the machine."""
+def measured(call, runs: int) -> tuple[dict, object, int]:
+    """The median wall-clock and CPU seconds of `runs` calls after one warm-up, the last
+    result, and its queries. Everything runs in this process, so CPU seconds say what the
+    work costs even when other work shares the machine."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(url)  # warm-up: templates, fonts, the first query of a process
-    if response.status_code != 200:
-        raise core.BenchError(f"{url} answered {response.status_code}")
+    result = call()  # warm-up: templates, fonts, the first query of a process
     seconds, cpu = [], []
     for _run in range(runs):
         with CaptureQueriesContext(connection) as queries:
             began, began_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url)
+            result = call()
             seconds.append(time.perf_counter() - began)
             cpu.append(time.process_time() - began_cpu)
-        if response.status_code != 200:
-            raise core.BenchError(f"{url} answered {response.status_code}")
     return (
         {"wall": statistics.median(seconds), "cpu": statistics.median(cpu)},
-        response,
+        result,
         len(queries),
     )
+
+
+def timed(client, url: str, runs: int) -> tuple[dict, object, int]:
+    """`measured` GETs of `url` with the test client; any answer but 200 stops the run."""
+
+    def get():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise core.BenchError(f"{url} answered {response.status_code}")
+        return response
+
+    return measured(get, runs)
+
+
+def timed_render(project, runs: int) -> tuple[dict, object, int]:
+    """The plan's PDF as the worker renders it (a stored document, naboskap.documents),
+    `measured`; the PDF as `.content`."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from naboskap.documents import registry
+
+    kind = registry.get("plans.plan")
+    job = registry.Job(project, "", {}, 1, 1, lambda done, total: None)
+    with translation.override("nb"):
+        return measured(lambda: SimpleNamespace(content=kind.render(job)), runs)
 
 
 def phase_plan(measures: int, units: int) -> dict:
@@ -82,9 +106,7 @@ def phase_plan(measures: int, units: int) -> dict:
     matrix_seconds, _matrix, matrix_queries = timed(
         client, reverse("plans:matrix", args=[project.pk]), HTML_RUNS
     )
-    pdf_seconds, pdf, pdf_queries = timed(
-        client, reverse("plans:plan_pdf", args=[project.pk]), PDF_RUNS
-    )
+    pdf_seconds, pdf, pdf_queries = timed_render(project, PDF_RUNS)
     xlsx_seconds, _xlsx, xlsx_queries = timed(
         client, reverse("plans:plan_xlsx", args=[project.pk]), PDF_RUNS
     )

@@ -7,6 +7,7 @@ load-generator processes and prints one line per benchmark:
     BENCH public_project_page rps=... baseline_rps=... ratio=... queries=... ...
     BENCH concern_intake submissions_per_s=... ratio=... queries=... consistent=ok retry=ok
     BENCH concern_inbox size=... queries=... median_ms=...  (bench/concerns.py)
+    BENCH api concerns_list size=... queries=... median_ms=...  (bench/concerns.py)
     BENCH dashboard size=... queries=... median_ms=... ratio=...  (bench/dashboard.py)
     BENCH live_round phones=... errors=... counted=ok vote_p95_ms=... room_p95_ms=...
         healthz_p95_ms=...  (bench/live_round.py)
@@ -16,6 +17,15 @@ load-generator processes and prints one line per benchmark:
         (bench/staff.py, one line per size)
     BENCH map_layers size=... queries=... median_ms=... ratio=...
     BENCH map_neighbours addresses=... queries=... median_ms=... max_ms=...  (bench/maps.py)
+    BENCH faults intake clients=16 submissions=... answered=... lost=0 duplicated=0 ...
+    BENCH faults worker_kill subscribers=... delivered=... lost=0 duplicated=... ...
+    BENCH faults smtp_outage queued=... delivered=... lost=0 duplicated=0 outage_s=...
+        (bench/faults.py: on a PostgreSQL cluster of its own, whatever --database-url says)
+    BENCH documents kind=... download_p95_ms=... baseline_p95_ms=... render_cpu_s=...
+    BENCH documents ros_report events=50 worker_cpu_s=...
+    BENCH documents survey_codes=2000 parts=... workers=2 seconds=...  (bench/documents.py)
+    BENCH api webhooks events=1000 delivered=1000 lost=0 duplicated=0 attempts=... seconds=...
+        (bench/webhooks.py)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -54,6 +64,7 @@ BENCHMARKS = [
     "page",
     "intake",
     "inbox",
+    "api",
     "plan",
     "risk",
     "addresses",
@@ -62,6 +73,9 @@ BENCHMARKS = [
     "staff_home",
     "staff_search",
     "map_layers",
+    "faults",
+    "documents",
+    "api_webhooks",
 ]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
@@ -74,6 +88,11 @@ CLEARED_VARIABLES = [
     "RATELIMIT_IP_META_KEY",
     "DJANGO_SETTINGS_MODULE",
     "CSRF_TRUSTED_ORIGINS",
+    # Files and queues outside the temporary VAR_DIR: the developer's, not the benchmark's.
+    "PRIVATE_MEDIA_ROOT",
+    "TASKS_BACKEND",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "METRICS_ENABLED",
 ]
 
 
@@ -81,8 +100,14 @@ class BenchError(Exception):
     """The benchmark cannot go on, or a check failed."""
 
 
+STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
+    """Progress on stderr, with minutes:seconds since this process started (the driver's
+    lines show where a run's time goes)."""
+    minutes, seconds = divmod(int(time.monotonic() - STARTED), 60)
+    print(f"bench: [{minutes:02d}:{seconds:02d}] {message}", file=sys.stderr, flush=True)
 
 
 # --- Phases that run inside Django, in a subprocess with the server's environment ---------
@@ -140,17 +165,22 @@ def add_updates(project, author, count: int, start: int) -> None:
         services.update_save(project=project, update=update, author=author)
 
 
-def phase_setup(updates: int) -> dict:
-    django_setup()
+def prepare_database() -> None:
+    """The tables, the cache table and the static files of a fresh VAR_DIR and database."""
     from django.core.management import call_command
-
-    from naboskap.projects import services
-    from naboskap.projects.models import ContactPoint
-    from naboskap.testing import factories
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def phase_setup(updates: int) -> dict:
+    django_setup()
+    from naboskap.projects import services
+    from naboskap.projects.models import ContactPoint
+    from naboskap.testing import factories
+
+    prepare_database()
 
     # The municipality serves its own host name, as in production; here that is 127.0.0.1.
     municipality = factories.MunicipalityFactory(
@@ -181,17 +211,52 @@ def phase_queries() -> dict:
     return {"queries": page_queries()}
 
 
-def phase_publish(title: str) -> dict:
+def phase_publish(title: str, slug: str = PROJECT_SLUG) -> dict:
     django_setup()
     from django.utils import timezone
 
     from naboskap.projects import services
     from naboskap.projects.models import Project, Update
 
-    project = Project.objects.get(slug=PROJECT_SLUG)
+    project = Project.objects.get(slug=slug)
     update = Update(title=title, body="Publisert under benchmark.", published_at=timezone.now())
     services.update_save(project=project, update=update, author=project.dialogue_owner)
     return {"published": title}
+
+
+def survey_codes_asker(slug: str, title: str, user):
+    """A new survey round of the project `slug`, and a function that asks for `count` of its
+    single-use codes as `user` (a sheet the worker makes, in parts); it returns the run's
+    token. For the benchmarks that time or break the worker's renders."""
+    import datetime
+
+    from django.utils import timezone
+
+    from naboskap.insights import services
+    from naboskap.projects.models import Project
+
+    project = Project.objects.get(slug=slug)
+    today = timezone.localdate()
+    survey_round = services.round_create(
+        project=project,
+        template=services.template_ensure_default(municipality=project.municipality),
+        title=title,
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=30),
+    )
+
+    def ask(count: int) -> str:
+        return services.codes_request(
+            survey_round=survey_round,
+            count=count,
+            requested_by=user,
+            language="nb",
+            link=f"http://{HOST}/u/{survey_round.token}/",
+            short_address=f"{HOST}/n/ABC234",
+            project_address="",
+        )
+
+    return survey_round, ask
 
 
 def run_phase(env: dict, *args: str) -> dict:
@@ -411,6 +476,20 @@ def postgres(admin_url: str, statement: str) -> None:
         raise BenchError(f"PostgreSQL: {exc}") from exc
 
 
+def postgres_sessions(admin_url: str) -> int:
+    """Sessions connected to the bench database now: another run's, if any."""
+    import psycopg
+
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [BENCH_DATABASE]
+            ).fetchone()
+    except psycopg.Error as exc:
+        raise BenchError(f"PostgreSQL: {exc}") from exc
+    return row[0]
+
+
 def delete_redis_keys(url: str, prefix: str) -> int:
     import redis
 
@@ -470,6 +549,13 @@ def run(args: argparse.Namespace) -> int:
     created_database = used_redis = False
     try:
         if admin_url:
+            # Another run on the same server uses it: dropping it would end that run.
+            if sessions := postgres_sessions(admin_url):
+                raise BenchError(
+                    f"database {BENCH_DATABASE} has {sessions} session(s) open: another "
+                    "bench run? Give this one a database of its own (a URL ending in "
+                    f"/{BENCH_DATABASE}_2), or stop that run"
+                )
             # Left over only if an earlier run was killed; nothing else uses this name.
             postgres(admin_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
             postgres(admin_url, "CREATE DATABASE {}")
@@ -493,18 +579,19 @@ def run(args: argparse.Namespace) -> int:
         )
         print("# RATELIMIT_ENABLE=0: rate limiting is off in the server under test", flush=True)
 
-        log(f"setup in {var_dir}: migrate, createcachetable, collectstatic, seed")
-        setup = run_phase(env, "_setup", str(args.updates))
-        queries, queries_one = setup["queries"], setup["queries_1_update"]
-        if "page" in args.only and queries != queries_one:
-            failures.append(
-                f"queries grow with updates: {queries_one} with 1 update, "
-                f"{queries} with {args.updates}"
-            )
+        if args.only != ["faults"]:  # faults sets up a database of its own
+            log(f"setup in {var_dir}: migrate, createcachetable, collectstatic, seed")
+            setup = run_phase(env, "_setup", str(args.updates))
+            queries, queries_one = setup["queries"], setup["queries_1_update"]
+            if "page" in args.only and queries != queries_one:
+                failures.append(
+                    f"queries grow with updates: {queries_one} with 1 update, "
+                    f"{queries} with {args.updates}"
+                )
 
         if "page" in args.only:
             run_page(args, env, var_dir, setup, failures)
-        if {"intake", "inbox"} & set(args.only):
+        if {"intake", "inbox", "api"} & set(args.only):
             import concerns
 
             failures += concerns.run_benchmarks(args, env, var_dir, set(args.only))
@@ -536,6 +623,18 @@ def run(args: argparse.Namespace) -> int:
             import maps
 
             failures += maps.run_benchmarks(args, env, var_dir)
+        if "faults" in args.only:
+            import faults
+
+            failures += faults.run_benchmarks(args, var_dir)
+        if "documents" in args.only:
+            import documents
+
+            failures += documents.run_benchmarks(args, env, var_dir)
+        if "api_webhooks" in args.only:
+            import webhooks
+
+            failures += webhooks.run_benchmarks(args, env)
     finally:
         cleanup(
             var_dir,
@@ -645,17 +744,28 @@ def cleanup(var_dir: Path, admin_url: str | None, redis_url: str | None, prefix:
             log(f"could not delete Redis keys {prefix}*: {exc}")
 
 
+def environment_url(name: str, schemes: set[str]) -> str:
+    """BENCH_<name>, else <name> itself when it has one of `schemes`: so that
+    `DATABASE_URL=postgres://… REDIS_URL=redis://… make bench` runs on them. Only the bench
+    database (see `database_urls`) and a key prefix of the run's own are used there."""
+    url = os.environ.get(f"BENCH_{name}") or os.environ.get(name, "")
+    return url if urlsplit(url).scheme in schemes else os.environ.get(f"BENCH_{name}", "")
+
+
 def main() -> int:
     # bench/concerns.py imports this module as `run`: the same module, not a second copy.
     sys.modules.setdefault("run", sys.modules[__name__])
     import addresses
     import concerns
     import dashboard
+    import documents
+    import faults
     import live_round
     import maps
     import plans
     import risk
     import staff
+    import webhooks
 
     phases = {
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in concerns.PHASES.items()},
@@ -668,6 +778,9 @@ def main() -> int:
         },
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in staff.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in maps.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in faults.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in documents.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in webhooks.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -679,14 +792,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        default=environment_url("DATABASE_URL", {"postgres", "postgresql", "pgsql"}),
         help="PostgreSQL server to use (a database naboskap_bench is created and dropped); "
-        "default: SQLite in a temporary directory. Also BENCH_DATABASE_URL.",
+        "default: SQLite in a temporary directory. Also BENCH_DATABASE_URL, or DATABASE_URL "
+        "when it is a PostgreSQL URL.",
     )
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("BENCH_REDIS_URL", ""),
-        help="Redis for the cache (REDIS_URL); default: the database cache. Also BENCH_REDIS_URL.",
+        default=environment_url("REDIS_URL", {"redis", "rediss", "unix"}),
+        help="Redis for the cache (REDIS_URL); default: the database cache. Also BENCH_REDIS_URL, "
+        "or REDIS_URL.",
     )
     parser.add_argument("--duration", type=float, default=10, help="seconds measured (10)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up (2)")
@@ -784,6 +899,17 @@ def main() -> int:
     parser.add_argument(
         "--map-requests", type=int, default=30, help="timed GETs of each map layer (30)"
     )
+    faults_options = [  # (option, type, default, help): bench/faults.py
+        ("submissions", int, 160, "reports 16 clients send while PostgreSQL restarts"),
+        ("db-down", float, 3, "seconds PostgreSQL stays down in that restart"),
+        ("subscribers", int, 500, "subscribers of the news run whose worker is killed"),
+        ("queued", int, 200, "emails queued while the SMTP server is away"),
+        ("outage", float, 10, "seconds the SMTP server is away"),
+    ]
+    for name, kind, default, text in faults_options:
+        parser.add_argument(
+            f"--faults-{name}", type=kind, default=default, help=f"{text} ({default})"
+        )
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     if not args.only or set(args.only) - set(BENCHMARKS):

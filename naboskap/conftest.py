@@ -264,6 +264,14 @@ def tasks():
     return run_tasks
 
 
+def send_outbox() -> int:
+    """Send what waits in the outbox now, as the worker does: for a test that calls a task
+    or a command directly, inside the test's transaction."""
+    from naboskap.outbox.services import send_due
+
+    return send_due()
+
+
 def closed_port() -> int:
     """A local port where nothing listens (bound, then let go)."""
     with socket.socket() as probe:
@@ -282,3 +290,20 @@ def mail_server_down(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
     return settings
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a local port (naboskap.testing.smtp), with sending pointed at it:
+    `.sink.received` holds what it accepted; `.sink.refuse` / `.sink.defer` make it answer
+    550 / 451 for addresses; `.stop()` and `.start()` take it away and bring it back."""
+    from naboskap.testing.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

@@ -12,7 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from naboskap.lib.env import envbool, envint, envlist, origin_of
+from naboskap.lib.env import envbool, envint, envlist, envnetworks, origin_of
+from naboskap.lib.logs import console_formatter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -46,6 +47,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "naboskap.tenancy",
     "naboskap.maps",
+    # Before django_tasks_db: its db_worker command also runs the scheduled jobs.
+    "naboskap.scheduling",
+    "naboskap.outbox",
+    # Stored documents (PDFs rendered by the worker); the domain apps register their kinds.
+    "naboskap.documents",
     "naboskap.projects",
     "naboskap.concerns",
     "naboskap.plans",
@@ -60,6 +66,7 @@ INSTALLED_APPS = [
     "naboskap.privacy",
     "naboskap.search",
     "naboskap.api",
+    "naboskap.webhooks",
     "naboskap.portal",
     "naboskap.demo",
     # Django's admin, behind the staff pages' two-step login (tenancy.admin_site).
@@ -83,6 +90,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "phonenumber_field",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from our own static files (no CDN) for /api/v1/docs/.
+    "drf_spectacular_sidecar",
     "django.forms",
 ]
 
@@ -132,7 +143,11 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60)
+            os.environ["DATABASE_URL"],
+            conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
+            # A connection kept open is checked before a request uses it: after the database
+            # restarted, the first request does not fail on a dead connection.
+            conn_health_checks=True,
         )
     }
 else:
@@ -301,11 +316,105 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+# Seconds to wait for the mail server: one that hangs must not hold the worker.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Naboskap <noreply@naboskap.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: django-tasks with the database backend and `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The REST API (/api/v1/, naboskap.api.rest): JSON only, errors as RFC 9457 problem details,
+# cursor pagination, and nothing allowed unless a view says who may (the public endpoints
+# allow anyone, within the public read limit).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "naboskap.api.rest.conventions.Cursor",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "naboskap.api.rest.conventions.problem_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Naboskap API",
+    "DESCRIPTION": (
+        "Naboskap's REST API for the municipality's other systems: its website, its case and "
+        "archive systems, BI tools. Public endpoints need no key and show exactly what the "
+        "public pages show; they answer for the municipality whose address is asked. Errors "
+        "are RFC 9457 problem details (`application/problem+json`). Lists are paged with "
+        "cursors: follow `next` until it is null. Times are ISO 8601 with their offset."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Deep links put a link inside each operation's toggle button (a link in a button:
+    # axe's nested-interactive), and the highlighter's colours fail WCAG contrast; the page
+    # works the same without either.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
+    # The documentation's sections, in this order: the public part first.
+    "TAGS": [
+        {"name": "Public", "description": "No key: what the public pages show."},
+        {
+            "name": "concerns",
+            "description": "Staff, by token: the inbox's concerns, their messages, status "
+            "and assignment.",
+        },
+        {"name": "measures", "description": "Staff, by token: measures and their progress."},
+        {"name": "meetings", "description": "Staff, by token: meetings, agendas and minutes."},
+        {"name": "analyses", "description": "Staff, by token: ROS analyses and their events."},
+        {
+            "name": "stakeholders",
+            "description": "Staff, by token: the register's organisations and persons.",
+        },
+        {"name": "surveys", "description": "Staff, by token: survey rounds and their results."},
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "Phase": "naboskap.projects.models.Phase",
+        "ProjectKind": "naboskap.projects.models.Project.Kind",
+        "MeetingKind": "naboskap.meetings.models.Meeting.Kind",
+        "MeasureStatus": "naboskap.plans.models.Measure.Status",
+        "ConcernStatus": "naboskap.concerns.workflow.Status",
+        "MeasureKind": "naboskap.plans.models.Measure.Kind",
+        "MinutesStatus": "naboskap.meetings.models.Minutes.Status",
+        "AnalysisStatus": "naboskap.risk.models.Analysis.Status",
+        "OrganisationKind": "naboskap.stakeholders.models.Organisation.Kind",
+        "PersonKind": "naboskap.stakeholders.models.Person.Kind",
+    },
+}
+
+# Background workers (naboskap.scheduling) say they are alive this often; one silent for
+# WORKER_LOST_SECONDS is gone, and the tasks it was running are queued again.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 20)
+WORKER_LOST_SECONDS = envint("WORKER_LOST_SECONDS", 90)
+# The outbox (naboskap.outbox): sent emails are kept this many days (failed ones three times
+# as long), and a batch a worker claimed but never finished is sent again after this long.
+OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 30)
+# Webhooks (ADR 0032): how long a receiver has to answer, and how long deliveries are kept.
+WEBHOOKS_TIMEOUT = envint("WEBHOOKS_TIMEOUT", 10)
+WEBHOOKS_KEEP_DAYS = envint("WEBHOOKS_KEEP_DAYS", 30)
+OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300)
+# How long an email waits after each failed attempt (the server away, or 4xx), in seconds;
+# after the last, it has failed: 1, 5, 15, 30 minutes, 1, 2, 4 and 6 hours.
+OUTBOX_RETRY_SECONDS = [
+    int(seconds)
+    for seconds in envlist("OUTBOX_RETRY_SECONDS", "60,300,900,1800,3600,7200,14400,21600")
+]
+
+# When the worker runs each periodic job (naboskap.scheduling.jobs): SCHEDULE_<JOB>="30 2 * * *"
+# (cron, in TIME_ZONE) or "off", for example SCHEDULE_CONCERN_RETENTION="0 4 * * *".
+JOB_SCHEDULES = {
+    name.removeprefix("SCHEDULE_").lower(): value
+    for name, value in os.environ.items()
+    if name.startswith("SCHEDULE_")
+}
 
 # Which municipality `/` shows when a request's host names none.
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "")
@@ -342,11 +451,32 @@ PUBLIC_WRITE_RATE = os.environ.get("PUBLIC_WRITE_RATE", "10/h")
 PUBLIC_VOTE_RATE = os.environ.get("PUBLIC_VOTE_RATE", "300/10m")
 # Open311 clients with an API key (a municipal app) submit for many people at once.
 OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "600/h")
+# Per REST API token (ADR 0031): a system that synchronises may read a lot, but not unbounded.
+API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "1200/m")
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 # The database cache's increment is a read and a write, not one atomic step: under a burst
 # of parallel requests a limit may let a few more through. That is acceptable for abuse
 # limits, and Redis (REDIS_URL) counts exactly. See docs/adr/0004-shared-cache.md.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Metrics for Prometheus at /metrics (naboskap.lib.metrics, docs/operations.md). Off: /metrics
+# answers 404 like any unknown page. On: only from these addresses (the client address the
+# rate limits use, RATELIMIT_IP_META_KEY) or with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_ENABLED = envbool("METRICS_ENABLED", False)
+METRICS_ALLOWED_IPS = envnetworks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Several gunicorn workers: each writes its request metrics to files here, and a scrape of any
+# worker adds them up (prometheus_client's multiprocess mode, which reads the variable itself).
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if METRICS_ENABLED:
+    # django-prometheus, with the gauges Naboskap reads from its database at each scrape.
+    INSTALLED_APPS.append("naboskap.lib.metrics.PrometheusConfig")
+    # Requests counted and timed by view: first and last, around every other middleware.
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
 
 # Content Security Policy: nothing from outside, no inline scripts.
 CONTENT_SECURITY_POLICY = {
@@ -418,8 +548,9 @@ NABOSKAP_NO_STORE_URL_NAMES = [
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Load balancers probe /healthz over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Load balancers probe /healthz, and Prometheus may scrape /metrics, over plain HTTP
+    # inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -433,7 +564,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_FORMAT: `text` (the message alone) or `json` (one object per line, naboskap.lib.logs).
+    "formatters": {"console": console_formatter(os.environ.get("LOG_FORMAT") or "text")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

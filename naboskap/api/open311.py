@@ -401,7 +401,17 @@ def first_error(form: forms.Form) -> str:
 def fields_of(request: HttpRequest) -> dict:
     data = {name: request.POST.get(name, "") for name in RequestForm.base_fields}
     data["project"] = request.POST.get("attribute[project]") or data["project"]
+    data["idempotency_key"] = data["idempotency_key"] or header_key(request)
     return data
+
+
+def header_key(request: HttpRequest) -> str:
+    """The `Idempotency-Key` header's value, bare or as a quoted string (the IETF draft
+    writes it as a structured-field string: `Idempotency-Key: "…"`)."""
+    value = request.headers.get("Idempotency-Key", "").strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return value
 
 
 # A report further than this from every public project is about the area in general.
@@ -465,6 +475,9 @@ def submit(request, fmt, municipality):
     if key is None:
         raise ApiError(403, "A valid api_key is required to submit a service request.")
     language = get_language() or "nb"
+    field, header = request.POST.get("idempotency_key", ""), header_key(request)
+    if field and header and field != header:
+        raise ApiError(400, "The Idempotency-Key header and idempotency_key differ: send one.")
     form = RequestForm(fields_of(request))
     with translation.override("en"):  # the specification, and its clients, speak English
         if not form.is_valid():

@@ -15,6 +15,7 @@ from naboskap.concerns.models import Concern
 from naboskap.tenancy.selectors import enter_municipality
 
 VIEW = "concerns.view_concern"
+CHANGE = "concerns.change_concern"
 
 
 def get_concern_for_user(user, pk: int, perm: str = VIEW, *, log_access: bool = False) -> Concern:

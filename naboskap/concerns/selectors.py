@@ -120,6 +120,31 @@ def view_filter(view: str, user) -> Q:
     raise ValueError(view)
 
 
+def inbox_filter(concerns: QuerySet[Concern], data: dict, user) -> QuerySet[Concern]:
+    """The inbox's filters (`forms.InboxFilterForm`'s cleaned data) applied to `concerns`:
+    open cases unless closed or all are asked for, or a status. The API's concern list
+    filters with this too."""
+    if data.get("q"):
+        text = data["q"].strip()
+        concerns = concerns.filter(Q(reference__icontains=text) | Q(description__icontains=text))
+    if data.get("status"):
+        concerns = concerns.filter(status=data["status"])
+    elif data.get("show") == "closed":
+        concerns = concerns.exclude(status__in=OPEN)
+    elif data.get("show") != "all":
+        concerns = concerns.filter(status__in=OPEN)
+    if data.get("view"):
+        concerns = concerns.filter(view_filter(data["view"], user))
+    for name in ("category", "project"):
+        if data.get(name):
+            concerns = concerns.filter(**{name: data[name]})
+    if data.get("unit"):
+        concerns = concerns.filter(assigned_unit=data["unit"])
+    if data.get("police"):
+        concerns = concerns.filter(police_relevant=True)
+    return concerns
+
+
 def inbox_counts(user, municipality) -> tuple[dict[str, int], dict[str, int]]:
     """The inbox's counts: per status (as `counts_by_status`) and per view (`VIEWS`), for
     the concerns the user may see in `municipality`. Counted once per change and cached

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
+import uuid
 from datetime import timedelta
 
 import rules
@@ -32,7 +33,7 @@ from naboskap.concerns.photos import CleanPhoto, clean_photos
 from naboskap.concerns.storage import private_storage
 from naboskap.concerns.workdays import add_working_days
 from naboskap.concerns.workflow import BY_REPORTER, CancelReason, Status, allowed
-from naboskap.lib import pagecache
+from naboskap.lib import events, pagecache
 from naboskap.lib.errors import DomainError
 from naboskap.maps import geo
 from naboskap.projects.models import Project
@@ -230,9 +231,15 @@ def concern_submit(
             )
             StatusChange.objects.create(concern=concern, to_status=Status.RECEIVED)
             selectors.concerns_changed(municipality.pk)
+            # For the municipality's webhooks (ADR 0032), committed with the concern.
+            events.emit(events.CONCERN_RECEIVED, concern, municipality_id=municipality.pk)
             photos_store(concern=concern, photos=photos)
             if concern.reporter_email or unit is not None:
-                transaction.on_commit(lambda: tasks.concern_received.enqueue(concern.pk))
+                # Queued in the transaction, not after it: the queue is a table in the same
+                # database, so the concern and its receipt commit together (the worker sees
+                # neither before). After the commit, a database going away would leave a
+                # concern without a receipt, and the retry below finds it and queues nothing.
+                tasks.concern_received.enqueue(concern.pk)
     except IntegrityError:
         # The key was used before (a double submit), or two requests with it raced.
         existing = Concern.objects.filter(
@@ -338,6 +345,13 @@ def concern_transition(
     selectors.concerns_changed(locked.municipality_id)
     StatusChange.objects.create(
         concern=locked, from_status=from_status, to_status=to_status, changed_by=by, note=note
+    )
+    # For the municipality's webhooks (ADR 0032), committed with the change.
+    events.emit(
+        events.CONCERN_STATUS_CHANGED,
+        locked,
+        municipality_id=locked.municipality_id,
+        status=[from_status, to_status],
     )
     if answer.strip():
         message_send(concern=locked, body=answer, author=by)
@@ -474,7 +488,8 @@ def concern_assign(*, concern: Concern, unit: Unit | None, handler=None, by=None
     concern.save(update_fields=["assigned_unit", "assigned_to"])
     selectors.concerns_changed(concern.municipality_id)
     if changed and unit is not None:
-        transaction.on_commit(lambda: tasks.notify_unit.enqueue(concern.pk))
+        key = f"concern-assigned:{concern.pk}:{uuid.uuid4().hex}"  # this assignment's notice
+        transaction.on_commit(lambda: tasks.notify_unit.enqueue(concern.pk, key=key))
 
 
 @transaction.atomic

@@ -7,29 +7,46 @@ where access is controlled and logged.
 import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from naboskap.concerns.models import Concern, Message
 from naboskap.concerns.selectors import overdue_filter
-from naboskap.lib.mail import again, send_or_retry
+from naboskap.outbox import services as outbox
+from naboskap.scheduling.jobs import Counts
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.selectors import municipality_url, recipients_by_language
 
 
-def _send(template: str, context: dict, to: list[str], language: str, retry=None, attempt=0):
-    """Send one of the concern emails; with `retry` (see `send_or_retry`), a mail server
-    that is briefly away delays it instead of losing it."""
+def _queue(
+    template: str, context: dict, to: list[str], language: str, *, key: str, municipality=None
+) -> None:
+    """Store one of the concern emails in the outbox, which sends it (and tries again while
+    the mail server is away)."""
+    municipality = municipality or context["concern"].municipality
     with translation.override(language):
-        subject = render_to_string(f"concerns/email/{template}_subject.txt", context).strip()
+        subject = render_to_string(f"concerns/email/{template}_subject.txt", context)
         body = render_to_string(f"concerns/email/{template}_body.txt", context)
-    message = EmailMessage(subject, body, to=to)
-    if retry is None:
-        return message.send()
-    return send_or_retry(message, retry, attempt)
+    outbox.queue(
+        key=f"{key}:{language}",
+        to=to,
+        subject=subject,
+        body=body,
+        kind=KINDS[template],
+        municipality=municipality,
+    )
+
+
+# The outbox's kind of each email (its label on the administrator's page).
+KINDS = {
+    "receipt": "receipt",
+    "message": "answer",
+    "assigned": "case_assigned",
+    "reporter_wrote": "reporter_wrote",
+    "overdue": "overdue_concerns",
+}
 
 
 def _concern(concern_id: int):
@@ -40,35 +57,37 @@ def _concern(concern_id: int):
     )
 
 
+# `attempt` in the tasks below is left from before the outbox, for tasks queued then.
+
+
 @task()
 def concern_received(concern_id: int) -> None:
     """A new concern: the reporter's receipt and the assigned unit's notice, in one task
-    (one row to queue on the busy path of submitting). If the mail server is away, each is
-    tried again later on its own (`send_receipt`, `notify_unit`)."""
+    (one row to queue on the busy path of submitting)."""
     concern = _concern(concern_id)
     if concern is None:
         return
-    _send_receipt(concern, attempt=0)
-    _notify_unit(concern, attempt=0)
+    _send_receipt(concern)
+    _notify_unit(concern, key=f"concern-assigned:{concern.pk}:received")
 
 
 @task()
 def send_receipt(concern_id: int, attempt: int = 0) -> None:
-    """The reporter's receipt, tried again (nothing if the contact details were erased)."""
+    """The reporter's receipt (nothing if the contact details were erased)."""
     concern = _concern(concern_id)
     if concern is not None:
-        _send_receipt(concern, attempt)
+        _send_receipt(concern)
 
 
-def _send_receipt(concern, attempt: int) -> None:
+def _send_receipt(concern) -> None:
     if not concern.reporter_email:
         return
     context = {
         "concern": concern,
         "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
     }
-    retry = again(send_receipt, concern.pk)
-    _send("receipt", context, [concern.reporter_email], concern.language, retry, attempt)
+    key = f"concern-receipt:{concern.pk}"
+    _queue("receipt", context, [concern.reporter_email], concern.language, key=key)
 
 
 @task()
@@ -82,19 +101,23 @@ def send_message(message_id: int, attempt: int = 0) -> None:
         "concern": concern,
         "follow_up_url": municipality_url(concern.municipality, concern.get_follow_up_url()),
     }
-    retry = again(send_message, message_id)
-    _send("message", context, [concern.reporter_email], concern.language, retry, attempt)
+    key = f"concern-message:{message_id}"
+    _queue("message", context, [concern.reporter_email], concern.language, key=key)
 
 
 @task()
-def notify_unit(concern_id: int, attempt: int = 0) -> None:
-    """Tell the assigned unit's case handlers (and the unit's shared address) of a new case."""
+def notify_unit(concern_id: int, attempt: int = 0, key: str = "") -> None:
+    """Tell the assigned unit's case handlers (and the unit's shared address) of a new case.
+    `key` names this assignment (made when it was queued), so a task that runs again sends
+    nothing twice."""
     concern = _concern(concern_id)
     if concern is not None:
-        _notify_unit(concern, attempt)
+        _notify_unit(
+            concern, key=key or f"concern-assigned:{concern_id}:{concern.assigned_unit_id}"
+        )
 
 
-def _notify_unit(concern, attempt: int) -> None:
+def _notify_unit(concern, *, key: str) -> None:
     if concern.assigned_unit is None:
         return
     unit = concern.assigned_unit
@@ -110,10 +133,8 @@ def _notify_unit(concern, attempt: int) -> None:
     # Each handler in their own language; the unit's shared address in the municipality's.
     groups = recipients_by_language(handlers, concern.municipality, [unit.email])
     context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
-    retry = again(notify_unit, concern.pk)
     for language, recipients in sorted(groups.items()):
-        if _send("assigned", context, recipients, language, retry, attempt) is False:
-            return  # the retry sends it again
+        _queue("assigned", context, recipients, language, key=f"{key}:assigned")
 
 
 @task()
@@ -128,10 +149,9 @@ def notify_reporter_wrote(concern_id: int, attempt: int = 0) -> None:
     users, addresses = _handlers_to_tell(concern)
     groups = recipients_by_language(users, concern.municipality, addresses)
     context = {"concern": concern, "case_url": settings.SITE_URL + concern.get_absolute_url()}
-    retry = again(notify_reporter_wrote, concern.pk)
+    key = f"reporter-wrote:{concern.pk}:{concern.reporter_wrote_at.isoformat()}"
     for language, recipients in sorted(groups.items()):
-        if _send("reporter_wrote", context, recipients, language, retry, attempt) is False:
-            return  # the retry sends it again
+        _queue("reporter_wrote", context, recipients, language, key=key)
 
 
 def _handlers_to_tell(concern) -> tuple[list, list[str]]:
@@ -168,7 +188,7 @@ def _handlers_to_tell(concern) -> tuple[list, list[str]]:
     return (list(users.filter(pk=owner_id)) if owner_id else []), []
 
 
-def overdue_reminders() -> int:
+def overdue_reminders(counts: Counts | None = None) -> int:
     """Email each unit's lead (and the unit's address) the list of its overdue concerns.
 
     Returns the number of emails sent. Run daily: `manage.py send_overdue_reminders`.
@@ -198,8 +218,13 @@ def overdue_reminders() -> int:
             "concerns": concerns,
             "inbox_url": settings.SITE_URL + "/app/meldinger/?overdue=on",
         }
+        key = f"overdue-concerns:{unit.pk}:{timezone.localdate().isoformat()}"
         for language, recipients in sorted(groups.items()):
-            _send("overdue", context, recipients, language)
+            _queue(
+                "overdue", context, recipients, language, key=key, municipality=unit.municipality
+            )
+            if counts is not None:
+                counts.add("emails", unit.municipality_id)
         sent += 1
     return sent
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from naboskap.concerns import placeholders, selectors, services
-from naboskap.concerns.access import get_concern_for_user, log_access
+from naboskap.concerns.access import CHANGE, get_concern_for_user, log_access
 from naboskap.concerns.breadcrumbs import concerns_trail
 from naboskap.concerns.forms import (
     AssignForm,
@@ -43,7 +42,6 @@ PER_PAGE = 25
 
 
 USE_INBOX = "concerns.use_inbox"
-CHANGE = "concerns.change_concern"
 
 
 def _inbox_params(request: HttpRequest):
@@ -61,25 +59,9 @@ def _filtered(request: HttpRequest, form: InboxFilterForm, concerns):
     if not form.is_valid():
         return concerns.filter(status__in=OPEN).order_by("-created_at", "-pk")
     data = form.cleaned_data
-    if data["q"]:
-        text = data["q"].strip()
-        concerns = concerns.filter(Q(reference__icontains=text) | Q(description__icontains=text))
-    if data["status"]:
-        concerns = concerns.filter(status=data["status"])
-    elif data["show"] == "closed":
-        concerns = concerns.exclude(status__in=OPEN)
-    elif data["show"] != "all":
-        concerns = concerns.filter(status__in=OPEN)
-    if data["view"]:
-        concerns = concerns.filter(selectors.view_filter(data["view"], request.user))
-    for name in ("category", "project"):
-        if data[name]:
-            concerns = concerns.filter(**{name: data[name]})
-    if data["unit"]:
-        concerns = concerns.filter(assigned_unit=data["unit"])
-    if data["police"]:
-        concerns = concerns.filter(police_relevant=True)
-    return concerns.order_by(data["sort"] or "-created_at", "-pk")
+    return selectors.inbox_filter(concerns, data, request.user).order_by(
+        data["sort"] or "-created_at", "-pk"
+    )
 
 
 def _total_from_counts(form: InboxFilterForm, counts: dict, views: dict) -> int | None:

@@ -10,6 +10,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.documents.services import run_start
+from naboskap.insights.documents import CODES, code_run_parts
 from naboskap.insights.models import (
     Answer,
     Question,
@@ -290,12 +292,39 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def _check_count(count: int) -> None:
+    if not 1 <= count <= MAX_CODES:
+        raise SurveyError(_("Choose between 1 and %(max)s codes.") % {"max": MAX_CODES})
+
+
+@transaction.atomic
+def codes_request(
+    *,
+    survey_round: SurveyRound,
+    count: int,
+    requested_by,
+    language: str,
+    link: str,
+    short_address: str,
+    project_address: str,
+) -> str:
+    """Ask the worker for `count` new single-use codes on a PDF sheet for `requested_by`
+    (naboskap.documents: made in parts, kept a day). Returns the run's token."""
+    _check_count(count)
+    parts = code_run_parts(
+        count, link=link, short_address=short_address, project_address=project_address
+    )
+    token, _parts = run_start(
+        kind=CODES, obj=survey_round, requested_by=requested_by, language=language, parts=parts
+    )
+    return token
+
+
 @transaction.atomic
 def codes_generate(*, survey_round: SurveyRound, count: int) -> list[str]:
     """`count` new single-use codes for the round; only their hashes are stored, so the
     returned list is the only copy (print it on the letters)."""
-    if not 1 <= count <= MAX_CODES:
-        raise SurveyError(_("Choose between 1 and %(max)s codes.") % {"max": MAX_CODES})
+    _check_count(count)
     codes = [
         "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
     ]

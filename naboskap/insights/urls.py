@@ -22,6 +22,11 @@ urlpatterns = [
         views.round_codes,
         name="round_codes",
     ),
+    path(
+        "prosjekter/<int:pk>/undersokelser/<int:round_pk>/koder/<str:token>/",
+        views.round_codes_run,
+        name="round_codes_run",
+    ),
     path("undersokelsesmaler/", views.template_list, name="template_list"),
     path("undersokelsesmaler/ny/", views.template_create, name="template_create"),
     path(TEMPLATE, views.template_detail, name="template_detail"),

@@ -5,21 +5,22 @@ from __future__ import annotations
 import datetime
 
 import rules
-import segno
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.documents import downloads
 from naboskap.insights import dashboard, metrics, selectors, services
 from naboskap.insights.access import (
     CHANGE_TEMPLATES,
     get_question_for_user,
     get_template_for_user,
 )
+from naboskap.insights.documents import CODES
 from naboskap.insights.forms import (
     CodesForm,
     PeriodForm,
@@ -27,14 +28,13 @@ from naboskap.insights.forms import (
     RoundForm,
     TemplateForm,
 )
-from naboskap.insights.models import CODE_FRAGMENT, SurveyRound, SurveyTemplate
+from naboskap.insights.models import SurveyRound, SurveyTemplate
 from naboskap.lib.anonymity import MIN_GROUP_SIZE
 from naboskap.lib.breadcrumbs import link as crumb_link
 from naboskap.lib.breadcrumbs import my_projects_trail, project_trail, section_trail, to
 from naboskap.lib.charts import bar_chart, line_chart
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.lib.pdf import render_pdf
 from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
 from naboskap.projects import services as project_services
 from naboskap.projects.access import get_project_for_user
@@ -166,19 +166,6 @@ def round_results(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
     return render(request, "insights/round_results.html", context)
 
 
-def code_link(link: str, code: str) -> str:
-    """The survey's address with the code in the fragment: browsers never send a fragment to
-    the server (so the code stays out of access logs and Referer headers); the answer page
-    fills the code field from it."""
-    return f"{link}#{CODE_FRAGMENT}={code}"
-
-
-def letter_qr(url: str) -> str:
-    """A QR code for a printed letter, as a PNG data URI (the PDF draws PNG images about twice
-    as fast as SVG; the stylesheet sizes it to about 3 cm)."""
-    return segno.make(url, error="m").png_data_uri(scale=4, border=2)
-
-
 def _survey_short_address(survey_round: SurveyRound) -> str:
     """The survey page's short address (`/n/<code>`) to type from a slip: it stops working
     the day after the round closes. The single-use code is still needed to answer."""
@@ -202,51 +189,75 @@ def _project_short_address(project) -> str:
     return letter_short_address(link)
 
 
+def _codes_trail(project, survey_round: SurveyRound, *more):
+    return project_trail(
+        project,
+        _survey_link(project),
+        crumb_link(survey_round.title, "insights:round_results", project.pk, survey_round.pk),
+        *more,
+    )
+
+
 @staff_required
 def round_codes(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
-    """Generate single-use codes and download them as a PDF sheet for the letters.
+    """Ask for single-use codes: the worker makes them and prints them on a PDF sheet for the
+    letters, which the coordinator downloads from the next page when it is ready.
 
-    Only the codes' hashes are stored: the PDF is their only copy.
+    Only the codes' hashes are stored: the PDF (kept a day, for its maker) is their only copy.
     """
     project = get_project_for_user(request.user, pk, "insights.run_survey")
     survey_round = get_object_or_404(SurveyRound, pk=round_pk, project=project)
     form = CodesForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        link = request.build_absolute_uri(
+            reverse("portal:survey_answer", args=[survey_round.token])
+        )
         try:
-            codes = services.codes_generate(
-                survey_round=survey_round, count=form.cleaned_data["count"]
+            token = services.codes_request(
+                survey_round=survey_round,
+                count=form.cleaned_data["count"],
+                requested_by=request.user,
+                language=translation.get_language(),
+                link=link,
+                short_address=_survey_short_address(survey_round),
+                project_address=_project_short_address(project),
             )
         except services.SurveyError as exc:
             show_error(request, exc, form)
         else:
-            link = request.build_absolute_uri(
-                reverse("portal:survey_answer", args=[survey_round.token])
+            return redirect(
+                "insights:round_codes_run", pk=project.pk, round_pk=round_pk, token=token
             )
-            context = {
-                "project": project,
-                "round": survey_round,
-                "link": link,
-                "short_address": _survey_short_address(survey_round),
-                "project_address": _project_short_address(project),
-                "codes": [(code, letter_qr(code_link(link, code))) for code in codes],
-            }
-            content = render_pdf("insights/codes_pdf.html", context, request=request)
-            response = HttpResponse(content, content_type="application/pdf")
-            filename = f"koder-{project.slug}-{survey_round.pk}.pdf"
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
     context = {
         "project": project,
         "round": survey_round,
         "form": form,
-        "breadcrumbs": project_trail(
-            project,
-            _survey_link(project),
-            crumb_link(survey_round.title, "insights:round_results", project.pk, survey_round.pk),
-            _("Single-use codes"),
-        ),
+        "breadcrumbs": _codes_trail(project, survey_round, _("Single-use codes")),
     }
     return render(request, "insights/codes_form.html", context, status=form_status(form))
+
+
+@staff_required
+def round_codes_run(request: HttpRequest, pk: int, round_pk: int, token: str) -> HttpResponse:
+    """The codes being made by the worker, part by part as they are ready, for the one who
+    asked for them."""
+    project = get_project_for_user(request.user, pk, "insights.run_survey")
+    survey_round = get_object_or_404(SurveyRound, pk=round_pk, project=project)
+    codes_page = reverse("insights:round_codes", args=[project.pk, survey_round.pk])
+    return downloads.run(
+        request,
+        kind=CODES,
+        obj=survey_round,
+        token=token,
+        back_url=codes_page,
+        back_label=_("Single-use codes"),
+        breadcrumbs=_codes_trail(
+            project,
+            survey_round,
+            crumb_link(_("Single-use codes"), "insights:round_codes", project.pk, round_pk),
+            _("PDF"),
+        ),
+    )
 
 
 # Templates ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Tiny helpers that read settings from environment variables."""
 
+import ipaddress
 import os
 from urllib.parse import urlsplit
 
@@ -33,6 +34,17 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envnetworks(name: str, default: str = "") -> list[str]:
+    """A list of IP addresses and networks (`10.0.0.0/8`); anything else stops the start-up."""
+    items = envlist(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network") from exc
+    return items
 
 
 def origin_of(url: str) -> list[str]:

@@ -37,6 +37,12 @@ def open311_write_rate(group, request) -> str:
     return settings.PUBLIC_WRITE_RATE
 
 
+def client_ip(request) -> str:
+    """The client's address as the rate limits see it: `REMOTE_ADDR`, or behind a proxy the
+    header named by RATELIMIT_IP_META_KEY (empty when the request lacks it)."""
+    return request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR") or ""
+
+
 def rate_window(rate: str) -> int:
     """The length in seconds of a django-ratelimit rate's window ("10/h": 3600)."""
     try:

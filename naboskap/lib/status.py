@@ -107,6 +107,12 @@ STATUS: dict[str, dict[str, Style]] = {
         "followed_up": Style(INFO, UNDER_WAY),
         "closed": Style(SUCCESS, DONE),
     },
+    "scheduling.jobrun.status": {
+        "queued": Style(INFO, PLANNED),
+        "running": Style(INFO, UNDER_WAY),
+        "done": Style(SUCCESS, DONE),
+        "failed": Style(DANGER, PROBLEM),
+    },
 }
 
 # Labels of the worked-out states (those without a model field of their own).
@@ -121,6 +127,7 @@ STATE_LABELS: dict[str, dict[str, Promise]] = {
 # States that are not a model's status field but a flag beside it: (style, word).
 FLAGS: dict[str, tuple[Style, Promise]] = {
     "overdue": (Style(DANGER, PROBLEM), _("Overdue")),
+    "late": (Style(WARNING, PROBLEM), _("Late")),
     "reassess": (Style(DANGER, PROBLEM), _("Re-assess")),
     "over_budget": (Style(DANGER, PROBLEM), _("Over budget")),
     "cancelled": (Style(NEUTRAL, STOPPED), pgettext_lazy("meeting state", "Cancelled")),

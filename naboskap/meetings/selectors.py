@@ -229,6 +229,14 @@ def letter_invitations(meeting: Meeting) -> QuerySet[Invitation]:
     ).order_by("name", "pk")
 
 
+def letter_kind(invitation: Invitation, meeting: Meeting) -> str:
+    """What the printed letter says, once the letter invitee was sent the current version."""
+    if meeting.is_cancelled:
+        return "cancelled"
+    changed = invitation.via == Invitation.Via.LETTER and invitation.sent_sequence is not None
+    return "changed" if changed else "invitation"
+
+
 # Social events: budgets and costs ----------------------------------------------------------
 
 

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from naboskap.documents.services import documents_changed
 from naboskap.lib import pagecache
 from naboskap.lib.errors import DomainError
 from naboskap.meetings import tasks
+from naboskap.meetings.documents import LETTERS
 from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import (
     AgendaItem,
@@ -36,6 +38,7 @@ from naboskap.meetings.models import (
 )
 from naboskap.meetings.selectors import active_members_filter
 from naboskap.meetings.tasks import login_token_hash
+from naboskap.outbox import services as outbox
 from naboskap.projects.models import Project
 from naboskap.tenancy.models import Unit
 
@@ -297,14 +300,6 @@ def invitation_kind(invitation: Invitation, meeting: Meeting) -> str:
     return "invitation" if invitation.queued_sequence is None else "changed"
 
 
-def letter_kind(invitation: Invitation, meeting: Meeting) -> str:
-    """What the printed letter says, once the letter invitee was sent the current version."""
-    if meeting.is_cancelled:
-        return "cancelled"
-    changed = invitation.via == Invitation.Via.LETTER and invitation.sent_sequence is not None
-    return "changed" if changed else "invitation"
-
-
 def invitations_pending(meeting: Meeting):
     """Invitations that have not been sent the meeting's current version: new invitees, and
     after a change (or the cancellation) everyone sent an earlier one. Email first."""
@@ -346,6 +341,8 @@ def invitations_dispatch(*, meeting: Meeting) -> dict[str, int]:
     ).update(queued_sequence=meeting.sequence)
     if emails:
         transaction.on_commit(lambda: tasks.send_invitations.enqueue(meeting.pk))
+    if letters:  # printed ones: ready before the secretary asks for them
+        documents_changed(kind=LETTERS, obj=meeting)
     return {"emails": emails, "letters": letters}
 
 
@@ -411,10 +408,12 @@ def email_mark_bounced(*, email: str, note: str = "") -> int:
 
 @transaction.atomic
 def invitation_clear_bounce(*, invitation: Invitation) -> Invitation:
-    """The address was corrected or works again: emails may go to it."""
+    """The address was corrected or works again: emails may go to it (the outbox's flag on
+    the address is lifted too)."""
     invitation.bounced_at = None
     invitation.bounce_note = ""
     invitation.save(update_fields=["bounced_at", "bounce_note"])
+    outbox.bounce_clear(invitation.email)
     return invitation
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import smtplib
 from datetime import timedelta
 
-from django.core.mail import EmailMessage, send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +21,8 @@ from django_tasks import task
 
 from naboskap.meetings import ical
 from naboskap.meetings.models import Invitation, Meeting, MemberLoginLink
+from naboskap.outbox import services as outbox
+from naboskap.scheduling.jobs import Counts
 from naboskap.tenancy.selectors import municipality_url
 
 logger = logging.getLogger(__name__)
@@ -58,39 +59,30 @@ def invitation_email(invitation, kind: str) -> tuple[str, str, str]:
     return subject, body, rsvp_url
 
 
-def _message(invitation, kind: str):
+def _queue(invitation, kind: str, key: str) -> None:
+    """Store the email `invitation` gets for `kind`, with the meeting as a calendar file, in
+    the outbox. A refused address is flagged there (`address_bounced`), which marks the
+    invitation as bounced (`services.email_mark_bounced`)."""
     meeting = invitation.meeting
     subject, body, rsvp_url = invitation_email(invitation, kind)
-    message = EmailMessage(subject, body, to=[invitation.email])
     method = "CANCEL" if meeting.is_cancelled else "REQUEST"
     with translation.override(invitation.language):
         calendar = ical.invitation_ics(invitation, url=rsvp_url)
-    message.attach(
-        "cancel.ics" if meeting.is_cancelled else "invitation.ics",
-        calendar,
-        f"text/calendar; method={method}; charset=utf-8",
+    outbox.queue(
+        key=key,
+        to=invitation.email,
+        subject=subject,
+        body=body,
+        kind="meeting_reminder" if kind == "reminder" else "meeting_invitation",
+        municipality=meeting.project.municipality,
+        attachments=[
+            outbox.File(
+                "cancel.ics" if meeting.is_cancelled else "invitation.ics",
+                calendar.encode() if isinstance(calendar, str) else calendar,
+                f"text/calendar; method={method}; charset=utf-8",
+            )
+        ],
     )
-    return message
-
-
-def _deliver(invitation, kind: str, undo: dict) -> bool:
-    """Send one email; a refused address marks the invitation as bounced, any other failure
-    gives the claim back (`undo`) so that the next run tries again."""
-    try:
-        _message(invitation, kind).send()
-    except smtplib.SMTPRecipientsRefused as error:
-        note = "; ".join(
-            f"{code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason}"
-            for code, reason in error.recipients.values()
-        )
-        Invitation.objects.filter(pk=invitation.pk).update(
-            bounced_at=timezone.now(), bounce_note=f"Refused by the mail server: {note}"[:300]
-        )
-        return False
-    except Exception:
-        Invitation.objects.filter(pk=invitation.pk).update(**undo)
-        raise
-    return True
 
 
 @task()
@@ -114,23 +106,23 @@ def send_invitations(meeting_id: int) -> int:
         if previous is None and meeting.is_cancelled:
             continue  # never told of it: nothing to call off
         same = Q(sent_sequence__isnull=True) if previous is None else Q(sent_sequence=previous)
-        undo = {"sent_sequence": previous, "sent_at": invitation.sent_at}
-        now = timezone.now()
-        claimed = Invitation.objects.filter(same, pk=invitation.pk).update(
-            sent_sequence=meeting.sequence, sent_at=now
-        )
-        if not claimed:
-            continue
-        invitation.meeting = meeting
-        if meeting.is_cancelled:
-            kind = "cancelled"
-        else:
-            kind = "invitation" if previous is None else "changed"
-        sent += _deliver(invitation, kind, undo)
+        with transaction.atomic():  # the claim and the stored email, or neither
+            claimed = Invitation.objects.filter(same, pk=invitation.pk).update(
+                sent_sequence=meeting.sequence, sent_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            invitation.meeting = meeting
+            if meeting.is_cancelled:
+                kind = "cancelled"
+            else:
+                kind = "invitation" if previous is None else "changed"
+            _queue(invitation, kind, key=f"meeting-invitation:{invitation.pk}:{meeting.sequence}")
+        sent += 1
     return sent
 
 
-def meeting_reminders(*, now=None) -> int:
+def meeting_reminders(*, now=None, counts: Counts | None = None) -> int:
     """Remind everyone emailed about a meeting that starts within two days, once. Those who
     answered no are left alone. Returns the number of reminders sent.
 
@@ -158,7 +150,10 @@ def meeting_reminders(*, now=None) -> int:
             reminder_sent_at=now
         )
         if claimed:
-            sent += _deliver(invitation, "reminder", {"reminder_sent_at": None})
+            _queue(invitation, "reminder", key=f"meeting-reminder:{invitation.pk}")
+            sent += 1
+            if counts is not None:
+                counts.add("emails", invitation.meeting.project.municipality_id)
     return sent
 
 
@@ -197,7 +192,15 @@ def send_member_login_link(link_id: int) -> bool:
         "hours": int(LOGIN_LINK_LIFETIME.total_seconds() // 3600),
     }
     with translation.override(link.language):
-        subject = render_to_string("meetings/email/login_link_subject.txt", context).strip()
+        subject = render_to_string("meetings/email/login_link_subject.txt", context)
         text = render_to_string("meetings/email/login_link_body.txt", context)
-    send_mail(subject, text, None, [link.email])
+    # The token is in the outbox only until the email is sent (its text is erased then).
+    outbox.queue(
+        key=f"member-login:{link.pk}",
+        to=link.email,
+        subject=subject,
+        body=text,
+        kind="member_login",
+        municipality=municipality,
+    )
     return True

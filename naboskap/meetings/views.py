@@ -1,6 +1,5 @@
 """Staff pages for bodies and meetings, under /app/. Every view fetches through access.py."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import rules
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from naboskap.documents import downloads
 from naboskap.lib.breadcrumbs import link, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
@@ -29,6 +29,7 @@ from naboskap.meetings.access import (
     get_series_for_user,
 )
 from naboskap.meetings.breadcrumbs import meetings_trail
+from naboskap.meetings.documents import LETTERS
 from naboskap.meetings.forms import (
     AgendaTemplateForm,
     BodyForm,
@@ -573,34 +574,17 @@ def invitation_bounce(request: HttpRequest, pk: int, meeting_pk: int, inv_pk: in
 
 @staff_required
 def meeting_letters(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
-    """One printable page per invitee without a working email address (PDF/A)."""
+    """One printable page per invitee without a working email address (PDF/A): stored and
+    current, or prepared by the worker while the page waits (see `documents`)."""
     meeting = get_meeting_for_user(request.user, pk, meeting_pk, MANAGE)
-    project = meeting.project
-    site = municipality_url(project.municipality, "")
-    letters = [
-        (
-            invitation,
-            site + invitation.get_rsvp_url(),
-            services.letter_kind(invitation, meeting),
-        )
-        for invitation in selectors.letter_invitations(meeting)
-    ]
-    agenda = list(meeting.agenda_items.order_by("position", "pk"))
-    context = {
-        "meeting": meeting,
-        "project": project,
-        "letters": letters,
-        "agenda": agenda,
-        "letter_date": timezone.localdate(),
-        # The short RSVP address stands for the invitee's token: it stops working once the
-        # meeting is over, when there is nothing left to answer.
-        "link_expires": meeting.ends_at + timedelta(days=1),
-    }
-    content = render_pdf("meetings/letters_pdf.html", context, request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"invitasjoner-{meeting.starts_at:%Y-%m-%d}-{meeting.pk}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.download(
+        request,
+        kind=LETTERS,
+        obj=meeting,
+        back_url=meeting.get_absolute_url(),
+        back_label=meeting.title,
+        breadcrumbs=meetings_trail(meeting.project, _("Invitation letters"), meeting=meeting),
+    )
 
 
 # Series ------------------------------------------------------------------------------------

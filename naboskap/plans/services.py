@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from naboskap.lib import pagecache
+from naboskap.documents.services import documents_changed
+from naboskap.lib import events, pagecache
 from naboskap.lib.errors import DomainError
+from naboskap.plans.documents import PLAN
 from naboskap.plans.inputs.tasks import input_submitted
 from naboskap.plans.models import SOURCE_FIELDS, Input, Measure, MeasureChange, Participation
 from naboskap.projects.models import Project
@@ -135,8 +137,12 @@ def measure_save_new(
         _participations_write(measure, participations)
         changes[PARTICIPATIONS] = ["", _participations_display(participations)]
     MeasureChange.objects.create(measure=measure, changed_by=created_by, changes=changes, note=note)
+    # For the municipality's webhooks (ADR 0032), committed with the measure.
+    events.emit(events.MEASURE_CHANGED, measure, municipality_id=measure.project.municipality_id)
     if measure.is_public or measure.input_id:  # "you said, we did" counts input measures
         pagecache.invalidate()
+    # The plan, and the project's other documents that show the measure (a ROS report).
+    documents_changed(kind=PLAN, obj=measure.project)
     return measure
 
 
@@ -178,6 +184,14 @@ def measure_update(
         _participations_write(measure, participations)
     if stored.is_public or measure.is_public or measure.input_id:
         pagecache.invalidate()
+    documents_changed(kind=PLAN, obj=measure.project)
+    # For the municipality's webhooks (ADR 0032), committed with the change.
+    events.emit(
+        events.MEASURE_CHANGED,
+        measure,
+        municipality_id=measure.project.municipality_id,
+        fields=sorted(changes),
+    )
     return MeasureChange.objects.create(
         measure=measure, changed_by=changed_by, changes=changes, note=note
     )

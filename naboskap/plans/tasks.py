@@ -3,14 +3,15 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from naboskap.outbox import services as outbox
 from naboskap.plans.models import Measure, OverdueReminder
 from naboskap.plans.selectors import overdue_filter, unit_recipients_by_language
+from naboskap.scheduling.jobs import Counts
 
 
 def _claim(unit, week: date) -> bool:
@@ -23,7 +24,7 @@ def _claim(unit, week: date) -> bool:
     return True
 
 
-def overdue_measure_reminders(today: date | None = None) -> int:
+def overdue_measure_reminders(today: date | None = None, counts: Counts | None = None) -> int:
     """Email each owner unit the list of its overdue measures: to the unit's address, else
     its lead, else its members; each person in their own language, the unit's address in the
     municipality's. Once per unit and week: a
@@ -58,9 +59,18 @@ def overdue_measure_reminders(today: date | None = None) -> int:
         }
         for language, recipients in sorted(groups.items()):
             with translation.override(language):
-                subject = render_to_string("plans/email/overdue_subject.txt", context).strip()
+                subject = render_to_string("plans/email/overdue_subject.txt", context)
                 body = render_to_string("plans/email/overdue_body.txt", context)
-            EmailMessage(subject, body, to=recipients).send()
+            outbox.queue(
+                key=f"overdue-measures:{unit.pk}:{week.isoformat()}",
+                to=recipients,
+                subject=subject,
+                body=body,
+                kind="overdue_measures",
+                municipality=unit.municipality,
+            )
+            if counts is not None:
+                counts.add("emails", unit.municipality_id)
         sent += 1
     return sent
 

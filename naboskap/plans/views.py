@@ -6,42 +6,25 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.documents import downloads
 from naboskap.lib.breadcrumbs import link, project_trail, to
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.lib.pdf import render_pdf
 from naboskap.plans import exports, selectors, services
 from naboskap.plans.access import get_measure_for_user
+from naboskap.plans.documents import PLAN
 from naboskap.plans.forms import MeasureForm, PlanFilterForm, ProgressForm
 from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
+from naboskap.plans.plan import PART_LETTERS, filter_variant, filtered, plan_context
 from naboskap.projects.access import get_project_for_user
 from naboskap.tenancy.access import get_staff_municipality, staff_required
 from naboskap.tenancy.rules import memberships_of
 
 MY_MEASURES_PER_PAGE = 50
-PART_LETTERS = {
-    Participation.Part.RESPONSIBLE: "R",
-    Participation.Part.ACCOUNTABLE: "A",
-    Participation.Part.CONSULTED: "C",
-    Participation.Part.INFORMED: "I",
-}
-
-
-def _filtered(form: PlanFilterForm, measures):
-    if not form.is_valid():
-        return measures
-    data = form.cleaned_data
-    if data["status"]:
-        measures = measures.filter(status=data["status"])
-    if data["unit"]:
-        measures = measures.filter(selectors.involving_unit(data["unit"]))
-    if data["overdue"]:
-        measures = measures.filter(selectors.overdue_filter())
-    return measures
 
 
 def _plan_link(project):
@@ -51,20 +34,7 @@ def _plan_link(project):
 def _plan_context(request: HttpRequest, pk: int) -> dict:
     """The project, the filter form and the filtered, grouped measures of its plan."""
     project = get_project_for_user(request.user, pk, "plans.view_plan")
-    form = PlanFilterForm(request.GET or None, municipality_ids=[project.municipality_id])
-    measures = list(_filtered(form, selectors.plan_measures(project)))
-    grouping = form.grouping()
-    return {
-        "project": project,
-        "form": form,
-        "measures": measures,
-        "grouping": grouping,
-        "groups": selectors.group_measures(measures, grouping),
-        "overdue_count": sum(m.is_overdue for m in measures),
-        "query": request.GET.urlencode(),
-        "part_letters": PART_LETTERS,
-        "today": timezone.localdate(),
-    }
+    return plan_context(project, request.GET)
 
 
 @staff_required
@@ -83,10 +53,18 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @staff_required
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _plan_context(request, pk)
-    content = render_pdf("plans/plan_pdf.html", context, request=request)
-    filename = f"tiltaksplan-{context['project'].slug}.pdf"
-    return _download(content, "application/pdf", filename)
+    """The plan (as filtered) as PDF: stored and current, or prepared by the worker while
+    the page waits (see `documents`)."""
+    project = get_project_for_user(request.user, pk, "plans.view_plan")
+    return downloads.download(
+        request,
+        kind=PLAN,
+        obj=project,
+        variant=filter_variant(project, request.GET),
+        back_url=reverse("plans:plan", args=[pk]),
+        back_label=_("Action and collaboration plan"),
+        breadcrumbs=project_trail(project, _plan_link(project), _("PDF")),
+    )
 
 
 @staff_required
@@ -130,7 +108,7 @@ def my_measures(request: HttpRequest) -> HttpResponse:
     municipality = get_staff_municipality(request)
     form = PlanFilterForm(request.GET or None, municipality_ids={municipality.pk})
     measures = selectors.in_work_order(
-        _filtered(form, selectors.measures_for_user(request.user, municipality))
+        filtered(form, selectors.measures_for_user(request.user, municipality))
     )
     page = Paginator(measures, MY_MEASURES_PER_PAGE).get_page(request.GET.get("side"))
     query = request.GET.copy()

@@ -30,6 +30,7 @@ from naboskap.portal.forms import SubscribeForm
 from naboskap.projects import selectors, services
 from naboskap.projects.models import PHASE_ORDER, Phase, Project, Subscription
 from naboskap.risk import selectors as risk_selectors
+from naboskap.scheduling.services import warnings as job_warnings
 
 UPDATES_ON_PAGE = 10
 UPDATES_PER_PAGE = 20
@@ -265,14 +266,17 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @public_endpoint
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and readiness: the process answers and the database answers."""
+    """Liveness and readiness: the process answers and the database answers. The detail
+    names the scheduled jobs that are late or whose last run failed (a warning for the
+    operator, not a reason to take the process out of the load balancer)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        jobs = job_warnings()
     except Exception:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", "jobs": jobs})
 
 
 def retry_text(seconds: int) -> str:

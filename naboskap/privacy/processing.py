@@ -18,7 +18,8 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ from naboskap.lib.anonymity import MIN_GROUP_SIZE
 from naboskap.plans import services
 from naboskap.projects.models import Project
 from naboskap.stakeholders.models import Person
-from naboskap.tenancy.models import Membership, Role
+from naboskap.tenancy.models import Membership, Municipality, Role
 
 # Data subjects
 RESIDENTS = _("Residents of the facility (often vulnerable people)")
@@ -357,15 +358,36 @@ def concern_categories(municipality):
     return Category.objects.filter(municipality=municipality).order_by("position", "name")
 
 
-def staff_counts(municipality) -> list[dict]:
-    """How many people hold each role in the municipality."""
-    counts = dict(
-        Membership.objects.filter(municipality=municipality)
-        .values("role")
-        .annotate(n=Count("user", distinct=True))
-        .values_list("role", "n")
+def _count(queryset, field: str = "pk") -> Coalesce:
+    """How many distinct `field`s of `queryset` belong to the municipality of the outer row."""
+    per_municipality = (
+        queryset.filter(municipality=OuterRef("pk"))
+        .order_by()
+        .values("municipality")
+        .annotate(n=Count(field, distinct=True))
+        .values("n")
     )
-    return [{"role": label, "count": counts.get(value, 0)} for value, label in Role.choices]
+    return Coalesce(Subquery(per_municipality), 0)
+
+
+def scale(municipality) -> dict:
+    """The numbers that describe the scale of the processing, in one query: projects,
+    concerns, persons in the register, and the people who hold each role."""
+    roles = {
+        f"role_{role}": _count(Membership.objects.filter(role=role), "user") for role in Role.values
+    }
+    row = (
+        Municipality.objects.filter(pk=municipality.pk)
+        .values(
+            project_count=_count(Project.objects.all()),
+            concern_count=_count(Concern.objects.all()),
+            person_count=_count(Person.objects.all()),
+            **roles,
+        )
+        .get()
+    )
+    row["roles"] = {role: row.pop(f"role_{role}") for role in Role.values}
+    return row
 
 
 def record_context(municipality) -> dict:
@@ -389,12 +411,15 @@ def record_context(municipality) -> dict:
 def dpia_context(municipality) -> dict:
     """The record's facts, and the numbers that describe the scale of the processing."""
     context = record_context(municipality)
+    counts = scale(municipality)
     context.update(
         {
-            "project_count": Project.objects.filter(municipality=municipality).count(),
-            "concern_count": Concern.objects.filter(municipality=municipality).count(),
-            "person_count": Person.objects.filter(municipality=municipality).count(),
-            "staff_counts": staff_counts(municipality),
+            "project_count": counts["project_count"],
+            "concern_count": counts["concern_count"],
+            "person_count": counts["person_count"],
+            "staff_counts": [
+                {"role": label, "count": counts["roles"][value]} for value, label in Role.choices
+            ],
         }
     )
     return context

@@ -1,5 +1,6 @@
 """The privacy pages under /app/personvern/: the deletion and erasure log, the record of
-processing activities (GDPR Art. 30) and the DPIA support document, as pages and as PDF/A."""
+processing activities (GDPR Art. 30) and the DPIA support document, as pages and as PDF/A
+(stored documents, see `documents`)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,24 @@ import rules
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from naboskap.documents import downloads
 from naboskap.lib.breadcrumbs import link, my_projects_trail
 from naboskap.lib.http import form_status
-from naboskap.lib.pdf import render_pdf
 from naboskap.privacy import processing, selectors
 from naboskap.privacy.access import VIEW_DPIA, VIEW_LOGS, VIEW_RECORDS
+from naboskap.privacy.documents import DPIA, RECORDS
 from naboskap.privacy.forms import LogFilterForm
 from naboskap.tenancy.access import get_staff_municipality, staff_required
 
 PER_PAGE = 50
 
 
-def _privacy_trail(current: str) -> list:
-    """My projects › Privacy › the current page."""
-    return my_projects_trail(link(_("Privacy"), "privacy:index"), current)
+def _privacy_trail(*more) -> list:
+    """My projects › Privacy › the current page (and the pages between)."""
+    return my_projects_trail(link(_("Privacy"), "privacy:index"), *more)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -75,10 +77,11 @@ def records(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def records_pdf(request: HttpRequest) -> HttpResponse:
+    """The record as PDF/A: stored and current, or prepared by the worker while the page
+    waits (see `documents`)."""
     municipality = get_staff_municipality(request, VIEW_RECORDS)
-    context = processing.record_context(municipality)
-    content = render_pdf("privacy/records_pdf.html", context, request=request)
-    return _pdf(content, f"behandlingsprotokoll-{municipality.slug}")
+    title = _("Record of processing activities")
+    return _download(request, RECORDS, municipality, title, "privacy:records")
 
 
 @staff_required
@@ -91,14 +94,19 @@ def dpia(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def dpia_pdf(request: HttpRequest) -> HttpResponse:
+    """The DPIA support document as PDF/A: stored and current, or prepared by the worker
+    while the page waits (see `documents`)."""
     municipality = get_staff_municipality(request, VIEW_DPIA)
-    context = processing.dpia_context(municipality)
-    content = render_pdf("privacy/dpia_pdf.html", context, request=request)
-    return _pdf(content, f"dpia-grunnlag-{municipality.slug}")
+    return _download(request, DPIA, municipality, _("DPIA support document"), "privacy:dpia")
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"{name}-{timezone.localdate():%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return _no_store(response)
+def _download(request: HttpRequest, kind: str, municipality, title: str, page: str) -> HttpResponse:
+    """The stored document (sent `private, no-store`), or the page that waits for it."""
+    return downloads.download(
+        request,
+        kind=kind,
+        obj=municipality,
+        back_url=reverse(page),
+        back_label=title,
+        breadcrumbs=_privacy_trail(link(title, page), _("PDF")),
+    )

@@ -2,9 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from naboskap.lib.forms import DateField, bounded_formfield
 from naboskap.projects.models import PHASE_ORDER, ContactPoint, Phase, Project, Update
+from naboskap.projects.selectors import news_held
 from naboskap.projects.validators import validate_one_line_title
 from naboskap.tenancy.models import Municipality, Unit
 
@@ -68,6 +70,22 @@ class ProjectForm(forms.ModelForm):
         self.fields["slug"].help_text = _(
             "Used in the public web address. Leave empty to make one from the name."
         )
+        held = news_held(self.instance).count() if self.instance.pk else 0
+        if held and not self.instance.is_public:
+            # Asked before the project goes public: its subscribers never got this news.
+            self.fields["send_held_news"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label=ngettext(
+                    "Send the news published while the project was hidden to its subscribers "
+                    "when it becomes public (%(count)d update)",
+                    "Send the news published while the project was hidden to its subscribers "
+                    "when it becomes public (%(count)d updates)",
+                    held,
+                )
+                % {"count": held},
+                help_text=_("Untick to publish the project without emailing that news."),
+            )
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slug_from_name(self.cleaned_data.get("name", ""))

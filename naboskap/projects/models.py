@@ -212,6 +212,9 @@ class Update(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Published while the project was hidden, and the coordinator chose not to send it to the
+    # subscribers when the project became public (notified_at is set then too).
+    notification_dropped_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("update")

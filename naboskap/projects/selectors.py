@@ -38,3 +38,9 @@ def next_scheduled_update(project: Project):
         .values_list("published_at", flat=True)
         .first()
     )
+
+
+def news_held(project):
+    """The news published while the project was not public, which its subscribers never got
+    (`notify_subscribers` sends nothing for a project that is not public)."""
+    return project.updates.filter(published_at__lte=timezone.now(), notified_at__isnull=True)

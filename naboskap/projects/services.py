@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from naboskap.documents.services import documents_recheck
 from naboskap.lib import pagecache
 from naboskap.projects import tasks
 from naboskap.projects.models import (
@@ -26,6 +27,7 @@ from naboskap.projects.models import (
     Update,
     normalise_short_link,
 )
+from naboskap.projects.selectors import news_held
 from naboskap.projects.validators import validate_one_line_title
 from naboskap.tenancy.models import Municipality, Unit
 
@@ -74,9 +76,17 @@ def project_create(
 
 @transaction.atomic
 def project_edit(
-    *, project: Project, participating_units: Iterable[Unit] | None = None, **fields
+    *,
+    project: Project,
+    participating_units: Iterable[Unit] | None = None,
+    send_held_news: bool = True,
+    **fields,
 ) -> Project:
-    was_public = project.is_public
+    """Save the project's fields. When it becomes public, the news published while it was
+    hidden goes to its subscribers, or (`send_held_news` False) is never sent."""
+    # As stored: a form has already put the new values on the instance.
+    stored = Project.objects.filter(pk=project.pk).values_list("visibility", flat=True).first()
+    was_public = stored == Project.Visibility.PUBLIC
     for name, value in fields.items():
         if name not in PROJECT_FIELDS:
             raise ValueError(f"{name} is not an editable project field")
@@ -87,23 +97,28 @@ def project_edit(
     if participating_units is not None:
         project.participating_units.set(participating_units)
     if project.is_public and not was_public:
-        news_send_held(project=project)
+        if send_held_news:
+            news_send_held(project=project)
+        else:
+            news_drop_held(project=project)
     pagecache.invalidate()
+    documents_recheck(project_pk=project.pk)  # its name and address are on its PDFs
     return project
 
 
 def news_send_held(*, project: Project) -> int:
-    """Send the news published while the project was not public, which its subscribers never
-    got (`notify_subscribers` sends nothing for a project that is not public). Returns how
-    many updates are queued; each is claimed when it is sent, so none goes twice."""
-    held = list(
-        project.updates.filter(
-            published_at__lte=timezone.now(), notified_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
+    """Send the held news (`news_held`). Returns how many updates are queued; each is claimed
+    when it is sent, so none goes twice."""
+    held = list(news_held(project).values_list("pk", flat=True))
     for pk in held:
         transaction.on_commit(lambda pk=pk: tasks.notify_subscribers.enqueue(pk))
     return len(held)
+
+
+def news_drop_held(*, project: Project) -> int:
+    """Never send the held news (`news_held`): the coordinator chose so. Returns how many."""
+    now = timezone.now()
+    return news_held(project).update(notified_at=now, notification_dropped_at=now)
 
 
 @transaction.atomic

@@ -1,16 +1,14 @@
 """Background work for projects, run by `manage.py db_worker`."""
 
-import contextlib
 import logging
-import smtplib
 
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from naboskap.lib.mail import again, send_or_retry
+from naboskap.outbox import services as outbox
 from naboskap.projects.models import Subscription, Update
 from naboskap.tenancy.selectors import municipality_url
 
@@ -23,7 +21,8 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
 
 @task()
 def send_subscription_confirmation(subscription_id: int, attempt: int = 0) -> None:
-    """Ask a new subscriber to confirm; tried again later if the mail server is away."""
+    """Ask a new subscriber to confirm (through the outbox, which tries again while the mail
+    server is away). `attempt` is left from before the outbox, for tasks queued then."""
     subscription = (
         Subscription.objects.select_related("project__municipality")
         .filter(pk=subscription_id, confirmed_at__isnull=True)
@@ -39,13 +38,20 @@ def send_subscription_confirmation(subscription_id: int, attempt: int = 0) -> No
                 reverse("portal:subscription_confirm", args=[subscription.token]),
             ),
         }
-        subject = render_to_string("projects/email/confirm_subject.txt", context).strip()
+        subject = render_to_string("projects/email/confirm_subject.txt", context)
         body = render_to_string("projects/email/confirm_body.txt", context)
-    message = EmailMessage(subject, body, to=[subscription.email])
-    send_or_retry(message, again(send_subscription_confirmation, subscription_id), attempt)
+    outbox.queue(
+        key=f"subscription-confirm:{subscription.pk}",
+        to=subscription.email,
+        subject=subject,
+        body=body,
+        kind="subscription",
+        municipality=subscription.project.municipality,
+    )
 
 
-def update_message(update: Update, subscription: Subscription) -> EmailMessage:
+def update_email(update: Update, subscription: Subscription) -> outbox.Outgoing:
+    """The published update, for one subscriber, in their language, with a link to leave."""
     municipality = update.project.municipality
     unsubscribe_url = municipality_url(
         municipality, reverse("portal:unsubscribe", args=[subscription.token])
@@ -59,22 +65,26 @@ def update_message(update: Update, subscription: Subscription) -> EmailMessage:
         }
         subject = render_to_string("projects/email/update_subject.txt", context)
         body = render_to_string("projects/email/update_body.txt", context)
-    # One line whatever the title holds: a line break in a header is refused by Django.
-    subject = " ".join(subject.split())
-    return EmailMessage(
-        subject, body, to=[subscription.email], headers=unsubscribe_headers(unsubscribe_url)
+    return outbox.Outgoing(
+        key=f"news:{update.pk}",
+        to=subscription.email,
+        subject=subject,
+        body=body,
+        kind="news",
+        municipality=municipality,
+        headers=unsubscribe_headers(unsubscribe_url),
     )
 
 
 @task()
-def notify_subscribers(update_id: int, after: int = 0, attempt: int = 0) -> None:
+def notify_subscribers(update_id: int, after: int = 0, attempt: int = 0) -> int:
     """Email a published update to every confirmed subscriber, once.
 
-    Subscribers get it in the order they subscribed. When the mail server is away, the task
-    is queued again (`send_or_retry`) to carry on after the last subscriber who got it
-    (`after`). When sending fails for good before anyone got it, the update is not recorded
-    as sent, so saving it again sends it. A subscriber whose address the server refuses for
-    good is skipped; the others still get the update.
+    The update is claimed (`notified_at`) and an email stored in the outbox for every
+    subscriber in one transaction: all of them or, on a failure, none and no claim, so that
+    the next run does it. The outbox sends them and tries again while the mail server is
+    away. A second worker or a re-run finds the claim and stores nothing twice. Returns how
+    many emails were stored. (`after` and `attempt` are left from before the outbox.)
     """
     update = (
         Update.objects.select_related("project__municipality")
@@ -82,41 +92,15 @@ def notify_subscribers(update_id: int, after: int = 0, attempt: int = 0) -> None
         .first()
     )
     if update is None or not update.project.is_public:
-        return
-    if attempt == 0:
-        # Claim the update first, so a second worker or a re-run sends nothing twice. A
-        # retry (attempt > 0) carries on under the claim of the run that queued it.
+        return 0
+    with transaction.atomic():
         claimed = Update.objects.filter(pk=update.pk, notified_at__isnull=True).update(
             notified_at=timezone.now()
         )
         if not claimed:
-            return
-    subscriptions = update.project.subscriptions.filter(
-        confirmed_at__isnull=False, pk__gt=after
-    ).order_by("pk")
-    done, sent = after, 0
-    connection = get_connection()
-    with contextlib.suppress(OSError):
-        # One connection for every subscriber. If the server is away, the first send finds
-        # out again and is tried later.
-        connection.open()
-    try:
-        for subscription in subscriptions.iterator():
-            message = update_message(update, subscription)
-            message.connection = connection
-            retry = again(notify_subscribers, update_id, done)
-            try:
-                if not send_or_retry(message, retry, attempt):
-                    return  # queued again, to carry on from this subscriber
-            except smtplib.SMTPRecipientsRefused:
-                logger.warning("Update %s not sent to subscription %s", update_id, subscription.pk)
-            else:
-                sent += 1
-            done = subscription.pk
-    except Exception:
-        if after == 0 and sent == 0:
-            # Nobody got it: not recorded as sent.
-            Update.objects.filter(pk=update.pk).update(notified_at=None)
-        raise
-    finally:
-        connection.close()
+            return 0
+        subscriptions = update.project.subscriptions.filter(confirmed_at__isnull=False)
+        return outbox.queue_all(
+            update_email(update, subscription)
+            for subscription in subscriptions.order_by("pk").iterator()
+        )

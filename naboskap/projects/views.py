@@ -87,7 +87,10 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("participating_units")
-        services.project_edit(project=project, participating_units=units, **data)
+        send_held = data.pop("send_held_news", True)
+        services.project_edit(
+            project=project, participating_units=units, send_held_news=send_held, **data
+        )
         messages.success(request, _("The project was saved."))
         return redirect(project)
     context = {

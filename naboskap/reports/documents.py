@@ -1,17 +1,20 @@
-"""A status report's PDF: rendered once from the report's stored text, and kept.
+"""A status report's PDF as a stored document (naboskap.documents): rendered once by the
+worker from the report's stored text, in the language the report was made in, and kept.
 
-Both the worker (`tasks.render_report_pdf`, after a report is made) and the download page,
-when the worker has not got to it yet, render it through `report_render_pdf`.
+A report never changes (ADR 0022), so its fingerprint is constant: once stored, its PDF is
+current for good. `services.report_create` reports the new report, which renders it.
 """
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from naboskap.documents.registry import Job, Kind, register
 from naboskap.lib.pdf import render_pdf
 from naboskap.reports.models import StatusReport
+
+STATUS_REPORT = "reports.status_report"
 
 
 def report_pdf_bytes(report: StatusReport) -> bytes:
@@ -19,18 +22,26 @@ def report_pdf_bytes(report: StatusReport) -> bytes:
         return render_pdf("reports/report_pdf.html", {"report": report})
 
 
-def report_render_pdf(*, report: StatusReport) -> StatusReport:
-    """Render the report's PDF from its stored text, once: a report that has its PDF keeps
-    it. Returns the report with its PDF."""
-    if report.pdf:
-        return report
-    pdf = report_pdf_bytes(report)
-    with transaction.atomic():
-        locked = StatusReport.objects.select_for_update().get(pk=report.pk)
-        if locked.pdf:  # another worker was first
-            report.pdf = locked.pdf
-            return report
-        locked.pdf.save(f"{report.pk}.pdf", ContentFile(pdf), save=False)
-        StatusReport.objects.filter(pk=report.pk).update(pdf=locked.pdf.name)
-        report.pdf = locked.pdf
-    return report
+def _render(job: Job) -> bytes:
+    report = StatusReport.objects.select_related("municipality", "project").get(pk=job.obj.pk)
+    return report_pdf_bytes(report)
+
+
+def filename(report: StatusReport, variant: str = "", part: int = 1) -> str:
+    scope = report.project.slug if report.project_id else report.municipality.slug
+    return f"statusrapport-{scope}-{report.period_end}.pdf"
+
+
+register(
+    Kind(
+        name=STATUS_REPORT,
+        model=StatusReport,
+        label=_("Status report"),
+        render=_render,
+        filename=filename,
+        municipality_id=lambda report: report.municipality_id,
+        project_id=lambda report: report.project_id,
+        language=lambda report: report.language,
+        ahead=True,
+    )
+)

@@ -1,10 +1,10 @@
 """Status reports for the political level, and the schedules that make them.
 
 A report is kept as it was made: its figures (`data`) and its text (`body_html`) are frozen
-when it is created, and its PDF is rendered once from that text, so a kept report never
-changes when the data behind it changes later. A report holds no personal data: no names
-of reporters, residents, neighbours or staff, only counts, titles of staff or public
-objects and unit names.
+when it is created, and its PDF is rendered once from that text (a stored document, see
+`documents`), so a kept report never changes when the data behind it changes later. A
+report holds no personal data: no names of reporters, residents, neighbours or staff, only
+counts, titles of staff or public objects and unit names.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from naboskap.concerns.storage import private_storage
-
 
 def report_pdf_path(instance, filename: str) -> str:
-    # A random name: the folder is private anyway, but names must not be guessable.
+    """Where reports kept their PDFs before those were stored documents (migration 0001)."""
     return f"reports/{instance.municipality_id}/{secrets.token_hex(16)}.pdf"
 
 
@@ -119,9 +117,6 @@ class StatusReport(models.Model):
     data = models.JSONField(default=dict, editable=False, encoder=DjangoJSONEncoder)
     body_html = models.TextField(editable=False)
     is_empty = models.BooleanField(default=False, editable=False)
-    pdf = models.FileField(
-        upload_to=report_pdf_path, storage=private_storage, max_length=200, blank=True
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,6 +19,7 @@ from django_tasks import task
 
 from naboskap.reports.models import ReportSchedule, StatusReport
 from naboskap.reports.services import ReportError, report_create
+from naboskap.scheduling.jobs import Counts
 
 MONTHS = {ReportSchedule.Frequency.MONTHLY: 1, ReportSchedule.Frequency.QUARTERLY: 3}
 
@@ -141,9 +142,16 @@ def due_schedules(today: datetime.date | None = None) -> list[int]:
     )
 
 
-def schedules_run_due(today: datetime.date | None = None) -> int:
+def schedules_run_due(today: datetime.date | None = None, counts: Counts | None = None) -> int:
     """Run every schedule that is due. Returns how many reports were made."""
-    return sum(schedule_run(pk, today) is not None for pk in due_schedules(today))
+    made = 0
+    for pk in due_schedules(today):
+        report = schedule_run(pk, today)
+        if report is not None:
+            made += 1
+            if counts is not None:
+                counts.add("reports", report.municipality_id)
+    return made
 
 
 @task()

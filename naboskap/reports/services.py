@@ -2,7 +2,8 @@
 
 A report is made once and kept: `report_create` gathers its figures, renders its text in the
 report's language and stores both; the PDF is rendered from that stored text once, after
-commit (`tasks.render_report_pdf`), so the page and the PDF always say the same thing.
+commit (a stored document, see `documents`), so the page and the PDF always say the same
+thing.
 
 A period with nothing in it still gives a report: a politician who expects the quarterly
 report should get it, and "nothing was recorded this quarter" is itself information. The
@@ -19,8 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from naboskap.documents.services import documents_changed
 from naboskap.lib.errors import DomainError
 from naboskap.reports import content, tasks
+from naboskap.reports.documents import STATUS_REPORT
 from naboskap.reports.models import ReportSchedule, StatusReport
 from naboskap.reports.selectors import Scope, previous_report
 
@@ -102,10 +105,9 @@ def report_create(
         is_empty=data["empty"],
         created_by=created_by,
     )
-    report.full_clean(exclude=["pdf", "data"])
+    report.full_clean(exclude=["data"])
     report.save()
-
-    transaction.on_commit(lambda: tasks.render_report_pdf.enqueue(report.pk))
+    documents_changed(kind=STATUS_REPORT, obj=report)  # its PDF, rendered after commit
     if notify:
         transaction.on_commit(lambda: tasks.email_report.enqueue(report.pk))
     return report

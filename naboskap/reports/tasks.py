@@ -13,13 +13,15 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from naboskap.reports.documents import report_render_pdf
+from naboskap.documents.services import documents_changed
+from naboskap.outbox import services as outbox
+from naboskap.reports.documents import STATUS_REPORT
 from naboskap.reports.models import StatusReport
 from naboskap.tenancy.models import Membership, Role
 from naboskap.tenancy.selectors import recipients_by_language
@@ -49,9 +51,11 @@ def politician_emails(report) -> list[str]:
 
 @task()
 def render_report_pdf(report_id: int) -> None:
+    """Queued for reports made before their PDFs were stored documents: one now."""
     report = StatusReport.objects.filter(pk=report_id).first()
-    if report is not None and not report.pdf:
-        report_render_pdf(report=report)
+    if report is not None:
+        with transaction.atomic():
+            documents_changed(kind=STATUS_REPORT, obj=report)
 
 
 @task()
@@ -67,17 +71,19 @@ def email_report(report_id: int) -> int:
     context = {"report": report, "url": settings.SITE_URL + report.get_absolute_url()}
     sent = 0
     # Each politician in their own language, else the municipality's (the report itself
-    # stays in the language it was made in).
+    # stays in the language it was made in); one email each, so no politician sees the
+    # others' addresses.
     groups = recipients_by_language(politicians(report), report.municipality)
     for language, addresses in sorted(groups.items()):
         with translation.override(language):
-            subject = render_to_string("reports/email/report_subject.txt", context).strip()
+            subject = render_to_string("reports/email/report_subject.txt", context)
             body = render_to_string("reports/email/report_body.txt", context)
-        for address in addresses:
-            try:  # one email each, so no politician sees the others' addresses
-                EmailMessage(subject, body, to=[address]).send()
-            except Exception:  # one bad address must not stop the others
-                logger.exception("Could not email status report %s", report_id)
-                continue
-            sent += 1
+        sent += outbox.queue(
+            key=f"status-report:{report_id}",
+            to=addresses,
+            subject=subject,
+            body=body,
+            kind="status_report",
+            municipality=report.municipality,
+        )
     return sent

@@ -14,16 +14,18 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail
+from naboskap.documents import downloads
+from naboskap.lib.breadcrumbs import link, my_projects_trail, project_trail, to
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.reports import documents, schedules, selectors, services
+from naboskap.reports import schedules, selectors, services
 from naboskap.reports.access import (
     MAKE_MUNICIPALITY,
     MAKE_PROJECT,
     get_report_for_user,
     get_report_project_for_user,
 )
+from naboskap.reports.documents import STATUS_REPORT
 from naboskap.reports.forms import ReportForm, ScheduleForm
 from naboskap.reports.models import ReportSchedule
 from naboskap.reports.selectors import Scope
@@ -192,12 +194,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The report's PDF, rendered once (by the worker, or here if it has not yet)."""
+    """The report's PDF, rendered once by the worker and stored; until then, the page that
+    waits for it (see `documents`)."""
     report = get_report_for_user(request.user, pk)
-    report = documents.report_render_pdf(report=report)
-    with report.pdf.open("rb") as file:
-        content = file.read()
-    response = HttpResponse(content, content_type="application/pdf")
-    name = f"statusrapport-{report.project.slug if report.project_id else report.municipality.slug}"
-    response["Content-Disposition"] = f'attachment; filename="{name}-{report.period_end}.pdf"'
-    return response
+    return downloads.download(
+        request,
+        kind=STATUS_REPORT,
+        obj=report,
+        back_url=report.get_absolute_url(),
+        back_label=report.title,
+        breadcrumbs=_reports_trail(report.project, to(report, report.title), _("PDF")),
+    )

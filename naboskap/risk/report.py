@@ -36,7 +36,8 @@ def event_anchor(event) -> str:
 
 def matrix_sections(scale: selectors.Scale, risks: list) -> list[dict]:
     """An overall matrix and one per consequence dimension, before and after measures, each
-    with the rows of the table beside it."""
+    with a row per event (the table beside it on the matrix page) and its occupied cells
+    (the table under it in the report)."""
     keys = [(OVERALL, _("Overall (each event at its worst cell)"))]
     keys += [(d.key, d.name) for d in scale.dimensions]
     sections = []

@@ -1,18 +1,22 @@
 """The ROS report of an analysis, for everyone who reads the analysis: as a page, as a
-PDF/A-2b document (WeasyPrint, in the reader's language), and its events as XLSX and CSV."""
+PDF/A-2b document (WeasyPrint, in the reader's language, rendered by the worker and stored:
+see `documents`), and its events as XLSX and CSV."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from naboskap.lib.pdf import render_pdf
+from naboskap.documents import downloads
+from naboskap.lib.breadcrumbs import link
 from naboskap.lib.spreadsheets import CSV_TYPE, XLSX_TYPE
 from naboskap.risk import exports, report
 from naboskap.risk.access import get_analysis_for_user
 from naboskap.risk.breadcrumbs import risk_trail
+from naboskap.risk.documents import REPORT
 from naboskap.tenancy.access import staff_required
 
 
@@ -37,11 +41,21 @@ def report_page(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse
 
 @staff_required
 def report_pdf(request: HttpRequest, pk: int, analysis_pk: int) -> HttpResponse:
+    """The stored PDF when it is current; else the page that waits for the worker."""
     analysis = get_analysis_for_user(request.user, pk, analysis_pk)
-    context = report.report_context(analysis)
-    context["today"] = timezone.localdate()
-    content = render_pdf("risk/report_pdf.html", context, request=request)
-    return _download(content, "application/pdf", _filename(analysis, "rapport", "pdf"))
+    return downloads.download(
+        request,
+        kind=REPORT,
+        obj=analysis,
+        back_url=reverse("risk:report", args=[pk, analysis_pk]),
+        back_label=_("Report"),
+        breadcrumbs=risk_trail(
+            analysis.project,
+            link(_("Report"), "risk:report", pk, analysis_pk),
+            _("PDF"),
+            analysis=analysis,
+        ),
+    )
 
 
 @staff_required

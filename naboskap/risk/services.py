@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from naboskap.documents.services import documents_changed
 from naboskap.lib.errors import DomainError
 from naboskap.plans import services as plan_services
 from naboskap.plans.models import Measure
 from naboskap.projects.models import Project
 from naboskap.projects.services import project_touch
 from naboskap.risk import workflow
+from naboskap.risk.documents import REPORT
 from naboskap.risk.models import (
     COLOUR_RANK,
     Analysis,
@@ -285,6 +287,12 @@ def scale_make_default(*, scale: RiskScale) -> None:
 # Analyses ----------------------------------------------------------------------------------
 
 
+def _report_changed(analysis: Analysis) -> None:
+    """The analysis's ROS report shows what just changed: it is rendered again after commit
+    (naboskap.documents)."""
+    documents_changed(kind=REPORT, obj=analysis)
+
+
 def _replace_rows(analysis: Analysis, participants, meetings) -> None:
     if participants is not None:
         analysis.participants.all().delete()
@@ -336,6 +344,7 @@ def analysis_create(
     )
     _replace_rows(analysis, participants, meetings)
     StatusChange.objects.create(analysis=analysis, to_status=analysis.status, changed_by=created_by)
+    _report_changed(analysis)
     return analysis
 
 
@@ -358,6 +367,7 @@ def analysis_edit(*, analysis: Analysis, participants=None, meetings=None, **fie
         setattr(analysis, name, value)
     analysis.save(update_fields=list(fields) or None)
     _replace_rows(analysis, participants, meetings)
+    _report_changed(analysis)
     return analysis
 
 
@@ -404,6 +414,7 @@ def analysis_change_status(
         changed_by=changed_by,
         note=note,
     )
+    _report_changed(analysis)
     return analysis
 
 
@@ -462,6 +473,7 @@ def analysis_revise(*, analysis: Analysis, created_by) -> Analysis:
         changed_by=created_by,
         note=_("Copied from revision %(revision)d.") % {"revision": stored.revision},
     )
+    _report_changed(revision)  # the older revisions' reports list it: their fingerprint
     return revision
 
 
@@ -482,7 +494,9 @@ def event_create(*, analysis: Analysis, title: str, **fields) -> UnwantedEvent:
     stored = _locked(analysis)
     _check_editable(stored)
     number = (stored.events.aggregate(Max("number"))["number__max"] or 0) + 1
-    return UnwantedEvent.objects.create(analysis=stored, number=number, title=title, **fields)
+    event = UnwantedEvent.objects.create(analysis=stored, number=number, title=title, **fields)
+    _report_changed(stored)
+    return event
 
 
 @transaction.atomic
@@ -492,6 +506,7 @@ def event_edit(*, event: UnwantedEvent, **fields) -> UnwantedEvent:
         setattr(event, name, value)
     event.changed_at = timezone.now()
     event.save(update_fields=[*fields, "changed_at"])
+    _report_changed(event.analysis)
     return event
 
 
@@ -499,6 +514,7 @@ def event_edit(*, event: UnwantedEvent, **fields) -> UnwantedEvent:
 def event_delete(*, event: UnwantedEvent) -> None:
     _check_editable(_locked(event.analysis))
     event.delete()
+    _report_changed(event.analysis)
 
 
 def _check_level(value, size: int, what: str) -> None:
@@ -556,6 +572,7 @@ def event_score(
                 stage=stage,
                 defaults={"level": level, "justification": justification},
             )
+    _report_changed(analysis)
     return event
 
 

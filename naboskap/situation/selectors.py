@@ -1,10 +1,10 @@
 """The situation picture: incidents around a project by ISO week and category.
 
-Three sources, each counted in the database (one grouped query per source, whatever the
-amount of data): concerns marked as relevant for the police, caretaker observations (not
-the "all calm" ones), and the facility's incident log (the incidents that affect the
-neighbours). Only counts leave this module: never a concern's text, a reporter, a place or
-anything else that could point to a person.
+Three sources, each counted in the database (a grouped query per source, the three in one
+round trip, whatever the amount of data): concerns marked as relevant for the police,
+caretaker observations (not the "all calm" ones), and the facility's incident log (the
+incidents that affect the neighbours). Only counts leave this module: never a concern's
+text, a reporter, a place or anything else that could point to a person.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, DateField, DateTimeField
+from django.db.models import CharField, Count, DateField, DateTimeField, Value
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,17 +94,23 @@ def _week(expression):
     return TruncWeek(expression, output_field=DateField())
 
 
-def _counts(project, start, end) -> dict[str, dict[tuple[datetime.date, str], int]]:
-    """{source: {(monday, category code): count}}: one grouped query per source."""
+def picture_counts(project, start, end) -> list[tuple[str, datetime.date, str, int]]:
+    """(source, week, category code, count) for the period: the three sources' grouped
+    counts, in one query. Everything the picture shows is made from these rows (and the names
+    of their categories)."""
     since, until = _bounds(start, end)
+
+    def source(key):
+        return Value(key, output_field=CharField())
+
     concerns = (
         Concern.objects.filter(project=project, police_relevant=True, merged_into__isnull=True)
         .annotate(when=Coalesce("occurred_at", "created_at", output_field=DateTimeField()))
         .filter(when__gte=since, when__lt=until)
-        .annotate(week=_week("when"))
-        .values("week", "category__code")
+        .annotate(source=source("concerns"), week=_week("when"))
+        .values("source", "week", "category__code")
         .annotate(n=Count("pk"))
-        .values_list("week", "category__code", "n")
+        .values_list("source", "week", "category__code", "n")
         .order_by()
     )
     observations = (
@@ -113,27 +119,31 @@ def _counts(project, start, end) -> dict[str, dict[tuple[datetime.date, str], in
         )
         # An observation made a concern that is marked for the police counts once, as that.
         .exclude(concern__police_relevant=True)
-        .annotate(week=_week("occurred_at"))
-        .values("week", "category")
+        .annotate(source=source("observations"), week=_week("occurred_at"))
+        .values("source", "week", "category")
         .annotate(n=Count("pk"))
-        .values_list("week", "category", "n")
+        .values_list("source", "week", "category", "n")
         .order_by()
     )
     incidents = (
         Incident.objects.filter(
             project=project, affects_neighbours=True, occurred_at__gte=since, occurred_at__lt=until
         )
-        .annotate(week=_week("occurred_at"))
-        .values("week", "category")
+        .annotate(source=source("incidents"), week=_week("occurred_at"))
+        .values("source", "week", "category")
         .annotate(n=Count("pk"))
-        .values_list("week", "category", "n")
+        .values_list("source", "week", "category", "n")
         .order_by()
     )
-    return {
-        "concerns": {(week, code): n for week, code, n in concerns},
-        "observations": {(week, code): n for week, code, n in observations},
-        "incidents": {(week, code): n for week, code, n in incidents},
-    }
+    return list(concerns.union(observations, incidents, all=True))
+
+
+def _counts(project, start, end) -> dict[str, dict[tuple[datetime.date, str], int]]:
+    """{source: {(monday, category code): count}}."""
+    counts: dict[str, dict[tuple[datetime.date, str], int]] = {key: {} for key, _label in SOURCES}
+    for key, week, code, n in picture_counts(project, start, end):
+        counts[key][(week, code)] = n
+    return counts
 
 
 def police_concerns(project, start: datetime.date, end: datetime.date):

@@ -5,6 +5,9 @@ version that was signed, so an edit after a sign-off leaves the new version unsi
 the earlier version and its sign-offs stay readable. Editing and signing lock the
 assessment's row and compare its current version with the one the user read, so nobody
 signs (or overwrites) a text they have not seen.
+
+Each version's PDF is a stored document (`documents`): a new version and a sign-off are
+reported to it (`documents_changed`), so its PDF is made again before anyone asks.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.documents.services import documents_changed
 from naboskap.lib.errors import DomainError
+from naboskap.situation.documents import ASSESSMENT
 from naboskap.situation.models import Assessment, AssessmentVersion, Party, SignOff
 from naboskap.situation.selectors import MAX_DAYS
 
@@ -69,7 +74,10 @@ def assessment_create(
         raise AssessmentError(
             _("The project already has an assessment for exactly this period. Open it instead.")
         ) from None
-    AssessmentVersion.objects.create(assessment=assessment, number=1, text=text, written_by=by)
+    version = AssessmentVersion.objects.create(
+        assessment=assessment, number=1, text=text, written_by=by
+    )
+    documents_changed(kind=ASSESSMENT, obj=version)
     return assessment
 
 
@@ -97,9 +105,12 @@ def assessment_edit(*, assessment: Assessment, text: str, based_on: int, by=None
         return False
     locked.version += 1
     locked.save(update_fields=["version"])
-    AssessmentVersion.objects.create(
+    version = AssessmentVersion.objects.create(
         assessment=locked, number=locked.version, text=text, written_by=by
     )
+    # Its PDF, made now; the earlier versions' PDFs say which one is current, and are made
+    # again with the project's other stale documents.
+    documents_changed(kind=ASSESSMENT, obj=version)
     assessment.version = locked.version
     return True
 
@@ -131,6 +142,9 @@ def assessment_sign(*, assessment: Assessment, version: int, party: str, by) -> 
         raise AssessmentError(
             _("You have signed this version for the other party. Each party signs for itself.")
         )
-    return SignOff.objects.create(
+    sign_off = SignOff.objects.create(
         version=current, party=party, signed_by=by, signer_name=_signer_name(by)
     )
+    current.assessment = locked
+    documents_changed(kind=ASSESSMENT, obj=current)  # only this version's PDF shows it
+    return sign_off

@@ -8,20 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from naboskap.documents import downloads
 from naboskap.lib.breadcrumbs import Crumb, link, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.lib.pdf import render_pdf
 from naboskap.maps import coordinates, grid
 from naboskap.maps.layers import map_spec, point
 from naboskap.projects.access import get_project_for_user
 from naboskap.situation import selectors, services
 from naboskap.situation.access import VIEW, get_assessment_for_user, get_version
+from naboskap.situation.documents import ASSESSMENT
 from naboskap.situation.forms import AssessmentForm, EditForm, PeriodForm, SignForm
 from naboskap.situation.models import Assessment, AssessmentVersion, Party
 from naboskap.tenancy.access import staff_required
@@ -300,19 +300,29 @@ def _sign_refused(request, assessment) -> HttpResponse:
 @staff_required
 def assessment_pdf(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
     """The assessment as a PDF/A-2b document: a version (`?versjon=`, else the current one),
-    its sign-offs and the picture of its period (counts only)."""
+    its sign-offs and the picture of its period (counts only). Stored and current, or
+    prepared by the worker while the page waits (see `documents`)."""
     assessment = get_assessment_for_user(request.user, pk, assessment_pk)
     number = request.GET.get("versjon", "")
     if number and not number.isdigit():
         raise Http404
     version = get_version(assessment, int(number) if number else None)
-    context = _detail_context(request, assessment, version)
-    context["today"] = timezone.localdate()
-    content = render_pdf("situation/assessment_pdf.html", context, request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = (
-        f"situasjonsbilde-{assessment.project.slug}-{assessment.period_start:%Y-%m-%d}"
-        f"-v{version.number}.pdf"
+    project = assessment.project
+    if version.number == assessment.version:
+        back_url = assessment.get_absolute_url()
+    else:
+        back_url = version.get_absolute_url()
+    label = _("Shared assessment %(start)s–%(end)s") % _period(assessment)
+    return downloads.download(
+        request,
+        kind=ASSESSMENT,
+        obj=version,
+        back_url=back_url,
+        back_label=label,
+        breadcrumbs=project_trail(
+            project,
+            _picture_link(project),
+            Crumb("{start}–{end}".format(**_period(assessment)), back_url),
+            _("PDF"),
+        ),
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

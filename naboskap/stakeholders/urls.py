@@ -109,6 +109,11 @@ urlpatterns = [
     ),
     path("prosjekter/<int:pk>/naboliste/brev/", place_views.letters, name="letters"),
     path(
+        "prosjekter/<int:pk>/naboliste/brev/<str:token>/",
+        place_views.letters_run,
+        name="letters_run",
+    ),
+    path(
         "prosjekter/<int:pk>/naboliste/brevmaler/ny/",
         place_views.letter_template_create,
         name="letter_template_create",

@@ -1,7 +1,11 @@
+import uuid
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
+from naboskap.lib.ratelimits import client_ip
+from naboskap.outbox import services as outbox
 from naboskap.tenancy.invitations.views import connect_invited_login
 from naboskap.tenancy.mfa import PROVIDER_AWARE_STAGE
 
@@ -14,9 +18,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_ALLOW_REGISTRATION
 
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails (a password reset, an address to confirm) go through the outbox
+        like every other: the worker sends them, and tries again while the server is away."""
+        message = self.render_mail(template_prefix, email, context)
+        outbox.queue(
+            key=f"account:{uuid.uuid4()}",
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            kind="account",
+        )
+
     def get_client_ip(self, request) -> str:
         """The address the rate limits of the public pages use too (RATELIMIT_IP_META_KEY)."""
-        return request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR") or "unknown"
+        return client_ip(request) or "unknown"
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """Failed logins are counted per account *and address*: a stranger who keeps

@@ -10,6 +10,8 @@ from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.defaults import page_not_found
 
 from naboskap.tenancy.rules import memberships_of
@@ -24,8 +26,11 @@ from naboskap.tenancy.selectors import (
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 PREFIX = re.compile(r"^/k/(?P<slug>[-a-z0-9]+)(?P<rest>/.*)$")
 # Under an unknown prefix these answer "no such municipality" themselves, in their format.
-MACHINE_PATHS = ("/open311/",)
+MACHINE_PATHS = ("/open311/", "/api/")
 STAFF_PATH = "/app/"
+API_PATH = "/api/"
+# Answered for machines (a load balancer, Prometheus), in no language: no query for it.
+MACHINE_ONLY_PATHS = ("/healthz", "/metrics")
 
 
 class MunicipalityMiddleware:
@@ -80,19 +85,38 @@ class LanguageMiddleware:
     def __call__(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in LANGUAGE_CODES:
-            language = self.own_language(request) or self.municipality_language(request)
+            language = (
+                self.asked_language(request)
+                or self.own_language(request)
+                or self.municipality_language(request)
+            )
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
+        if request.path_info.startswith(API_PATH):
+            patch_vary_headers(response, ["Accept-Language"])
         return response
+
+    @staticmethod
+    def asked_language(request) -> str | None:
+        """The language a client of the REST API asks for with Accept-Language: a program
+        says what its users read (a browser's header, above, does not decide a page)."""
+        if not request.path_info.startswith(API_PATH):
+            return None
+        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            try:
+                return get_supported_language_variant(code)
+            except LookupError:
+                continue
+        return None
 
     @staticmethod
     def own_language(request) -> str | None:
         """A signed-in staff member's language: their own, else (on staff pages) that of the
         municipality they work in. None: the public site's municipality decides."""
-        if request.path_info.startswith((settings.STATIC_URL, "/healthz")):
+        if request.path_info.startswith((settings.STATIC_URL, *MACHINE_ONLY_PATHS)):
             return None
         if not hasattr(request, "session") or SESSION_KEY not in request.session:
             return None  # nobody signed in: no query
@@ -110,7 +134,7 @@ class LanguageMiddleware:
 
     @staticmethod
     def municipality_language(request) -> str:
-        if request.path_info.startswith((settings.STATIC_URL, "/healthz")):
+        if request.path_info.startswith((settings.STATIC_URL, *MACHINE_ONLY_PATHS)):
             return settings.LANGUAGE_CODE
         municipality = request.municipality
         if municipality and municipality.default_language in LANGUAGE_CODES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -141,12 +143,28 @@ def staff_municipality(request, user=None) -> Municipality | None:
     return current_municipality(user or request.user, getattr(request, "municipality", None))
 
 
+# Set while the REST API answers (`stay_in_municipality`): a system reading objects of
+# several municipalities through a token must not move its user's pages between them.
+_staying = ContextVar("naboskap_stay_in_municipality", default=False)
+
+
+@contextmanager
+def stay_in_municipality():
+    """Within this block, `enter_municipality` changes nothing."""
+    reset = _staying.set(True)
+    try:
+        yield
+    finally:
+        _staying.reset(reset)
+
+
 def enter_municipality(user, municipality_id: int | None) -> None:
     """The user opened an object of this municipality (an emailed link, say): if they hold a
     role there and it is not the one they work in, they work there from now on, so the
     header, the lists and the menu agree with the page. Access helpers call this once they
-    have let the user in; it costs no query unless the context changes."""
-    if municipality_id is None or not has_several_municipalities(user):
+    have let the user in; it costs no query unless the context changes. Not for the API
+    (`stay_in_municipality`)."""
+    if municipality_id is None or _staying.get() or not has_several_municipalities(user):
         return
     current = current_municipality(user)
     if current is None or current.pk == municipality_id:

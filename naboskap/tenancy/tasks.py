@@ -1,7 +1,6 @@
 """Background work for tenancy, run by `manage.py db_worker`."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
-from naboskap.lib.mail import again, send_or_retry
+from naboskap.outbox import services as outbox
 from naboskap.tenancy.models import Invitation
 
 TOKEN_SALT = "naboskap.tenancy.invitation"
@@ -28,7 +27,8 @@ def invitation_url(invitation: Invitation) -> str:
 
 @task()
 def send_invitation(invitation_id: int, attempt: int = 0) -> None:
-    """Email an open invitation its link, once per link; tried again if the server is away."""
+    """Email an open invitation its link, once per link, through the outbox (which tries
+    again while the mail server is away). `attempt` is left from before the outbox."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
@@ -45,6 +45,10 @@ def send_invitation(invitation_id: int, attempt: int = 0) -> None:
             return
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+        _queue(invitation)
+
+
+def _queue(invitation: Invitation) -> None:
     language = invitation.municipality.default_language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {
@@ -53,7 +57,14 @@ def send_invitation(invitation_id: int, attempt: int = 0) -> None:
             "url": invitation_url(invitation),
             "invited_by": invitation.invited_by.get_full_name() if invitation.invited_by else "",
         }
-        subject = render_to_string("tenancy/email/invitation_subject.txt", context).strip()
+        subject = render_to_string("tenancy/email/invitation_subject.txt", context)
         body = render_to_string("tenancy/email/invitation_body.txt", context)
-    message = EmailMessage(subject, body, to=[invitation.email])
-    send_or_retry(message, again(send_invitation, invitation_id), attempt)
+    # A resent invitation has a new link (a new nonce): a message of its own.
+    outbox.queue(
+        key=f"staff-invitation:{invitation.pk}:{invitation.nonce}",
+        to=invitation.email,
+        subject=subject,
+        body=body,
+        kind="staff_invitation",
+        municipality=invitation.municipality,
+    )

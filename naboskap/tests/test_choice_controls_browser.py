@@ -91,6 +91,8 @@ def test_every_kind_of_choice_sits_beside_its_label(world, visitor):
     # Staff pages: the language on one's profile, and attendance in the minutes.
     visitor.login(coordinator)
     check_choices(visitor, reverse("tenancy:profile"))
+    # The access per area and the expiry of a new API token.
+    check_choices(visitor, reverse("api_tokens:list"))
     council = make_meeting(project, body=make_body(project), days=-1, title="Naborådsmøte")
     minutes_services.minutes_start(meeting=council, created_by=None)
     check_choices(

@@ -23,6 +23,7 @@ OPEN_STATES = {
     "routines.routine.status": {"draft"},
     "routines.projecttask.status": {"open"},
     "facility.incident.status": {"open", "followed_up"},
+    "scheduling.jobrun.status": {"queued", "running"},
 }
 
 

@@ -777,6 +777,21 @@ def letter_template_kwargs(world):
     return {"pk": world.project.pk, "template_pk": template.pk}
 
 
+def letters_run_kwargs(world):
+    """A letter run (being prepared) that the coordinator asked for."""
+    from naboskap.documents.services import run_start
+    from naboskap.stakeholders.documents import LETTER_RUN
+
+    token, _parts = run_start(
+        kind=LETTER_RUN,
+        obj=world.project,
+        requested_by=world.users["coordinator"],
+        language="nb",
+        parts=[{"count": 1, "meeting": 0, "letter_date": "2025-01-01", "letters": []}],
+    )
+    return {"pk": world.project.pk, "token": token}
+
+
 # Place and process analyses: read by everyone who reaches the project, written and approved
 # by those who change it. Letters: those who change the project. Register files: export for
 # the municipality's staff (the outsider exports their own), import for those who add to it.
@@ -799,6 +814,12 @@ PLACES_MATRIX = {
     "stakeholders:place_version": ("get", place_version_kwargs, expect(allowed=STAFF)),
     "stakeholders:place_pdf": ("get", place_version_kwargs, expect(allowed=STAFF)),
     "stakeholders:letters": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=MANAGERS)),
+    # A run of letters is its maker's alone: another manager gets 404.
+    "stakeholders:letters_run": (
+        "get",
+        letters_run_kwargs,
+        {**expect(allowed={"coordinator"}), "admin": 404},
+    ),
     "stakeholders:letter_template_create": (
         "get",
         lambda w: {"pk": w.project.pk},
@@ -927,6 +948,21 @@ SITUATION_MATRIX = {
 }
 
 
+def codes_run_kwargs(world):
+    """Single-use codes (being made) that the coordinator asked for."""
+    from naboskap.documents.services import run_start
+    from naboskap.insights.documents import CODES
+
+    token, _parts = run_start(
+        kind=CODES,
+        obj=survey_round(world),
+        requested_by=world.users["coordinator"],
+        language="nb",
+        parts=[{"count": 1, "first": 1, "link": "", "short_address": "", "project_address": ""}],
+    )
+    return {"pk": world.project.pk, "round_pk": survey_round(world).pk, "token": token}
+
+
 # The neighbour survey: staff read results, managers run rounds, the answer page is public.
 SURVEY_MATRIX = {
     "insights:rounds": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
@@ -940,6 +976,12 @@ SURVEY_MATRIX = {
         "get",
         lambda w: {"pk": w.project.pk, "round_pk": survey_round(w).pk},
         expect(allowed=MANAGERS),
+    ),
+    # Codes being made are their maker's alone: another manager gets 404.
+    "insights:round_codes_run": (
+        "get",
+        codes_run_kwargs,
+        {**expect(allowed={"coordinator"}), "admin": 404},
     ),
     "portal:survey_answer": ("get", lambda w: {"token": survey_round(w).token}, EVERYONE_200),
 }
@@ -1197,6 +1239,52 @@ ADMINISTRATION = expect(allowed={"admin"}, outsider=403)
 ADMINISTRATION_POST = expect(302, allowed={"admin"}, outsider=403)
 
 
+def failed_email(world):
+    from naboskap.outbox.models import Email
+
+    email = Email.objects.create(
+        key="test",
+        to="nabo@example.org",
+        kind="news",
+        municipality=world.municipality,
+        subject="Nytt",
+        body="Tekst",
+        status=Email.Status.FAILED,
+        next_attempt_at=world.project.created_at,
+    )
+    return {"email_pk": email.pk}
+
+
+def webhook_endpoint(world):
+    from naboskap.webhooks.models import Endpoint
+
+    if not hasattr(world, "webhook_endpoint"):
+        world.webhook_endpoint = Endpoint.objects.create(
+            municipality=world.municipality,
+            name="Arkiv",
+            url="https://arkiv.example.org/hook",
+            events=["concern.received"],
+            user=world.users["coordinator"],
+            secret="whsec_matrix",
+        )
+    return {"endpoint_pk": world.webhook_endpoint.pk}
+
+
+def failed_delivery(world):
+    from naboskap.webhooks.models import Delivery
+
+    kwargs = webhook_endpoint(world)
+    delivery = Delivery.objects.create(
+        endpoint=world.webhook_endpoint,
+        event="ping",
+        event_id="evt_matrix",
+        payload={},
+        status=Delivery.Status.FAILED,
+        next_attempt_at=world.project.created_at,
+    )
+    return {**kwargs, "delivery_pk": delivery.pk}
+
+
 def admin_invitation(world):
     from naboskap.tenancy.administration.services import invitation_create
 
@@ -1265,8 +1353,65 @@ ADMINISTRATION_MATRIX = {
     "administration:unit_retire": ("post", admin_unit, ADMINISTRATION_POST),
     "administration:unit_reinstate": ("post", admin_unit, ADMINISTRATION_POST),
     "administration:log": ("get", lambda w: {}, ADMINISTRATION),
+    "scheduling:overview": ("get", lambda w: {}, ADMINISTRATION),
+    "outbox:emails": ("get", lambda w: {}, ADMINISTRATION),
+    "outbox:retry_all": ("post", lambda w: {}, ADMINISTRATION_POST),
+    "outbox:retry": ("post", failed_email, ADMINISTRATION_POST),
+    "outbox:drop": ("post", failed_email, ADMINISTRATION_POST),
+    # Webhooks (issue 23): the municipality's administrator only.
+    "webhooks:endpoints": ("get", lambda w: {}, ADMINISTRATION),
+    "webhooks:endpoint_create": ("get", lambda w: {}, ADMINISTRATION),
+    "webhooks:endpoint": ("get", webhook_endpoint, ADMINISTRATION),
+    "webhooks:endpoint_edit": ("get", webhook_endpoint, ADMINISTRATION),
+    "webhooks:endpoint_delete": ("post", webhook_endpoint, ADMINISTRATION_POST),
+    "webhooks:endpoint_ping": ("post", webhook_endpoint, ADMINISTRATION_POST),
+    # Answers with the new secret (shown once), not a redirect.
+    "webhooks:endpoint_secret": ("post", webhook_endpoint, ADMINISTRATION),
+    "webhooks:delivery_retry": ("post", failed_delivery, ADMINISTRATION_POST),
     # The invitation link: a page for everyone (a signed-in stranger is told it is not theirs).
     "invitations:accept": ("get", invitation_token_kwargs, EVERYONE_200),
+}
+
+
+# Issue 23, REST API tokens: every staff member creates, sees and revokes their own (the
+# outsider too, in theirs; another user's token answers 404); the administrator does so for a
+# user with a role in the municipality (everyone else 403, like the other administration pages).
+def api_token_kwargs(world, persona="coordinator"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from naboskap.api.services import token_create
+
+    token, _raw = token_create(
+        user=world.users[persona],
+        name="Matrise",
+        scopes=["concerns:read"],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    return {"pk": token.pk}
+
+
+API_TOKENS_MATRIX = {
+    "api_tokens:list": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "api_tokens:created": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
+    "api_tokens:revoke": (
+        "post",
+        api_token_kwargs,
+        expect(302, allowed={"coordinator"}, denied=404),
+        lambda w: {"confirm": "1"},
+    ),
+    "api_tokens:member_create": (
+        "get",
+        lambda w: {"user_pk": w.users["politician"].pk},
+        ADMINISTRATION,
+    ),
+    "api_tokens:member_revoke": (
+        "post",
+        lambda w: {"user_pk": w.users["politician"].pk, **api_token_kwargs(w, "politician")},
+        ADMINISTRATION_POST,
+        lambda w: {"confirm": "1"},
+    ),
 }
 
 
@@ -1489,6 +1634,8 @@ MATRIX = {
         lambda w: {"policy-erase_contact_after_days": "60", "policy-delete_after_years": "3"},
     ),
     "healthz": ("get", lambda w: {}, EVERYONE_200),
+    # Off in tests (METRICS_ENABLED): like an unknown page for everyone. See test_metrics.py.
+    "metrics": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 404)),
     "set_language": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
     # Sessions (issue 15): anyone signed in ends their own sessions; a visitor is sent to log in.
     "logout_everywhere": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
@@ -1505,6 +1652,52 @@ MATRIX = {
         EVERYONE_200,
     ),
     "open311:not_found": ("get", lambda w: {"rest": "nothing-here"}, dict.fromkeys(PERSONAS, 404)),
+    # The REST API's public part (issue 23): no key, the same for everyone, session or not.
+    "api:index": ("get", lambda w: {}, EVERYONE_200),
+    "api:schema": ("get", lambda w: {}, EVERYONE_200),
+    "api:docs": ("get", lambda w: {}, EVERYONE_200),
+    "api:projects": ("get", lambda w: {}, EVERYONE_200),
+    "api:project": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "api:project_updates": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "api:project_meetings": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "api:project_measures": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    "api:project_risk_summaries": ("get", published_risk_summary, EVERYONE_200),
+    "api:project_you_said": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
+    # Staff endpoints take a token, never a session (so no CSRF): a logged-in browser gets
+    # 401 too. Who may do what with a token: api/tests/test_rest_matrix.py.
+    "api:concerns": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:concern": ("get", lambda w: {"pk": concern_pk(w)}, dict.fromkeys(PERSONAS, 401)),
+    "api:concern_messages": (
+        "get",
+        lambda w: {"pk": concern_pk(w)},
+        dict.fromkeys(PERSONAS, 401),
+    ),
+    "api:concern_transitions": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        dict.fromkeys(PERSONAS, 401),
+    ),
+    "api:concern_assignment": (
+        "post",
+        lambda w: {"pk": concern_pk(w)},
+        dict.fromkeys(PERSONAS, 401),
+    ),
+    # Staff endpoints of measures, meetings, analyses, stakeholders and surveys: the token's
+    # checks come first (a pk that does not exist answers 401 alike).
+    "api:measures": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:meetings": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:analyses": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:stakeholder_organisations": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:stakeholder_persons": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:surveys": ("get", lambda w: {}, dict.fromkeys(PERSONAS, 401)),
+    "api:measure": ("get", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:meeting": ("get", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:analysis": ("get", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:stakeholder_organisation": ("get", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:stakeholder_person": ("get", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:survey": ("get", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:measure_progress": ("post", lambda w: {"pk": 1}, dict.fromkeys(PERSONAS, 401)),
+    "api:not_found": ("get", lambda w: {"rest": "nothing-here"}, dict.fromkeys(PERSONAS, 404)),
     "portal:home": ("get", lambda w: {}, EVERYONE_200),
     "portal:feed": ("get", lambda w: {}, EVERYONE_200),
     "portal:project": ("get", lambda w: {"slug": w.project.slug}, EVERYONE_200),
@@ -1664,6 +1857,7 @@ MATRIX = {
     **PRIVACY_MATRIX,
     **CONTEXT_MATRIX,
     **ADMINISTRATION_MATRIX,
+    **API_TOKENS_MATRIX,
     **BOTH_WAYS_MATRIX,
     **PUBLISHED_RISK_MATRIX,
     **LETTER_LINKS_MATRIX,

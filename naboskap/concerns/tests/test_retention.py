@@ -10,6 +10,7 @@ from django.utils import timezone
 from naboskap.concerns import services
 from naboskap.concerns.models import Concern, DeletionLog, Policy
 from naboskap.concerns.workflow import Status
+from naboskap.conftest import send_outbox
 from naboskap.testing.factories import make_concern
 
 
@@ -64,6 +65,7 @@ def test_overdue_reminders_go_to_the_units_lead(world):
     out = StringIO()
     call_command("send_overdue_reminders", stdout=out)
     assert "Sent 1" in out.getvalue()
+    send_outbox()
     assert mail.outbox[-1].to == [world.users["coordinator"].email]
     assert late.reference in mail.outbox[-1].body
 

@@ -12,6 +12,7 @@ from naboskap.maps import coordinates
 from naboskap.stakeholders import services
 from naboskap.stakeholders.models import SensitiveSite
 from naboskap.stakeholders.tests.factories import make_addresses_around
+from naboskap.testing.documents import render_queued
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,9 +55,10 @@ def test_a_coordinator_places_a_school_by_clicking_the_map(world, visitor):
     assert analysis_map.locator("path").count() == 1 + 12 + 1 + 1
     visitor.audit()
 
-    pdf = page.request.get(
-        visitor.base_url + reverse("stakeholders:place_pdf", args=[project.pk, 1])
-    )
+    pdf_url = visitor.base_url + reverse("stakeholders:place_pdf", args=[project.pk, 1])
+    page.request.get(pdf_url)  # not stored yet: asks the worker for it
+    render_queued()  # as the worker would
+    pdf = page.request.get(pdf_url)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
 

@@ -6,6 +6,7 @@ import pytest
 from naboskap.conftest import closed_port
 from naboskap.maps.layers import circle, point
 from naboskap.maps.svg import map_svg
+from naboskap.testing.documents import fetch_document
 from naboskap.testing.factories import make_image
 from naboskap.testing.servers import QuietHandler, local_server
 
@@ -91,8 +92,9 @@ def test_the_place_analysis_pdf_carries_the_base_map(world, settings, tile_serve
     )
 
     def images_in_pdf() -> int:
-        response = english(world.users["coordinator"]).get(
-            reverse("stakeholders:place_pdf", args=[project.pk, 1])
+        response = fetch_document(
+            english(world.users["coordinator"]),
+            reverse("stakeholders:place_pdf", args=[project.pk, 1]),
         )
         assert response.status_code == 200
         pages = PdfReader(io.BytesIO(response.content)).pages

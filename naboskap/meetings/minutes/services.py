@@ -16,8 +16,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from naboskap.lib import pagecache
+from naboskap.documents.services import documents_changed
+from naboskap.lib import events, pagecache
 from naboskap.lib.errors import DomainError
+from naboskap.meetings.documents import MINUTES
 from naboskap.meetings.minutes import tasks as minutes_tasks
 from naboskap.meetings.minutes import workflow
 from naboskap.meetings.models import (
@@ -50,6 +52,12 @@ S = Minutes.Status
 
 class MinutesError(DomainError):
     """A change the minutes' workflow or the agenda does not allow; shown to the user."""
+
+
+def _minutes_changed(meeting: Meeting) -> None:
+    """The minutes' PDF shows what changed: rendered again after commit (the meeting's
+    letters too, which print the agenda, through the project's documents)."""
+    documents_changed(kind=MINUTES, obj=meeting)
 
 
 def person_name(user) -> str:
@@ -150,6 +158,7 @@ def residents_note_save(*, item: AgendaItem, note: str) -> AgendaItem:
     council_item.residents_note_at = timezone.now()
     council_item.full_clean()
     council_item.save(update_fields=["residents_note", "residents_note_at"])
+    _minutes_changed(council_item.meeting)
     return council_item
 
 
@@ -169,6 +178,8 @@ def _open_for_change(meeting: Meeting) -> Minutes | None:
         minutes.save(
             update_fields=["version", "status", "approved_at", "approved_by", "changed_at"]
         )
+    if minutes is not None:
+        _minutes_changed(meeting)
     return minutes
 
 
@@ -181,6 +192,7 @@ def minutes_start(*, meeting: Meeting, created_by) -> Minutes:
         minutes = Minutes(meeting=meeting, created_by=created_by)
         minutes.full_clean(exclude=["meeting"])
         minutes.save()
+        _minutes_changed(meeting)
     return minutes
 
 
@@ -298,7 +310,10 @@ def _transition(minutes: Minutes, to: str) -> None:
 
 
 def _locked_minutes(minutes: Minutes) -> Minutes:
-    return Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+    """The minutes locked for a change of their state (which their PDF shows)."""
+    minutes = Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+    _minutes_changed(minutes.meeting)
+    return minutes
 
 
 @transaction.atomic
@@ -362,6 +377,12 @@ def minutes_approve(*, minutes: Minutes, approved_by) -> MinutesVersion:
     )
     if minutes.is_public:
         pagecache.invalidate()
+    # For the municipality's webhooks (ADR 0032), committed with the approval.
+    events.emit(
+        events.MINUTES_APPROVED,
+        version,
+        municipality_id=minutes.meeting.project.municipality_id,
+    )
     return version
 
 

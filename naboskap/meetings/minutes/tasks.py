@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.mail import EmailMessage
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -17,6 +16,7 @@ from django_tasks import task
 from naboskap.lib.pdf import render_pdf
 from naboskap.meetings.models import Minutes
 from naboskap.meetings.selectors import active_members_filter, minutes_content
+from naboskap.outbox import services as outbox
 
 logger = logging.getLogger(__name__)
 
@@ -62,20 +62,18 @@ def send_minutes_for_comments(minutes_id: int, version: int, reply_to: str = "")
         "version_number": version,
         "reply_to": reply_to,
     }
-    sent = 0
     with translation.override(language):
-        subject = render_to_string("meetings/email/minutes_comments_subject.txt", context).strip()
+        subject = render_to_string("meetings/email/minutes_comments_subject.txt", context)
         body = render_to_string("meetings/email/minutes_comments_body.txt", context)
         pdf = render_pdf("meetings/minutes_pdf.html", context)
-    for member in comment_recipients(meeting):
-        message = EmailMessage(
-            subject, body, to=[member.email], reply_to=[reply_to] if reply_to else None
-        )
-        message.attach(f"referat-utkast-{meeting.pk}-v{version}.pdf", pdf, "application/pdf")
-        try:
-            message.send()
-        except Exception:  # one bad address must not stop the others
-            logger.exception("Could not send minutes %s to member %s", minutes_id, member.pk)
-            continue
-        sent += 1
-    return sent
+    # One email per member (stored once with the PDF, which is kept once for all of them).
+    return outbox.queue(
+        key=f"minutes-comments:{minutes_id}:{version}",
+        to=[member.email for member in comment_recipients(meeting)],
+        subject=subject,
+        body=body,
+        kind="minutes_comments",
+        municipality=project.municipality,
+        reply_to=reply_to,
+        attachments=[outbox.File(f"referat-utkast-{meeting.pk}-v{version}.pdf", pdf)],
+    )

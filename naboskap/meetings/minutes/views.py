@@ -9,18 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from naboskap.documents import downloads
 from naboskap.lib.breadcrumbs import link
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.lib.pdf import render_pdf
 from naboskap.meetings import services as meeting_services
 from naboskap.meetings.access import MANAGE, get_meeting_for_user
 from naboskap.meetings.breadcrumbs import meetings_trail
+from naboskap.meetings.documents import MINUTES
 from naboskap.meetings.minutes import services, workflow
 from naboskap.meetings.minutes.forms import (
     AgendaItemForm,
@@ -650,31 +652,23 @@ def minutes_version(request: HttpRequest, pk: int, meeting_pk: int, version: int
 
 @staff_required
 def minutes_pdf(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
-    """The minutes as PDF/A: an approved version (`?versjon=2`), else the text as it is now."""
+    """The minutes as PDF/A: an approved version (`?versjon=2`), else the text as it is now.
+    Stored and current, or prepared by the worker while the page waits (see `documents`)."""
     meeting = get_meeting_for_user(request.user, pk, meeting_pk)
     minutes = _minutes(meeting)
-    context = {"project": meeting.project, "meeting": meeting, "minutes": minutes}
     number = request.GET.get("versjon", "")
     if number:
         if not number.isdigit():
             raise Http404
-        version = _version(minutes, int(number))
-        context.update(
-            content=version.content,
-            version_number=version.version,
-            approved_at=version.approved_at,
-            approved_by_name=version.approved_by_name,
-        )
-    else:
-        context.update(
-            content=services.minutes_content(meeting),
-            version_number=minutes.version,
-            draft=not minutes.is_approved,
-            approved_at=minutes.approved_at,
-            approved_by_name=services.person_name(minutes.approved_by),
-        )
-    content = render_pdf("meetings/minutes_pdf.html", context, request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"referat-{meeting.pk}-v{context['version_number']}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        number = str(_version(minutes, int(number)).version)
+    return downloads.download(
+        request,
+        kind=MINUTES,
+        obj=meeting,
+        variant=number,
+        back_url=reverse("meetings:minutes_detail", args=[meeting.project_id, meeting.pk]),
+        back_label=_("Minutes"),
+        breadcrumbs=meetings_trail(
+            meeting.project, _minutes_link(meeting), _("PDF"), meeting=meeting
+        ),
+    )

@@ -18,6 +18,7 @@ from naboskap.meetings.minutes import services as minutes_services
 from naboskap.meetings.models import Meeting, Member
 from naboskap.meetings.tests.factories import make_body
 from naboskap.meetings.tests.helpers import in_language, outbox_to, pdf_text
+from naboskap.testing.documents import fetch_document
 
 TX = pytest.mark.django_db(transaction=True)
 
@@ -138,8 +139,8 @@ def test_saving_sends_nothing_and_sending_is_a_step_that_sends_once(world, coord
     assert len(mail.outbox) == 4
 
     # The letter carries the agenda.
-    letters = coordinator.get(
-        reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
+    letters = fetch_document(
+        coordinator, reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
     )
     letter = pdf_text(letters.content)
     assert "Rune Beboer" in letter and "Støy om kvelden" in letter
@@ -179,8 +180,8 @@ def test_a_change_after_sending_offers_an_update_with_the_same_uid(world, coordi
     # The letter invitee is listed for printing, and the letter says what changed.
     page = coordinator.get(meeting.get_absolute_url()).content.decode()
     assert "Letters to print: Rune Beboer" in page
-    letters = coordinator.get(
-        reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
+    letters = fetch_document(
+        coordinator, reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
     )
     letter = pdf_text(letters.content)
     assert in_language("Changed:") in letter and "Biblioteket" in letter
@@ -224,8 +225,8 @@ def test_cancelling_needs_a_reason_that_goes_with_the_cancellation(world, coordi
     assert reason in str(event["DESCRIPTION"]) and int(event["SEQUENCE"]) == 1
     page = coordinator.get(meeting.get_absolute_url()).content.decode()
     assert reason in page and "Letters to print: Rune Beboer" in page
-    letters = coordinator.get(
-        reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
+    letters = fetch_document(
+        coordinator, reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
     )
     letter = pdf_text(letters.content)
     assert in_language("Cancelled:") in letter and "vannskadet" in letter

@@ -30,6 +30,7 @@ from naboskap.meetings.tests.helpers import (
     subject_starts,
 )
 from naboskap.projects.models import ShortLink, Subscription
+from naboskap.testing.documents import fetch_document
 
 TX = pytest.mark.django_db(transaction=True)
 
@@ -287,8 +288,8 @@ def test_an_address_the_server_refuses_is_flagged_for_a_letter(world, coordinato
     assert bounced.is_bounced and "550 5.1.1 User unknown" in bounced.bounce_note
     page = coordinator.get(meeting.get_absolute_url()).content.decode()
     assert "Bounced – send a letter" in page and "Print 1 letter (PDF)" in page
-    letters = coordinator.get(
-        reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
+    letters = fetch_document(
+        coordinator, reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
     )
     text = pdf_text(letters.content)
     # The letter's short address stands for the invitee's RSVP link (issue 17).
@@ -322,7 +323,7 @@ def test_letters_are_printed_for_invitees_without_email(world, coordinator):
     meeting = make_meeting(world.project, body=body)
     services.invitations_send(meeting=meeting, members=body.members.all())
     url = reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
-    response = coordinator.get(url)
+    response = fetch_document(coordinator, url)
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     letter = meeting.invitations.get(via="letter")

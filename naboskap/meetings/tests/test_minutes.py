@@ -22,6 +22,7 @@ from naboskap.meetings.tests.helpers import pdf_text
 from naboskap.plans.models import Measure
 from naboskap.risk import services as risk_services
 from naboskap.risk.tests.factories import make_analysis
+from naboskap.testing.documents import fetch_document
 from naboskap.testing.factories import make_concern, make_measure
 
 
@@ -416,7 +417,7 @@ def test_minutes_as_pdf(coordinator, council):
     services.minutes_start(meeting=council, created_by=None)
     services.item_notes_save(item=item, notes="Gjennomgang av husordensreglene.")
     client = coordinator
-    response = client.get(url("minutes_pdf", council))
+    response = fetch_document(client, url("minutes_pdf", council))
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "Gjennomgang av husordensreglene." in text and "Draft" in text
@@ -425,7 +426,7 @@ def test_minutes_as_pdf(coordinator, council):
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp  # PDF/A-2b
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
     services.minutes_approve(minutes=minutes_of(council), approved_by=None)
-    response = client.get(url("minutes_pdf", council) + "?versjon=1")
+    response = fetch_document(client, url("minutes_pdf", council) + "?versjon=1")
     assert "Version 1, approved" in pdf_text(response.content)
     assert client.get(url("minutes_pdf", council) + "?versjon=7").status_code == 404
     assert client.get(url("minutes_pdf", council) + "?versjon=x").status_code == 404

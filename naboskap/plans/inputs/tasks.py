@@ -7,13 +7,13 @@ the text stays in Naboskap, where access is controlled and logged.
 import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from naboskap.outbox import services as outbox
 from naboskap.plans.models import Input
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.selectors import recipients_by_language
@@ -66,13 +66,20 @@ def input_submitted(input_id: int) -> None:
     if not groups:
         return
     queue = reverse("inputs:list", args=[project.pk]) + "?moderation=pending"
-    context = {
+    email_context = {
         "project": project,
         "input_url": settings.SITE_URL + input.get_absolute_url(),
         "queue_url": settings.SITE_URL + queue,
     }
     for language, recipients in sorted(groups.items()):
         with translation.override(language):
-            subject = render_to_string("plans/inputs/email/submitted_subject.txt", context)
-            body = render_to_string("plans/inputs/email/submitted_body.txt", context)
-        EmailMessage(subject.strip(), body, to=recipients).send()
+            subject = render_to_string("plans/inputs/email/submitted_subject.txt", email_context)
+            body = render_to_string("plans/inputs/email/submitted_body.txt", email_context)
+        outbox.queue(
+            key=f"input-submitted:{input_id}:{language}",
+            to=recipients,
+            subject=subject,
+            body=body,
+            kind="suggestion",
+            municipality=project.municipality,
+        )

@@ -13,6 +13,7 @@ from naboskap.conftest import english
 from naboskap.lib.pdf import render_pdf
 from naboskap.plans.models import Participation
 from naboskap.tenancy.models import Unit
+from naboskap.testing.documents import fetch_document
 from naboskap.testing.factories import make_concern, make_measure
 
 
@@ -37,8 +38,8 @@ def plan(world):
 
 
 def test_plan_pdf_is_pdfa_tagged_and_reads_as_the_plan(world, plan):
-    response = english(world.users["politician"]).get(
-        reverse("plans:plan_pdf", args=[world.project.pk])
+    response = fetch_document(
+        english(world.users["politician"]), reverse("plans:plan_pdf", args=[world.project.pk])
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -1,23 +1,31 @@
 """The record of processing activities and the DPIA support document: who reads them, that
 they are made from the configuration (a retention value the test sets shows up), that the
-access table says what the rules say, and that the PDFs are PDFs with pages."""
+access table says what the rules say, and that the PDFs are stored documents with pages,
+made again when the configuration they show changes."""
 
 import io
 
 import pytest
 import rules
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from naboskap.concerns import services as concern_services
 from naboskap.concerns.models import Category
-from naboskap.conftest import english
+from naboskap.conftest import client_for, english
+from naboskap.documents.models import Document
+from naboskap.documents.rendering import stale_documents
+from naboskap.documents.tests.kinds import pdf_text
 from naboskap.privacy import processing
 from naboskap.tenancy.models import Role
+from naboskap.testing.documents import fetch_document, read, render_queued
 from naboskap.testing.factories import make_concern
 
 RECORDS = reverse("privacy:records")
 DPIA = reverse("privacy:dpia")
+RECORDS_PDF = reverse("privacy:records_pdf")
+DPIA_PDF = reverse("privacy:dpia_pdf")
 
 
 @pytest.mark.parametrize("persona", ["admin", "coordinator"])
@@ -39,8 +47,10 @@ def test_admin_and_coordinator_read_the_record(persona, world):
 )
 def test_other_staff_read_no_privacy_document(persona, persona_clients):
     expected = 302 if persona == "anonymous" else 403
-    for name in ("privacy:index", "privacy:records", "privacy:records_pdf", "privacy:dpia"):
+    names = ("privacy:index", "privacy:records", "privacy:records_pdf", "privacy:dpia")
+    for name in (*names, "privacy:dpia_pdf"):
         assert persona_clients[persona].get(reverse(name)).status_code == expected, name
+    assert not Document.objects.exists()  # nothing asked for on their behalf
 
 
 def test_only_the_admin_reads_the_dpia(world, persona_clients):
@@ -51,6 +61,7 @@ def test_only_the_admin_reads_the_dpia(world, persona_clients):
     assert "To be filled in by the privacy officer:" in page
     assert "vulnerable" in page
     assert persona_clients["coordinator"].get(DPIA).status_code == 403
+    assert persona_clients["coordinator"].get(DPIA_PDF).status_code == 403
     # The index offers the DPIA to the admin only.
     assert DPIA in persona_clients["admin"].get(reverse("privacy:index")).content.decode()
     assert DPIA not in persona_clients["coordinator"].get(reverse("privacy:index")).content.decode()
@@ -76,9 +87,10 @@ def test_the_documents_show_the_retention_the_municipality_configured(world):
         assert "delete contact details this many days after closure" in page
         assert ">37<" in page and ">9<" in page
         assert "The concern rules are the ones the municipality saved" in page or url == DPIA
-    pdf = client.get(reverse("privacy:records_pdf"))
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "37" in text
+    for url in (RECORDS_PDF, DPIA_PDF):
+        text = pdf_text(fetch_document(client, url).content)
+        assert "delete contact details this many days after closure" in text
+        assert "37" in text
 
 
 def test_the_record_says_when_the_defaults_apply(world):
@@ -87,19 +99,86 @@ def test_the_record_says_when_the_defaults_apply(world):
 
 
 @pytest.mark.parametrize(
-    ("name", "title"),
-    [("privacy:records_pdf", "Record of processing activities"), ("privacy:dpia_pdf", "DPIA")],
+    ("name", "title", "filename"),
+    [
+        ("privacy:records_pdf", "Record of processing activities", "behandlingsprotokoll"),
+        ("privacy:dpia_pdf", "DPIA", "dpia-grunnlag"),
+    ],
 )
-def test_the_pdfs_are_pdfs_with_pages(name, title, world):
-    response = english(world.users["admin"]).get(reverse(name))
-    assert response.status_code == 200
+def test_the_pdfs_are_stored_documents_with_pages(name, title, filename, world):
+    client = english(world.users["admin"])
+    waiting = client.get(reverse(name))
+    assert waiting.status_code == 200 and waiting["Content-Type"].startswith("text/html")
+    assert "The PDF is being prepared." in waiting.content.decode()
+    assert render_queued() == 1  # what the worker does
+    response = client.get(reverse(name))
+    assert response.streaming  # from storage
+    response = read(response)
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) >= 2
-    text = "".join(page.extract_text() for page in reader.pages)
+    text = pdf_text(response.content)
     assert title in text and "Fjordby kommune" in text
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
+    slug = (
+        "behandlingsprotokoll-fjordby" if name == "privacy:records_pdf" else "dpia-grunnlag-fjordby"
+    )
+    assert f'filename="{slug}-' in response["Content-Disposition"]
+
+
+def test_a_changed_category_makes_the_record_stale_and_it_is_made_again(world):
+    concern_services.categories_ensure_defaults(municipality=world.municipality)
+    client = english(world.users["coordinator"])
+    assert "Lukt fra avfallsdunkene" not in pdf_text(fetch_document(client, RECORDS_PDF).content)
+    assert client.get(RECORDS_PDF).streaming  # current: sent as stored
+
+    category = Category.objects.get(municipality=world.municipality, code="noise")
+    category.name = category.name_en = "Lukt fra avfallsdunkene"
+    concern_services.category_save(category=category)
+    waiting = client.get(RECORDS_PDF)
+    assert "The PDF is being prepared." in waiting.content.decode()
+    assert render_queued() == 1
+    assert "Lukt fra avfallsdunkene" in pdf_text(read(client.get(RECORDS_PDF)).content)
+
+
+def test_a_new_concern_makes_the_dpia_stale_but_not_the_record(world):
+    """The DPIA counts the concerns; the record does not show them."""
+    concern_services.categories_ensure_defaults(municipality=world.municipality)
+    client = english(world.users["admin"])
+    fetch_document(client, RECORDS_PDF)
+    fetch_document(client, DPIA_PDF)
+    make_concern(world.project)
+    assert client.get(RECORDS_PDF).streaming
+    assert "The PDF is being prepared." in client.get(DPIA_PDF).content.decode()
+    assert render_queued() == 1
+
+
+def test_a_setting_the_record_shows_makes_it_stale(world, settings):
+    client = english(world.users["admin"])
+    assert "Two-step login (TOTP) required for staff\nYes" in pdf_text(
+        fetch_document(client, RECORDS_PDF).content
+    )
+    settings.NABOSKAP_MFA_REQUIRED = False
+    assert not client.get(RECORDS_PDF).streaming
+    render_queued()
+    assert "Two-step login (TOTP) required for staff\nNo" in pdf_text(
+        read(client.get(RECORDS_PDF)).content
+    )
+
+
+def test_the_stored_documents_are_current_whatever_the_language(world):
+    """What the fingerprint reads is the same in every language: the worker (in its own
+    language) finds a document current that a reader in another language was sent."""
+    concern_services.categories_ensure_defaults(municipality=world.municipality)
+    for language in ("nb", "nn", "en"):
+        client = client_for(world.users["admin"], language=language)
+        fetch_document(client, RECORDS_PDF)
+        fetch_document(client, DPIA_PDF)
+    assert Document.objects.filter(status=Document.Status.READY).count() == 6
+    for language in ("nb", "nn", "en"):
+        with translation.override(language):
+            assert stale_documents(Document.objects.all()) == []
 
 
 def test_the_processors_come_from_the_settings_without_secrets(world, settings):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from naboskap.conftest import english
+from naboskap.outbox.models import Email
 from naboskap.projects import services
 from naboskap.projects.models import Subscription, Update
 
@@ -103,52 +104,70 @@ def test_an_old_title_with_a_line_break_is_sent_on_one_line(world, tasks):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_server_that_hangs_up_is_tried_again_from_where_it_stopped(world, tasks, settings):
-    settings.EMAIL_BACKEND = backend(AwayForBertha)
-    AwayForBertha.hung_up = False
+def test_news_waits_in_the_outbox_while_the_server_is_away_and_reaches_each_once(
+    world, tasks, smtp_server
+):
     subscribe(world, "anna", "bertha", "cecilie")
+    smtp_server.stop()
     update = publish(world)
     tasks()
-    assert recipients() == ["anna"]
-    retry = DBTaskResult.objects.get(task_path=NOTIFY, status="READY")
-    anna = Subscription.objects.get(email="anna@example.org")
-    assert retry.args_kwargs == {"args": [update.pk, anna.pk], "kwargs": {"attempt": 1}}
-    assert Update.objects.get(pk=update.pk).notified_at is not None  # claimed, being sent
-    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    # Claimed and stored for all three in one go; nothing lost while the server is away.
+    assert Update.objects.get(pk=update.pk).notified_at is not None
+    assert Email.objects.filter(key=f"news:{update.pk}", status=Email.Status.QUEUED).count() == 3
+    smtp_server.start()
+    # The time for the next attempt has come.
+    Email.objects.update(next_attempt_at=timezone.now())
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     tasks()
-    assert recipients() == ["anna", "bertha", "cecilie"]  # nobody twice, nobody left out
-    assert not DBTaskResult.objects.filter(task_path=NOTIFY, status="READY").exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_send_that_fails_for_good_leaves_the_update_unsent(world, tasks, settings):
-    settings.EMAIL_BACKEND = backend(RefusesEverything)
-    subscribe(world, "anna", "bertha")
-    update = publish(world)
-    tasks()
-    assert mail.outbox == []
-    assert DBTaskResult.objects.get(task_path=NOTIFY).status == "FAILED"
-    assert Update.objects.get(pk=update.pk).notified_at is None
-    # Once the server takes mail again, saving the update sends it.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sorted(m["X-Envelope-To"] for m in smtp_server.sink.received) == [
+        "anna@example.org",
+        "bertha@example.org",
+        "cecilie@example.org",
+    ]
+    # Saving the update again, or a second run, sends nothing twice.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.update_save(
-            project=world.project, update=Update.objects.get(pk=update.pk), author=None
-        )
+        services.update_save(project=world.project, update=update, author=None)
     tasks()
-    assert recipients() == ["anna", "bertha"]
-    assert Update.objects.get(pk=update.pk).notified_at is not None
+    assert len(smtp_server.sink.received) == 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_address_refused_for_good_does_not_stop_the_others(world, tasks, settings):
-    settings.EMAIL_BACKEND = backend(RefusesBertha)
+def test_an_address_refused_for_good_does_not_stop_the_others(world, tasks, smtp_server):
+    smtp_server.sink.refuse.add("bertha@example.org")
     subscribe(world, "anna", "bertha", "cecilie")
+    publish(world)
+    tasks()
+    assert sorted(m["X-Envelope-To"] for m in smtp_server.sink.received) == [
+        "anna@example.org",
+        "cecilie@example.org",
+    ]
+    refused = Email.objects.get(to="bertha@example.org")
+    assert refused.status == Email.Status.FAILED and "550" in refused.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_the_news_for_its_subscribers_is_all_or_nothing(world, tasks, monkeypatch):
+    from naboskap.projects import tasks as project_tasks
+
+    subscribe(world, "anna", "bertha")
+    real = project_tasks.update_email
+
+    def breaks_at_bertha(update, subscription):
+        if subscription.email.startswith("bertha"):
+            raise RuntimeError("the template broke")
+        return real(update, subscription)
+
+    monkeypatch.setattr(project_tasks, "update_email", breaks_at_bertha)
     update = publish(world)
     tasks()
-    assert recipients() == ["anna", "cecilie"]
-    assert Update.objects.get(pk=update.pk).notified_at is not None
-    assert DBTaskResult.objects.get(task_path=NOTIFY).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path=NOTIFY).status == "FAILED"
+    assert Update.objects.get(pk=update.pk).notified_at is None  # not claimed
+    assert not Email.objects.exists()  # nor anna's stored
+    monkeypatch.setattr(project_tasks, "update_email", real)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.update_save(project=world.project, update=update, author=None)
+    tasks()
+    assert sorted(recipients()) == ["anna", "bertha"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -175,3 +194,42 @@ def test_news_published_while_the_project_was_hidden_is_sent_when_it_becomes_pub
         services.project_edit(project=world.project, name="Lindeveien")
     tasks()
     assert sorted(recipients()) == ["anna", "bertha"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_coordinator_may_publish_the_project_without_sending_the_held_news(world, tasks):
+    from naboskap.conftest import client_for
+    from naboskap.projects.forms import ProjectForm
+    from naboskap.projects.models import Project
+
+    subscribe(world, "anna")
+    services.project_edit(project=world.project, visibility=Project.Visibility.DRAFT)
+    update = publish(world)
+    tasks()
+    coordinator = client_for(world.users["coordinator"], language="en")
+    url = reverse("projects:edit", args=[world.project.pk])
+    form = coordinator.get(url).content.decode()
+    assert "Send the news published while the project was hidden to its subscribers" in form
+    assert "(1 update)" in form
+    updates = coordinator.get(reverse("projects:updates", args=[world.project.pk]))
+    assert "Emailed to subscribers when the project becomes public" in updates.content.decode()
+    # What the form shows, sent back as it is, but for the box about the held news.
+    form = ProjectForm(instance=world.project, municipality=world.municipality)
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if name != "send_held_news" and form[name].value() not in (None, "")
+    }
+    data["visibility"] = Project.Visibility.PUBLIC
+    # Unticked: the box is not sent.
+    response = coordinator.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    tasks()
+    assert mail.outbox == []
+    dropped = Update.objects.get(pk=update.pk)
+    assert dropped.notification_dropped_at is not None and dropped.notified_at is not None
+    updates = coordinator.get(reverse("projects:updates", args=[world.project.pk]))
+    assert "Not emailed to subscribers" in updates.content.decode()
+    # Hidden and public again: still not sent, and not asked about.
+    services.project_edit(project=world.project, visibility=Project.Visibility.DRAFT)
+    assert "hidden to its subscribers" not in coordinator.get(url).content.decode()

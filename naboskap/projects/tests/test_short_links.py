@@ -25,6 +25,7 @@ from naboskap.projects.models import SHORT_LINK_ALPHABET, ShortLink
 from naboskap.stakeholders import services as stakeholder_services
 from naboskap.stakeholders.places import services as place_services
 from naboskap.stakeholders.tests.factories import make_address, make_addresses_around
+from naboskap.testing.documents import fetch_document, fetch_run
 
 SHORT = re.compile(r"/n/([A-Z0-9]{6})")
 
@@ -147,7 +148,7 @@ def test_council_letters_have_a_qr_code_a_short_rsvp_address_and_the_project(
     meeting = make_meeting(world.project, body=body)
     meeting_services.invitations_send(meeting=meeting, members=body.members.all())
     url = reverse("meetings:meeting_letters", args=[world.project.pk, meeting.pk])
-    response = coordinator.get(url)
+    response = fetch_document(coordinator, url)
     assert response.status_code == 200
     text = pdf_text(response.content)
     invitation = meeting.invitations.get(via="letter")
@@ -196,10 +197,11 @@ def test_neighbour_letters_skip_the_site_list_the_meeting_once_and_can_be_acted_
         heading="Invitasjon: {title}",
         body="Vi inviterer til møte.\n\nTid: {time}\nSted: {place}",
     )
-    response = coordinator.post(
+    started = coordinator.post(
         reverse("stakeholders:letters", args=[world.project.pk]),
         {"meeting": meeting.pk, "template": template.pk},
     )
+    response = fetch_run(coordinator, started)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     pages = [page.extract_text() for page in reader.pages]
@@ -241,7 +243,7 @@ def test_survey_slips_have_the_short_address_and_the_project(world, coordinator,
         closes_on=today + datetime.timedelta(days=30),
     )
     url = reverse("insights:round_codes", args=[world.project.pk, survey_round.pk])
-    response = coordinator.post(url, {"count": "2"})
+    response = fetch_run(coordinator, coordinator.post(url, {"count": "2"}))
     assert response.status_code == 200
     text = pdf_text(response.content)
     targets = [follow(client_en, code) for code in short_codes(text)]

@@ -11,9 +11,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from naboskap.conftest import english
+from naboskap.documents.models import Document
 from naboskap.projects.models import Update
-from naboskap.reports import documents, services
+from naboskap.reports import services
+from naboskap.reports.documents import STATUS_REPORT
 from naboskap.reports.models import StatusReport
+from naboskap.testing.documents import fetch_document
 from naboskap.testing.factories import UpdateFactory, make_concern, make_measure
 
 pytestmark = pytest.mark.django_db
@@ -120,14 +123,14 @@ def test_a_kept_report_does_not_change_when_the_data_changes(world, persona_clie
     assert "Omdøpt etterpå" not in after
     assert "Skrevet etterpå" not in after
     assert before.count(world.update.title) == after.count(world.update.title)
-    report.refresh_from_db()
-    pdf = pdf_text(documents.report_render_pdf(report=report).pdf.read())
-    assert "Omdøpt etterpå" not in pdf
+    document = fetch_document(persona_clients["admin"], reverse("reports:pdf", args=[report.pk]))
+    assert "Omdøpt etterpå" not in pdf_text(document.content)
 
 
 def test_the_pdf_has_the_report_headings(world, persona_clients):
     report = make_report(world)
-    response = persona_clients["politician"].get(reverse("reports:pdf", args=[report.pk]))
+    url = reverse("reports:pdf", args=[report.pk])
+    response = fetch_document(persona_clients["politician"], url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
@@ -137,12 +140,11 @@ def test_the_pdf_has_the_report_headings(world, persona_clients):
         "What has happened since the last report",
     ):
         assert heading in text
-    report.refresh_from_db()
-    assert report.pdf  # rendered once and kept
-    name = report.pdf.name
-    persona_clients["admin"].get(reverse("reports:pdf", args=[report.pk]))
-    report.refresh_from_db()
-    assert report.pdf.name == name
+    stored = Document.objects.get(kind=STATUS_REPORT, object_id=report.pk)
+    assert stored.file and stored.language == report.language  # rendered once and kept
+    again = fetch_document(persona_clients["admin"], url)
+    assert again.content == response.content
+    assert Document.objects.get(pk=stored.pk).file.name == stored.file.name
 
 
 def test_a_report_has_no_personal_data(world, persona_clients):
@@ -158,7 +160,9 @@ def test_a_report_has_no_personal_data(world, persona_clients):
         assert page.status_code == 200
         html = page.content.decode()
         assert report.title in html
-        document = persona_clients["admin"].get(reverse("reports:pdf", args=[report.pk]))
+        document = fetch_document(
+            persona_clients["admin"], reverse("reports:pdf", args=[report.pk])
+        )
         assert document.status_code == 200
         assert document["Content-Type"] == "application/pdf"
         pdf = pdf_text(document.content)

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from naboskap.conftest import make_staff
+from naboskap.documents.models import Document
 from naboskap.reports import schedules
+from naboskap.reports.documents import STATUS_REPORT
 from naboskap.reports.models import ReportSchedule, StatusReport
 from naboskap.tenancy.models import Role
 from naboskap.testing.factories import ProjectFactory
@@ -47,7 +49,7 @@ def test_a_due_schedule_makes_a_report_and_emails_only_politicians(world, tasks)
     assert report.created_by is None
     assert report.period_end == boundary - datetime.timedelta(days=1)
     assert report.period_start == schedules.period_before("quarterly", boundary)[0]
-    assert report.pdf  # rendered by the worker
+    assert Document.objects.get(kind=STATUS_REPORT, object_id=report.pk).file  # by the worker
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([world.users["politician"].email, project_politician.email])
     for message in mail.outbox:

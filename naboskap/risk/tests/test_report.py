@@ -17,6 +17,7 @@ from naboskap.conftest import client_for
 from naboskap.risk import services
 from naboskap.risk.models import Participant, UnwantedEvent
 from naboskap.risk.tests.factories import AFTER, fill_full_analysis, make_analysis, score
+from naboskap.testing.documents import fetch_document
 from naboskap.testing.factories import make_concern
 
 LEVELS = {"liv_helse": 1, "trygghet": 2, "materielle": 1, "tillit": 1}
@@ -144,7 +145,7 @@ def test_analysis_page_links_to_the_report(world, analysis, en):
 
 
 def test_report_pdf_is_pdfa_tagged_with_embedded_fonts(world, analysis, en):
-    response = en["politician"].get(url("risk:report_pdf", analysis))
+    response = fetch_document(en["politician"], url("risk:report_pdf", analysis))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="ros-rapport-lindeveien-revisjon-1.pdf"' in response["Content-Disposition"]
@@ -184,7 +185,7 @@ def test_report_pdf_is_pdfa_tagged_with_embedded_fonts(world, analysis, en):
 
 def test_report_pdf_is_in_the_readers_language(world, analysis):
     client = client_for(world.users["coordinator"])  # bokmål, the default
-    response = client.get(url("risk:report_pdf", analysis))
+    response = fetch_document(client, url("risk:report_pdf", analysis))
     reader = PdfReader(io.BytesIO(response.content))
     assert reader.trailer["/Root"]["/Lang"] == "nb"
 

@@ -1,17 +1,23 @@
 """The shared assessment: created, edited into versions, signed by both parties, refused when
-outdated or signed by the wrong role, and printed as a PDF/A-2b without identities."""
+outdated or signed by the wrong role, and printed as a PDF/A-2b without identities (a stored
+document per version, made again when what it shows changes)."""
 
 import html
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from naboskap.conftest import client_for
+from naboskap.documents.models import Document
+from naboskap.documents.rendering import stale_documents
+from naboskap.documents.tests.kinds import pdf_text
 from naboskap.situation import services
 from naboskap.situation.models import Assessment, AssessmentVersion, Party, SignOff
-from naboskap.situation.tests.helpers import END, SECRET_TEXT, START, fill
+from naboskap.situation.tests.helpers import END, SECRET_TEXT, START, at, fill, police_concern
+from naboskap.testing.documents import fetch_document, read, render_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -250,10 +256,15 @@ def test_the_pdf_reads_as_the_assessment_and_names_no_one_it_is_about(world, ass
         party=Party.MUNICIPALITY,
         by=world.users["coordinator"],
     )
-    response = client_for(world.users["police"], language="en").get(
-        reverse("situation:assessment_pdf", args=[world.project.pk, assessment.pk])
-    )
-    assert response.status_code == 200
+    client = client_for(world.users["police"], language="en")
+    url = reverse("situation:assessment_pdf", args=[world.project.pk, assessment.pk])
+    waiting = client.get(url)
+    assert waiting.status_code == 200
+    assert "The PDF is being prepared." in waiting.content.decode()
+    assert render_queued() == 1  # what the worker does
+    response = client.get(url)
+    assert response.streaming  # the stored file
+    response = read(response)
     assert response["Content-Type"] == "application/pdf"
     assert (
         'filename="situasjonsbilde-lindeveien-2026-03-02-v1.pdf"'
@@ -275,14 +286,87 @@ def test_the_pdf_reads_as_the_assessment_and_names_no_one_it_is_about(world, ass
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp
 
 
+def pdf_url(assessment, version=None):
+    url = reverse("situation:assessment_pdf", args=[assessment.project_id, assessment.pk])
+    return f"{url}?versjon={version}" if version else url
+
+
 def test_the_pdf_of_an_earlier_version(world, assessment):
+    client = client_for(world.users["coordinator"], language="en")
+    text = pdf_text(fetch_document(client, pdf_url(assessment, 1)).content)
+    assert "Uro ved inngangen" in text and "the current one is" not in text
+    # A new version: the earlier one's PDF now says which one is current, so it is made again.
+    services.assessment_edit(assessment=assessment, text="Ny tekst", based_on=1, by=None)
+    assert not client.get(pdf_url(assessment, 1)).streaming
+    text = pdf_text(fetch_document(client, pdf_url(assessment, 1)).content)
+    assert "Uro ved inngangen" in text and "the current one is version 2" in text
+    assert "Ny tekst" in pdf_text(fetch_document(client, pdf_url(assessment)).content)
+    assert client.get(pdf_url(assessment, 9)).status_code == 404
+    assert client.get(pdf_url(assessment, "x")).status_code == 404
+    # Each version in bokmål (made ahead, the municipality's language) and in English.
+    assert Document.objects.filter(kind="situation.assessment").count() == 4
+
+
+def test_a_concern_in_the_period_makes_the_pdf_stale_and_it_is_made_again(world, assessment):
+    """The picture is counted from other apps' rows, which no service here reports: the
+    stored PDF's fingerprint reads them."""
+    client = client_for(world.users["police"], language="en")
+    text = pdf_text(fetch_document(client, pdf_url(assessment)).content)
+    assert "No incidents were recorded" in text
+    police_concern(world.project, "noise", at(3, 22))
+    page = client.get(pdf_url(assessment))
+    assert "The PDF is being prepared." in page.content.decode()
+    assert render_queued() == 1
+    response = client.get(pdf_url(assessment))
+    assert response.streaming
+    text = pdf_text(read(response).content)
+    assert "1 incident from 2. March 2026 to 22. March 2026" in text
+    # A concern outside the period is not in the picture: the PDF stays as it is.
+    police_concern(world.project, "noise", at(23))
+    assert client.get(pdf_url(assessment)).streaming
+
+
+def test_a_signed_version_keeps_its_pdf_when_the_next_is_signed(world, assessment):
+    """A sign-off belongs to one version: it makes that version's PDF stale, not the PDFs
+    of the versions before it, which never change once signed."""
+    services.assessment_sign(
+        assessment=assessment, version=1, party=Party.POLICE, by=world.users["police"]
+    )
     services.assessment_edit(assessment=assessment, text="Ny tekst", based_on=1, by=None)
     client = client_for(world.users["coordinator"], language="en")
-    base = reverse("situation:assessment_pdf", args=[world.project.pk, assessment.pk])
-    text = PdfReader(io.BytesIO(client.get(base + "?versjon=1").content)).pages[0].extract_text()
-    assert "Uro ved inngangen" in text and "the current one is version 2" in text
-    assert client.get(base + "?versjon=9").status_code == 404
-    assert client.get(base + "?versjon=x").status_code == 404
+    fetch_document(client, pdf_url(assessment, 1))
+    fetch_document(client, pdf_url(assessment, 2))
+    services.assessment_sign(
+        assessment=assessment, version=2, party=Party.MUNICIPALITY, by=world.users["coordinator"]
+    )
+    assert client.get(pdf_url(assessment, 1)).streaming
+    assert not client.get(pdf_url(assessment, 2)).streaming
+    render_queued()
+    text = pdf_text(read(client.get(pdf_url(assessment, 2))).content)
+    assert "Ny tekst" in text and "The municipality" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_version_is_made_ahead_in_the_municipalitys_language(world, tasks):
+    assessment = services.assessment_create(
+        project=world.project,
+        period_start=START,
+        period_end=END,
+        text=TEXT,
+        by=world.users["coordinator"],
+    )
+    tasks()
+    client = client_for(world.users["police"])  # bokmål, the municipality's language
+    assert client.get(pdf_url(assessment)).streaming
+    services.assessment_edit(assessment=assessment, text="Ny tekst", based_on=1, by=None)
+    tasks()  # the new version, and version 1 again (it now says version 2 is current)
+    assert client.get(pdf_url(assessment)).streaming
+    first = client.get(pdf_url(assessment, 1))
+    assert first.streaming
+    assert "versjon 2" in pdf_text(read(first).content)
+    # Nothing else is stale: the worker finds every document current, in any language.
+    with translation.override("en"):
+        assert stale_documents(Document.objects.all()) == []
 
 
 def test_the_assessment_page_shows_no_identities(world, assessment):

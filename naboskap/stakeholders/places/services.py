@@ -19,10 +19,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from naboskap.documents.services import documents_changed, run_start
 from naboskap.lib.errors import DomainError
 from naboskap.maps import coordinates, geo
 from naboskap.projects.models import Project
 from naboskap.stakeholders import selectors, sources
+from naboskap.stakeholders.documents import LETTER_RUN, PLACE, letter_run_parts
 from naboskap.stakeholders.models import (
     Channel,
     Interaction,
@@ -105,11 +107,14 @@ def _draft(project: Project, *, by) -> tuple[PlaceAnalysis, dict | None]:
     """The draft to change (locked): the newest version, or a copy of it if it is approved."""
     Project.objects.select_for_update().get(pk=project.pk)
     latest = project.place_analyses.select_for_update().order_by("-version").first()
+    draft, mapping = latest, None
     if latest is None:
-        return PlaceAnalysis.objects.create(project=project, version=1, created_by=by), None
-    if latest.is_published:
-        return _copy(latest, by=by)
-    return latest, None
+        draft = PlaceAnalysis.objects.create(project=project, version=1, created_by=by)
+    elif latest.is_published:
+        draft, mapping = _copy(latest, by=by)
+    # Every change goes into the draft: its PDF is rendered again after commit.
+    documents_changed(kind=PLACE, obj=draft)
+    return draft, mapping
 
 
 @transaction.atomic
@@ -196,6 +201,7 @@ def place_analysis_publish(*, project: Project, by) -> PlaceAnalysis:
     latest.published_at = timezone.now()
     latest.published_by = by
     latest.save(update_fields=["published_at", "published_by"])
+    documents_changed(kind=PLACE, obj=latest)  # it now says who approved it
     return latest
 
 
@@ -361,8 +367,12 @@ def letters_for(*, neighbour_list: NeighbourList, template: LetterTemplate, meet
 
 
 @transaction.atomic
-def letters_send(*, neighbour_list: NeighbourList, template: LetterTemplate, meeting, by):
-    """The letters for printing, logged as one outgoing letter interaction."""
+def letters_send(
+    *, neighbour_list: NeighbourList, template: LetterTemplate, meeting, by, language: str
+) -> tuple[str, Interaction]:
+    """The letters for printing, logged as one outgoing letter interaction, and handed to
+    the worker as a run for `by` (naboskap.documents). Returns the run's token and the
+    interaction."""
     letters = letters_for(neighbour_list=neighbour_list, template=template, meeting=meeting)
     if not letters:
         raise ValidationError(_("The neighbour list has no addresses: there is nothing to print."))
@@ -378,4 +388,11 @@ def letters_send(*, neighbour_list: NeighbourList, template: LetterTemplate, mee
         )
         % {"count": len(letters), "meeting": meeting.title},
     )
-    return letters, interaction
+    token, _parts = run_start(
+        kind=LETTER_RUN,
+        obj=neighbour_list.project,
+        requested_by=by,
+        language=language,
+        parts=letter_run_parts(letters, meeting=meeting, letter_date=timezone.localdate()),
+    )
+    return token, interaction

@@ -8,19 +8,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from naboskap.documents import downloads
 from naboskap.lib.breadcrumbs import link, project_trail
 from naboskap.lib.errors import show_error
 from naboskap.lib.http import form_status, posted
-from naboskap.lib.pdf import render_pdf
-from naboskap.maps.layers import circle, map_spec, place_picker, point
-from naboskap.maps.svg import map_svg
+from naboskap.maps.layers import map_spec, place_picker, point
 from naboskap.projects.access import get_project_for_user
-from naboskap.stakeholders import selectors
+from naboskap.stakeholders.documents import LETTER_RUN, PLACE
 from naboskap.stakeholders.models import LetterTemplate, NeighbourList, PlaceAnalysis
 from naboskap.stakeholders.places import services
 from naboskap.stakeholders.places.forms import (
@@ -31,6 +31,7 @@ from naboskap.stakeholders.places.forms import (
     ProcessEventForm,
     SensitiveSiteForm,
 )
+from naboskap.stakeholders.places.selectors import analysis_context
 from naboskap.tenancy.access import staff_required
 
 VIEW = "stakeholders.view_place_analysis"
@@ -41,46 +42,6 @@ ITEM_ADDED = {
     "event": gettext_lazy("The event was added to the timeline."),
     "theme": gettext_lazy("The theme was added."),
 }
-
-
-def place_features(project, sites: list[services.SiteDistance]) -> list[dict]:
-    """The site, the neighbour list's radius and addresses, and the sensitive places: what
-    the analysis's map shows (the tables beside it say the same in words)."""
-    features = []
-    centre = services.site_of(project)
-    neighbour_list = NeighbourList.objects.filter(project=project).first()
-    if centre is not None and neighbour_list is not None:
-        features.append(circle(*centre, neighbour_list.radius_m))
-        features.extend(
-            point(lat, lon, kind="address")
-            for lat, lon in selectors.neighbour_points(neighbour_list)
-        )
-    features.extend(
-        point(row.site.latitude, row.site.longitude, label=row.site.name, kind="place")
-        for row in sites
-    )
-    if centre is not None:
-        features.append(point(*centre, label=project.name))
-    return features
-
-
-def _analysis_context(project, analysis: PlaceAnalysis | None, *, pdf: bool = False) -> dict:
-    context = {
-        "project": project,
-        "analysis": analysis,
-        "has_site": services.site_of(project) is not None,
-    }
-    if analysis is not None:
-        context["sites"] = services.sites_with_distances(analysis, project)
-        context["events"] = list(analysis.events.all())
-        context["themes"] = list(analysis.themes.all())
-        features = place_features(project, context["sites"])
-        title = _("Map of the site, the neighbours and the sensitive places")
-        if pdf:
-            context["map_drawing"] = map_svg(features, title=title)
-        elif features:
-            context["map"] = map_spec("place", label=title, features=features, tall=True)
-    return context
 
 
 def site_picker(project, *, assets: bool = True) -> dict:
@@ -102,7 +63,7 @@ def site_picker(project, *, assets: bool = True) -> dict:
 def _page(request, project, *, status=200, **forms) -> HttpResponse:
     analysis = services.current_analysis(project)
     can_change = rules.has_perm(CHANGE, request.user, project)
-    context = _analysis_context(project, analysis)
+    context = analysis_context(project, analysis)
     context["can_change"] = can_change
     context["versions"] = list(
         project.place_analyses.select_related("published_by").order_by("-version")
@@ -210,7 +171,7 @@ def _version(request, pk: int, version: int):
 @staff_required
 def place_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     project, analysis = _version(request, pk, version)
-    context = _analysis_context(project, analysis)
+    context = analysis_context(project, analysis)
     context["latest"] = services.current_analysis(project)
     context["breadcrumbs"] = project_trail(
         project,
@@ -222,13 +183,24 @@ def place_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 
 @staff_required
 def place_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """The version as PDF: stored and current, or prepared by the worker while the page
+    waits (see `documents`)."""
     project, analysis = _version(request, pk, version)
-    context = _analysis_context(project, analysis, pdf=True)
-    content = render_pdf("stakeholders/place_pdf.html", context, request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"stedsanalyse-{project.slug or project.pk}-v{analysis.version}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    analysis.project = project
+    version_page = reverse("stakeholders:place_version", args=[project.pk, analysis.version])
+    return downloads.download(
+        request,
+        kind=PLACE,
+        obj=analysis,
+        back_url=version_page,
+        back_label=_("Place and process analysis, version %(version)s")
+        % {"version": analysis.version},
+        breadcrumbs=project_trail(
+            project,
+            link(_("Place and process analysis"), "stakeholders:place_analysis", project.pk),
+            _("PDF"),
+        ),
+    )
 
 
 # Invitation letters -------------------------------------------------------------------------
@@ -258,7 +230,8 @@ def _letters_page(request, project, *, form=None, status=200) -> HttpResponse:
 
 @staff_required
 def letters(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: choose a meeting and a template. POST: the letters as one PDF, logged."""
+    """GET: choose a meeting and a template. POST: the letters, logged, handed to the
+    worker; then the page where they can be downloaded when ready."""
     project = get_project_for_user(request.user, pk, SEND)
     if request.method != "POST":
         return _letters_page(request, project)
@@ -271,28 +244,39 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, _("Compute the neighbour list first: it has no addresses yet."))
     if form.is_valid():
         try:
-            letter_list, _interaction = services.letters_send(
+            token, _interaction = services.letters_send(
                 neighbour_list=neighbour_list,
                 template=form.cleaned_data["template"],
                 meeting=form.cleaned_data["meeting"],
                 by=request.user,
+                language=translation.get_language(),
             )
         except ValidationError as exc:
             show_error(request, exc, form)
         else:
-            meeting = form.cleaned_data["meeting"]
-            context = {
-                "project": project,
-                "meeting": meeting,
-                "letters": letter_list,
-                "letter_date": timezone.localdate(),
-            }
-            content = render_pdf("stakeholders/letters_pdf.html", context, request=request)
-            response = HttpResponse(content, content_type="application/pdf")
-            filename = f"nabobrev-{meeting.starts_at:%Y-%m-%d}-{meeting.pk}.pdf"
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
+            return redirect("stakeholders:letters_run", pk=project.pk, token=token)
     return _letters_page(request, project, form=form, status=form_status(form))
+
+
+@staff_required
+def letters_run(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The letters of a run being prepared by the worker, part by part as they are ready,
+    for the one who asked for them."""
+    project = get_project_for_user(request.user, pk, SEND)
+    return downloads.run(
+        request,
+        kind=LETTER_RUN,
+        obj=project,
+        token=token,
+        back_url=reverse("stakeholders:letters", args=[project.pk]),
+        back_label=_("Invitation letters"),
+        breadcrumbs=project_trail(
+            project,
+            link(_("Neighbour list"), "stakeholders:neighbour_list", project.pk),
+            link(_("Invitation letters"), "stakeholders:letters", project.pk),
+            _("PDF"),
+        ),
+    )
 
 
 def _template_form_page(request, project, form, template=None) -> HttpResponse:

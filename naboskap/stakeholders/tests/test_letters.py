@@ -16,6 +16,7 @@ from naboskap.stakeholders import services
 from naboskap.stakeholders.models import Interaction, LetterTemplate
 from naboskap.stakeholders.places import services as place_services
 from naboskap.stakeholders.tests.factories import make_address, make_addresses_around
+from naboskap.testing.documents import fetch_run
 
 
 def url(name, *args):
@@ -67,9 +68,10 @@ def coordinator(world):
 def test_the_letters_are_one_pdf_with_a_letter_per_address_and_are_logged(
     world, listed, meeting, template, coordinator
 ):
-    response = coordinator.post(
+    started = coordinator.post(
         url("letters", listed.pk), {"meeting": meeting.pk, "template": template.pk}
     )
+    response = fetch_run(coordinator, started)  # the worker renders the run
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))

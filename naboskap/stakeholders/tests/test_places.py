@@ -14,6 +14,7 @@ from naboskap.conftest import english
 from naboskap.maps import coordinates
 from naboskap.stakeholders.models import PlaceAnalysis, ProcessEvent, SensitiveSite
 from naboskap.stakeholders.tests.factories import make_address
+from naboskap.testing.documents import fetch_document
 
 SITE = (69.65, 18.95)
 
@@ -99,7 +100,7 @@ def test_the_analysis_shows_its_map_and_the_pdf_draws_it(sited, coordinator):
     assert 'id="map-place-config"' in body  # the analysis's map
     assert 'id="map-site-config"' in body  # the map that adds a place
     assert "Fjordby skole" in body
-    document = coordinator.get(url("place_pdf", sited.pk, 1))
+    document = fetch_document(coordinator, url("place_pdf", sited.pk, 1))
     assert document.status_code == 200
     reader = PdfReader(io.BytesIO(document.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -206,7 +207,7 @@ def test_deleting_an_item_of_another_project_is_404(sited, coordinator, world):
 def test_the_pdf_is_pdf_a(sited, coordinator):
     add_site(coordinator, sited)
     coordinator.post(url("place_text", sited.pk), {"conclusions": "Trafikk er hovedtemaet."})
-    response = coordinator.get(url("place_pdf", sited.pk, 1))
+    response = fetch_document(coordinator, url("place_pdf", sited.pk, 1))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="stedsanalyse-lindeveien-v1.pdf"' in response["Content-Disposition"]

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from naboskap.concerns import tasks as concern_tasks
-from naboskap.conftest import client_for, make_staff
+from naboskap.conftest import client_for, make_staff, send_outbox
 from naboskap.reports import services as report_services
 from naboskap.reports.models import StatusReport
 from naboskap.tenancy.models import Membership, Municipality, Profile, Role
@@ -304,12 +304,13 @@ def test_a_unit_notice_reaches_each_handler_in_their_own_language(world):
     norsk = make_staff(world.municipality, Role.CASE_HANDLER, unit=unit, username="norsk")
     mail.outbox.clear()
     concern_tasks.notify_unit.call(concern.pk)
+    send_outbox()
+    # One email each (nobody sees the others' addresses), in each one's language.
     by_recipient = {tuple(message.to): message.subject for message in mail.outbox}
     assert by_recipient == {
         (english.email,): f"New concern {concern.reference} for {unit.name}",
-        tuple(sorted([norsk.email, "eiendom@example.org"])): (
-            f"Ny melding {concern.reference} til {unit.name}"
-        ),
+        (norsk.email,): f"Ny melding {concern.reference} til {unit.name}",
+        ("eiendom@example.org",): f"Ny melding {concern.reference} til {unit.name}",
     }
 
 
@@ -338,6 +339,7 @@ def test_a_status_report_email_reaches_each_politician_in_their_own_language(wor
     )
     mail.outbox.clear()
     assert email_report.call(report.pk) == 2
+    send_outbox()
     subjects = {message.to[0]: message.subject for message in mail.outbox}
     assert subjects[english.email].startswith("New status report: ")
     assert subjects[world.users["politician"].email].startswith("Ny statusrapport: ")
@@ -356,6 +358,7 @@ def test_a_suggestion_notice_reaches_the_dialogue_owner_in_their_own_language(wo
     )
     mail.outbox.clear()
     input_submitted.call(suggestion.pk)
+    send_outbox()
     assert [message.to for message in mail.outbox] == [[world.users["coordinator"].email]]
     assert mail.outbox[0].subject == "Lindeveien: eit nytt forslag ventar på moderering"
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from naboskap.conftest import client_for, make_staff
+from naboskap.conftest import client_for, make_staff, run_tasks
 from naboskap.tenancy.models import Role
 from naboskap.tenancy.tests.helpers import (
     assert_in_layout,
@@ -108,6 +108,7 @@ def test_nobody_can_sign_up(method):
     assert logged_in_user_id(client) is None
 
 
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_by_email_end_to_end():
     UserFactory(username="kari", email="kari@example.org")
     client = english_client()
@@ -116,6 +117,7 @@ def test_password_reset_by_email_end_to_end():
     response = client.post("/accounts/password/reset/", {"email": "kari@example.org"})
     assert response.status_code == 302
     assert_in_layout(client.get(response["Location"]))
+    run_tasks()  # the worker sends it from the outbox
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
     assert link, mail.outbox[0].body

@@ -16,6 +16,7 @@ from naboskap.demo.dashboards import load_dashboards
 from naboskap.demo.facility import load_facility
 from naboskap.demo.inputs import load_inputs
 from naboskap.demo.insights import load_insights
+from naboskap.demo.integrations import load_integrations
 from naboskap.demo.meetings import load_meetings
 from naboskap.demo.places import load_places
 from naboskap.demo.plans import load_plans
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         load_situation(projects, users)
         load_facility(projects, users)
         load_reports(projects, users)
+        load_integrations(projects, users)  # last: nothing above emits to its webhook
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:
         """Modelled on the first seed: a planned welfare-housing build meeting resistance."""

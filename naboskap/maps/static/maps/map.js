@@ -164,11 +164,17 @@
     const shown = layer.shown ? document.getElementById(layer.shown) : null;
     let asked = 0;
     let timer = null;
+    let current = null;
     function load() {
       const params = new URLSearchParams(new FormData(form));
       params.set("zoom", map.getZoom());
+      // The clusters cover the whole municipality: moving the map without zooming or changing
+      // a filter asks for what is already shown (and would make the counts blink).
+      const query = params.toString();
+      if (query === current) { return; }
+      current = query;
       const ticket = ++asked;
-      fetch(layer.url + "?" + params.toString(), { headers: { Accept: "application/json" } })
+      fetch(layer.url + "?" + query, { headers: { Accept: "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (answer) {
           if (ticket !== asked || !answer.features) { return; }
@@ -181,7 +187,7 @@
             group.addLayer(marker);
           });
         })
-        .catch(function () { /* the table beside the map has the same counts */ });
+        .catch(function () { current = null; /* the table beside the map has the same counts */ });
     }
     map.on("moveend", load);
     form.addEventListener("input", function (event) {
