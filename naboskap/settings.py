@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "naboskap.search",
     "naboskap.api",
     "naboskap.webhooks",
+    "naboskap.archive",
     "naboskap.portal",
     "naboskap.demo",
     # Django's admin, behind the staff pages' two-step login (tenancy.admin_site).
@@ -400,6 +401,15 @@ OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 30)
 # Webhooks (ADR 0032): how long a receiver has to answer, and how long deliveries are kept.
 WEBHOOKS_TIMEOUT = envint("WEBHOOKS_TIMEOUT", 10)
 WEBHOOKS_KEEP_DAYS = envint("WEBHOOKS_KEEP_DAYS", 30)
+# The archive (ADR 0033): packages for the archive system's import are written below
+# ARCHIVE_FOLDER/<municipality>/, and its receipts are read from
+# ARCHIVE_RECEIPTS_FOLDER/<municipality>/. ARCHIVE_SYSTEM names Naboskap to the archive (the
+# fagsystem of every external key).
+ARCHIVE_FOLDER = Path(os.environ.get("ARCHIVE_FOLDER", VAR_DIR / "archive" / "out"))
+ARCHIVE_RECEIPTS_FOLDER = Path(
+    os.environ.get("ARCHIVE_RECEIPTS_FOLDER", VAR_DIR / "archive" / "receipts")
+)
+ARCHIVE_SYSTEM = os.environ.get("ARCHIVE_SYSTEM", "Naboskap")
 OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300)
 # How long an email waits after each failed attempt (the server away, or 4xx), in seconds;
 # after the last, it has failed: 1, 5, 15, 30 minutes, 1, 2, 4 and 6 hours.

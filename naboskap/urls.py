@@ -31,6 +31,7 @@ urlpatterns = [
     path("app/administrasjon/jobber/", include("naboskap.scheduling.urls")),
     path("app/administrasjon/e-post/", include("naboskap.outbox.urls")),
     path("app/administrasjon/webhooks/", include("naboskap.webhooks.urls")),
+    path("app/administrasjon/arkiv/", include("naboskap.archive.urls")),
     path("invitasjon/", include("naboskap.tenancy.invitations.urls")),
     path("app/logg-ut-overalt/", logout_everywhere, name="logout_everywhere"),
     path("admin/", admin.site.urls),

@@ -113,6 +113,12 @@ STATUS: dict[str, dict[str, Style]] = {
         "done": Style(SUCCESS, DONE),
         "failed": Style(DANGER, PROBLEM),
     },
+    "archive.registration.status": {
+        "waiting": Style(INFO, PLANNED),
+        "sent": Style(INFO, UNDER_WAY),
+        "archived": Style(SUCCESS, DONE),
+        "failed": Style(DANGER, PROBLEM),
+    },
 }
 
 # Labels of the worked-out states (those without a model field of their own).

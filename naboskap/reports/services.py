@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from naboskap.documents.services import documents_changed
+from naboskap.lib import events
 from naboskap.lib.errors import DomainError
 from naboskap.reports import content, tasks
 from naboskap.reports.documents import STATUS_REPORT
@@ -108,6 +109,8 @@ def report_create(
     report.full_clean(exclude=["data"])
     report.save()
     documents_changed(kind=STATUS_REPORT, obj=report)  # its PDF, rendered after commit
+    # For the municipality's archive (ADR 0033), committed with the report.
+    events.emit(events.REPORT_MADE, report, municipality_id=municipality.pk)
     if notify:
         transaction.on_commit(lambda: tasks.email_report.enqueue(report.pk))
     return report

@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from naboskap.documents.services import documents_changed
+from naboskap.lib import events
 from naboskap.lib.errors import DomainError
 from naboskap.plans import services as plan_services
 from naboskap.plans.models import Measure
@@ -415,6 +416,11 @@ def analysis_change_status(
         note=note,
     )
     _report_changed(analysis)
+    if to_status == Analysis.Status.APPROVED:
+        # For the municipality's archive (ADR 0033), committed with the approval.
+        events.emit(
+            events.ANALYSIS_APPROVED, analysis, municipality_id=analysis.project.municipality_id
+        )
     return analysis
 
 

@@ -75,6 +75,14 @@ WHAT: dict[str, Promise] = {
         "%(count)d old webhook deliveries deleted",
         "count",
     ),
+    "archive_sent": ngettext_lazy(
+        "%(count)d registration sent to the archive",
+        "%(count)d registrations sent to the archive",
+        "count",
+    ),
+    "archive_receipts": ngettext_lazy(
+        "%(count)d archive receipt recorded", "%(count)d archive receipts recorded", "count"
+    ),
     "old_emails": ngettext_lazy(
         "%(count)d old email deleted", "%(count)d old emails deleted", "count"
     ),
@@ -156,6 +164,19 @@ JOBS: tuple[Job, ...] = (
         "naboskap.webhooks.jobs.prune",
         "40 3 * * *",
         _("Delete old webhook deliveries"),
+    ),
+    Job(
+        "send_archive",
+        "naboskap.archive.jobs.send_waiting",
+        "*/5 * * * *",
+        _("Send registrations waiting for the archive"),
+        timeout=timedelta(minutes=30),
+    ),
+    Job(
+        "archive_receipts",
+        "naboskap.archive.jobs.import_receipts",
+        "*/10 * * * *",
+        _("Read the archive's receipts"),
     ),
     Job(
         "prune_documents",

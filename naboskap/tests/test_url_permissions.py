@@ -1285,6 +1285,23 @@ def failed_delivery(world):
     return {**kwargs, "delivery_pk": delivery.pk}
 
 
+def archive_registration(world):
+    from naboskap.archive.models import Registration
+
+    registration = Registration.objects.create(
+        municipality=world.municipality,
+        kind=Registration.Kind.FOLDER,
+        model="archive.folder",
+        object_id=f"project-{world.project.pk}",
+        subject_model="projects.project",
+        subject_id=world.project.pk,
+        title="Naboskapsarbeid – Lindeveien",
+        external_key=f"folder:project-{world.project.pk}",
+        status=Registration.Status.FAILED,
+    )
+    return {"registration_pk": registration.pk}
+
+
 def admin_invitation(world):
     from naboskap.tenancy.administration.services import invitation_create
 
@@ -1368,6 +1385,9 @@ ADMINISTRATION_MATRIX = {
     # Answers with the new secret (shown once), not a redirect.
     "webhooks:endpoint_secret": ("post", webhook_endpoint, ADMINISTRATION),
     "webhooks:delivery_retry": ("post", failed_delivery, ADMINISTRATION_POST),
+    "archive:overview": ("get", lambda w: {}, ADMINISTRATION),
+    "archive:settings": ("get", lambda w: {}, ADMINISTRATION),
+    "archive:resend": ("post", archive_registration, ADMINISTRATION_POST),
     # The invitation link: a page for everyone (a signed-in stranger is told it is not theirs).
     "invitations:accept": ("get", invitation_token_kwargs, EVERYONE_200),
 }

@@ -104,7 +104,7 @@ def test_queries_are_the_same_with_10_and_200_events(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert response.content.decode().count("Hendelse nummer 200") >= 1
-    assert small <= 20
+    assert small <= 21  # the analysis page says where it is archived: one query
 
 
 def test_the_event_page_and_diff_cost_the_same_with_more_events(world, en):

@@ -63,10 +63,16 @@ def test_each_job_is_claimed_once_for_its_latest_due_time_however_many_workers_a
     assert services.claim_due(now) == []
     assert services.claim_due(now + timedelta(seconds=50)) == []
     assert JobRun.objects.count() == len(jobs.JOBS)
-    # The next hour, only the hourly job and the ones every minute are due again (and the
-    # minute jobs' first runs, never run by a worker, are taken over: their timeout passed).
+    # The next hour, only the hourly job and the ones every few minutes are due again (and
+    # their first runs, never run by a worker, are taken over: their timeout passed).
     later = services.claim_due(at(2026, 12, 7, 9, 6))
-    assert {run.job for run in later} == {"meeting_reminders", "send_outbox", "send_webhooks"}
+    assert {run.job for run in later} == {
+        "meeting_reminders",
+        "send_outbox",
+        "send_webhooks",
+        "send_archive",
+        "archive_receipts",
+    }
     assert JobRun.objects.get(job="meeting_reminders", due_at=at(2026, 12, 7, 9, 5))
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from naboskap.documents.services import documents_changed, run_start
+from naboskap.lib import events
 from naboskap.lib.errors import DomainError
 from naboskap.maps import coordinates, geo
 from naboskap.projects.models import Project
@@ -388,11 +389,17 @@ def letters_send(
         )
         % {"count": len(letters), "meeting": meeting.title},
     )
+    parts = letter_run_parts(letters, meeting=meeting, letter_date=timezone.localdate())
     token, _parts = run_start(
-        kind=LETTER_RUN,
-        obj=neighbour_list.project,
-        requested_by=by,
+        kind=LETTER_RUN, obj=neighbour_list.project, requested_by=by, language=language, parts=parts
+    )
+    # For the municipality's archive (ADR 0033): the letters as printed, one record of the run.
+    events.emit(
+        events.LETTERS_SENT,
+        interaction,
+        municipality_id=neighbour_list.project.municipality_id,
+        project=neighbour_list.project.pk,
         language=language,
-        parts=letter_run_parts(letters, meeting=meeting, letter_date=timezone.localdate()),
+        parts=parts,
     )
     return token, interaction

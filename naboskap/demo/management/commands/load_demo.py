@@ -11,6 +11,7 @@ from naboskap.concerns import services as concerns
 from naboskap.concerns.models import Category, Concern
 from naboskap.concerns.workflow import Status
 from naboskap.demo.addresses import load_addresses
+from naboskap.demo.archive import load_archive
 from naboskap.demo.clock import at, days_ago, submit_concern
 from naboskap.demo.dashboards import load_dashboards
 from naboskap.demo.facility import load_facility
@@ -141,6 +142,7 @@ class Command(BaseCommand):
         load_situation(projects, users)
         load_facility(projects, users)
         load_reports(projects, users)
+        load_archive(projects, users)
         load_integrations(projects, users)  # last: nothing above emits to its webhook
 
     def load_lindeveien(self, municipality, units, coordinator) -> Project:

@@ -1,0 +1,16 @@
+"""`manage.py archive_receipts`: read the archive's receipts waiting in
+ARCHIVE_RECEIPTS_FOLDER/<municipality>/ now (the worker does it every ten minutes)."""
+
+from django.core.management.base import BaseCommand
+
+from naboskap.archive import receipts
+from naboskap.archive.models import Settings
+
+
+class Command(BaseCommand):
+    help = "Record the archive's receipts from the receipts folder of each municipality."
+
+    def handle(self, *args, **options):
+        for archive in Settings.objects.filter(enabled=True).select_related("municipality"):
+            named = receipts.import_folder(archive.municipality)
+            self.stdout.write(f"{archive.municipality.slug}: {named} registrations answered")
