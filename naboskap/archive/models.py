@@ -11,6 +11,7 @@ and sent by the worker, and carries the archive's receipt when one comes back. I
 
 from __future__ import annotations
 
+from auditlog.registry import auditlog
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -94,6 +95,10 @@ class Settings(models.Model):
     def __str__(self) -> str:
         return str(self.municipality)
 
+    def get_additional_data(self):
+        """Filed with each audit log entry, so the municipality's log finds it."""
+        return {"municipality_id": self.municipality_id}
+
 
 class Registration(models.Model):
     class Kind(models.TextChoices):
@@ -171,3 +176,7 @@ class Registration(models.Model):
     @property
     def is_folder(self) -> bool:
         return self.kind == self.Kind.FOLDER
+
+
+# Who turned journalling on or off, or changed how concerns are screened (django-auditlog).
+auditlog.register(Settings)

@@ -557,6 +557,9 @@ def test_the_settings_are_saved_from_the_form_and_bad_input_is_kept(world, archi
     saved = services.settings_of(world.municipality)
     assert saved.concern_folder == "concern" and saved.archive_notes
     assert saved.archive_concerns and not saved.archive_minutes
+    # In the municipality's log: who changed how concerns are archived.
+    log = admin.get(reverse("administration:log")).content.decode()
+    assert "archive settings" in log.lower()
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "case_handler", "politician", "outsider"])
