@@ -410,6 +410,24 @@ ARCHIVE_RECEIPTS_FOLDER = Path(
     os.environ.get("ARCHIVE_RECEIPTS_FOLDER", VAR_DIR / "archive" / "receipts")
 )
 ARCHIVE_SYSTEM = os.environ.get("ARCHIVE_SYSTEM", "Naboskap")
+# Fiks IO (naboskap/archive/fiks_io.py), for archives whose settings name a Fiks IO account:
+# Naboskap's own account and Fiks integration, the key and certificate the container is
+# signed with (empty: the business certificate's), and Maskinporten for the access token.
+ARCHIVE_FIKS_IO_URL = os.environ.get("ARCHIVE_FIKS_IO_URL", "https://api.fiks.ks.no")
+ARCHIVE_FIKS_IO_ACCOUNT = os.environ.get("ARCHIVE_FIKS_IO_ACCOUNT", "")
+ARCHIVE_FIKS_IO_INTEGRATION_ID = os.environ.get("ARCHIVE_FIKS_IO_INTEGRATION_ID", "")
+ARCHIVE_FIKS_IO_INTEGRATION_PASSWORD = os.environ.get("ARCHIVE_FIKS_IO_INTEGRATION_PASSWORD", "")
+ARCHIVE_FIKS_IO_PRIVATE_KEY = os.environ.get("ARCHIVE_FIKS_IO_PRIVATE_KEY", "")
+ARCHIVE_FIKS_IO_CERTIFICATE = os.environ.get("ARCHIVE_FIKS_IO_CERTIFICATE", "")
+ARCHIVE_MASKINPORTEN_URL = os.environ.get(
+    "ARCHIVE_MASKINPORTEN_URL", "https://maskinporten.no/token"
+)
+ARCHIVE_MASKINPORTEN_AUDIENCE = os.environ.get(
+    "ARCHIVE_MASKINPORTEN_AUDIENCE", "https://maskinporten.no/"
+)
+ARCHIVE_MASKINPORTEN_ISSUER = os.environ.get("ARCHIVE_MASKINPORTEN_ISSUER", "")
+ARCHIVE_MASKINPORTEN_KEY = os.environ.get("ARCHIVE_MASKINPORTEN_KEY", "")
+ARCHIVE_MASKINPORTEN_CERTIFICATE = os.environ.get("ARCHIVE_MASKINPORTEN_CERTIFICATE", "")
 OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300)
 # How long an email waits after each failed attempt (the server away, or 4xx), in seconds;
 # after the last, it has failed: 1, 5, 15, 30 minutes, 1, 2, 4 and 6 hours.

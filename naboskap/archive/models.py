@@ -82,6 +82,15 @@ class Settings(models.Model):
         blank=True,
         help_text=_("The archive's code for the unit that owns the cases (administrativ enhet)."),
     )
+    fiks_io_account = models.CharField(
+        _("Fiks IO account of the archive"),
+        max_length=36,
+        blank=True,
+        help_text=_(
+            "The archive system's Fiks IO account id. Empty: packages are written to the "
+            "import folder."
+        ),
+    )
     archive_concerns = models.BooleanField(_("closed concerns"), default=True)
     archive_minutes = models.BooleanField(_("approved minutes"), default=True)
     archive_analyses = models.BooleanField(_("approved ROS analyses"), default=True)

@@ -41,6 +41,7 @@ SETTINGS_FIELDS = (
     "classification_system",
     "classification_value",
     "administrative_unit",
+    "fiks_io_account",
     *KIND_FIELDS,
 )
 

@@ -4,6 +4,8 @@ A `Package` is one arkivmelding: `arkivmelding.xml` and the documents it names. 
 delivers it and says where it went; it raises `TemporaryFailure` when trying again later may
 help (the folder is not mounted, Fiks IO is away) and `PermanentFailure` when it will not.
 
+- `fiks_io.FiksIOTransport`, when the municipality names its archive's Fiks IO account: a
+  signed and encrypted ASiC-E sent to that account (ADR 0033).
 - `FolderTransport` (the default): writes the package as a zip into `ARCHIVE_FOLDER`, for the
   archive system's import. The zip is written under a temporary name and renamed, so an
   import never reads half a package. The same package always gives the same bytes.
@@ -81,6 +83,11 @@ def receipts_folder() -> Path:
     return Path(settings.ARCHIVE_RECEIPTS_FOLDER)
 
 
-def transport_for(archive_settings) -> FolderTransport:
-    """The transport a municipality's packages go by: its own folder below ARCHIVE_FOLDER."""
+def transport_for(archive_settings):
+    """The transport a municipality's packages go by: Fiks IO when its archive's account is
+    set, else its own folder below ARCHIVE_FOLDER."""
+    if archive_settings.fiks_io_account:
+        from naboskap.archive.fiks_io import FiksIOTransport  # fiks_io imports this module
+
+        return FiksIOTransport(account=archive_settings.fiks_io_account)
     return FolderTransport(folder() / archive_settings.municipality.slug)

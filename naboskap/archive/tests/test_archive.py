@@ -552,6 +552,11 @@ def test_the_settings_are_saved_from_the_form_and_bad_input_is_kept(world, archi
     assert response.status_code == 400
     assert 'value="Offl. § 13"' in response.content.decode()
     form["restriction_code"] = "13"
+    form["fiks_io_account"] = "not-an-account"
+    response = admin.post(reverse("archive:settings"), form)
+    assert response.status_code == 400
+    assert "A Fiks IO account id looks like" in response.content.decode()
+    form["fiks_io_account"] = ""
     response = admin.post(reverse("archive:settings"), form)
     assert response.status_code == 302
     saved = services.settings_of(world.municipality)
