@@ -118,7 +118,8 @@ def test_minutes_of_a_six_item_meeting_on_one_page(world, visitor):
         assert items[2].decisions.filter(measures__isnull=False).count() == rounds
         assert "Beboerne vil ha ro." in page.locator(f"#item-{items[0].pk} aside").inner_text()
         # The attendance rows, prefilled, saved with a plain POST.
-        page.locator("form[action$='/oppmote/'] button[type=submit]").click()
+        with page.expect_navigation():  # the page may already be at an address that matches
+            page.locator("form[action$='/oppmote/'] button[type=submit]").click()
         page.wait_for_url("**/referat/**")
         visitor.audit()
         statuses = sorted(meeting.attendances.values_list("status", flat=True))
@@ -158,12 +159,14 @@ def test_members_page_of_the_demo_council_on_a_phone(visitor):
         page.locator("#archive-heading").inner_text()
     )
     # The member answers and shares a phone number from the page.
-    page.locator("form[action$='/svar/'] button[value=yes]").click()
+    with page.expect_navigation():  # the page may already be at an address that matches
+        page.locator("form[action$='/svar/'] button[value=yes]").click()
     page.wait_for_url("**/naboraad/**")
     visitor.audit()
     page.locator("#contacts-heading ~ details summary").last.click()
     page.locator("input[name=share_phone]").check()
-    page.locator("form[action$='/kontakt/'] button[type=submit]").click()
+    with page.expect_navigation():  # the page may already be at an address that matches
+        page.locator("form[action$='/kontakt/'] button[type=submit]").click()
     page.wait_for_url("**/naboraad/**")
     visitor.audit()
     member.refresh_from_db()
