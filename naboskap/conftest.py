@@ -47,6 +47,7 @@ PERSONAS = [
     "facility_staff",
     "police",
     "politician",
+    "archivist",
     "outsider",
 ]
 
@@ -163,6 +164,7 @@ def world(db) -> World:
         "coordinator": make_staff(municipality, Role.COORDINATOR, username="coordinator"),
         "police": make_staff(municipality, Role.POLICE, username="police"),
         "politician": make_staff(municipality, Role.POLITICIAN, username="politician"),
+        "archivist": make_staff(municipality, Role.ARCHIVIST, username="archivist"),
         "outsider": make_staff(other, Role.COORDINATOR, username="outsider"),
     }
     project = ProjectFactory(

@@ -419,6 +419,9 @@ ARCHIVE_FIKS_IO_INTEGRATION_ID = os.environ.get("ARCHIVE_FIKS_IO_INTEGRATION_ID"
 ARCHIVE_FIKS_IO_INTEGRATION_PASSWORD = os.environ.get("ARCHIVE_FIKS_IO_INTEGRATION_PASSWORD", "")
 ARCHIVE_FIKS_IO_PRIVATE_KEY = os.environ.get("ARCHIVE_FIKS_IO_PRIVATE_KEY", "")
 ARCHIVE_FIKS_IO_CERTIFICATE = os.environ.get("ARCHIVE_FIKS_IO_CERTIFICATE", "")
+ARCHIVE_FIKS_IO_AMQP_URL = os.environ.get("ARCHIVE_FIKS_IO_AMQP_URL", "amqps://io.fiks.ks.no:5671/")
+ARCHIVE_FIKS_IO_ACCOUNT_KEY = os.environ.get("ARCHIVE_FIKS_IO_ACCOUNT_KEY", "")
+ARCHIVE_FIKS_IO_ACCOUNT_CERTIFICATE = os.environ.get("ARCHIVE_FIKS_IO_ACCOUNT_CERTIFICATE", "")
 ARCHIVE_MASKINPORTEN_URL = os.environ.get(
     "ARCHIVE_MASKINPORTEN_URL", "https://maskinporten.no/token"
 )
@@ -601,5 +604,7 @@ LOGGING = {
         # PDF rendering (naboskap.lib.pdf): a line per page and per font subset at INFO.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The archive's Fiks IO queue (naboskap.archive.fiks_io_receipts): a line per frame.
+        "pika": {"level": "WARNING"},
     },
 }

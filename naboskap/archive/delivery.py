@@ -110,3 +110,11 @@ def _failed(registration: Registration, reason: str, *, temporary: bool) -> None
         fields["status"] = Status.FAILED
         logger.warning("Archive registration %s failed: %s", registration.pk, reason)
     Registration.objects.filter(pk=registration.pk).update(**fields)
+
+
+def refused(registration: Registration, reason: str, *, temporary: bool) -> None:
+    """The archive answered a sent registration with an error (by Fiks IO): tried again after
+    a pause when it was the archive's own trouble, else failed, as a failed send is."""
+    registration.status = Status.WAITING
+    Registration.objects.filter(pk=registration.pk).update(status=Status.WAITING)
+    _failed(registration, reason, temporary=temporary)

@@ -1,5 +1,5 @@
-"""Sending a package to the archive by Fiks IO (ADR 0033): sending only; the archive's
-receipts still come by ARCHIVE_RECEIPTS_FOLDER.
+"""Sending a package to the archive by Fiks IO (ADR 0033); the archive's answers are read
+from Naboskap's account's queue by `fiks_io_receipts`.
 
 One message is one package: an ASiC-E container (`mimetype` first and stored,
 `arkivmelding.xml`, the documents, `META-INF/asicmanifest.xml` and a detached CAdES signature

@@ -42,12 +42,12 @@ class Answer:
     error: str = ""
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
 def _child(element: ET.Element, name: str) -> ET.Element | None:
-    return next((child for child in element if _local(child.tag) == name), None)
+    return next((child for child in element if local_name(child.tag) == name), None)
 
 
 def _text(element: ET.Element | None, name: str) -> str:
@@ -67,12 +67,12 @@ def parse(xml: bytes) -> list[Answer]:
         root = ET.fromstring(xml)  # noqa: S314 (a file the municipality's archive wrote)
     except ET.ParseError as error:
         raise ValueError(f"Not XML: {error}") from error
-    if _local(root.tag) != "arkivmeldingKvittering":
-        raise ValueError(f"Not a receipt: <{_local(root.tag)}>")
+    if local_name(root.tag) != "arkivmeldingKvittering":
+        raise ValueError(f"Not a receipt: <{local_name(root.tag)}>")
     answers = []
     case_number = ""
     for element in root:
-        name = _local(element.tag)
+        name = local_name(element.tag)
         system, key = _external_key(element)
         if name == "mappeKvittering":
             year, number = _text(element, "saksaar"), _text(element, "sakssekvensnummer")

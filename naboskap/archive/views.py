@@ -14,9 +14,9 @@ from naboskap.archive.forms import SettingsForm
 from naboskap.archive.models import Registration, Settings
 from naboskap.lib.breadcrumbs import link, my_projects_trail
 from naboskap.tenancy.access import get_staff_municipality, staff_required
-from naboskap.tenancy.administration.access import MANAGE
 
 PAGE_SIZE = 50
+USE = "archive.use_archive"
 
 
 def _trail(*more):
@@ -31,7 +31,7 @@ def _choice(value: str, choices) -> str:
 
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
-    municipality = get_staff_municipality(request, MANAGE)
+    municipality = get_staff_municipality(request, USE)
     status = _choice(request.GET.get("status", ""), Registration.Status.values)
     listed = selectors.registrations_of(municipality, status=status)
     counts = selectors.counts_of(municipality)
@@ -55,7 +55,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def settings_edit(request: HttpRequest) -> HttpResponse:
-    municipality = get_staff_municipality(request, MANAGE)
+    municipality = get_staff_municipality(request, USE)
     archive = services.settings_of(municipality)
     form = SettingsForm(request.POST or None, instance=archive)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +71,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def resend(request: HttpRequest, registration_pk: int) -> HttpResponse:
-    municipality = get_staff_municipality(request, MANAGE)
+    municipality = get_staff_municipality(request, USE)
     found = get_object_or_404(Registration, pk=registration_pk, municipality=municipality)
     services.registration_resend(registration=found)
     messages.success(request, _("It will be sent to the archive again in a moment."))

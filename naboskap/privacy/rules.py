@@ -9,25 +9,19 @@ the administrator's, who hands it to the privacy officer.
 import rules
 
 from naboskap.tenancy.models import Role
-from naboskap.tenancy.rules import municipality_roles
+from naboskap.tenancy.rules import roles_in
 
 RECORD_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
-def _roles(user, municipality) -> set[str]:
-    # None-safe: the menu asks with the page's municipality, which a public page may lack.
-    pk = getattr(municipality, "pk", None)
-    return municipality_roles(user, pk) if pk is not None else set()
-
-
 @rules.predicate
 def reads_privacy_records(user, municipality) -> bool:
-    return bool(RECORD_ROLES & _roles(user, municipality))
+    return bool(RECORD_ROLES & roles_in(user, municipality))
 
 
 @rules.predicate
 def administers(user, municipality) -> bool:
-    return Role.ADMIN in _roles(user, municipality)
+    return Role.ADMIN in roles_in(user, municipality)
 
 
 rules.add_perm("privacy.view_logs", reads_privacy_records)

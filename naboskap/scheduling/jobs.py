@@ -83,6 +83,11 @@ WHAT: dict[str, Promise] = {
     "archive_receipts": ngettext_lazy(
         "%(count)d archive receipt recorded", "%(count)d archive receipts recorded", "count"
     ),
+    "archive_fiks_io_messages": ngettext_lazy(
+        "%(count)d message from the archive read by Fiks IO",
+        "%(count)d messages from the archive read by Fiks IO",
+        "count",
+    ),
     "old_emails": ngettext_lazy(
         "%(count)d old email deleted", "%(count)d old emails deleted", "count"
     ),

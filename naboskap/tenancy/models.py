@@ -128,6 +128,7 @@ class Role(models.TextChoices):
     CARETAKER = "caretaker", _("Environmental caretaker")
     POLICE = "police", _("Police liaison")
     POLITICIAN = "politician", _("Politician (read only)")
+    ARCHIVIST = "archivist", _("Archivist")
 
 
 class Membership(models.Model):

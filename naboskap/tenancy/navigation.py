@@ -59,6 +59,11 @@ def staff_menu(request, municipality) -> list[MenuItem]:
         ),
         (_("Privacy"), "privacy:index", rules.has_perm("privacy.view_records", user, municipality)),
         (
+            _("Archive"),
+            "archive:overview",
+            rules.has_perm("archive.use_archive", user, municipality),
+        ),
+        (
             _("Administration"),
             "administration:users",
             rules.has_perm("tenancy.use_administration", user),

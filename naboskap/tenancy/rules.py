@@ -47,6 +47,13 @@ def municipality_roles(user, municipality_id: int) -> set[str]:
     }
 
 
+def roles_in(user, municipality) -> set[str]:
+    """`municipality_roles` for a municipality object, none for no municipality: the menu asks
+    with the page's municipality, which a public page may lack (a lazy object wrapping None)."""
+    pk = getattr(municipality, "pk", None)
+    return municipality_roles(user, pk) if pk is not None else set()
+
+
 @rules.predicate
 def is_staff_member(user) -> bool:
     return bool(memberships_of(user))

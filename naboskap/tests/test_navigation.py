@@ -27,6 +27,7 @@ PEOPLE = [
     "miljovaktmester",
     "politi",
     "politiker",
+    "arkivar",
 ]
 
 
@@ -123,3 +124,5 @@ def test_no_demo_login_is_offered_a_page_it_may_not_open(db):
     assert "Status reports" in menus["politiker"] and "Status reports" not in menus["politi"]
     assert "Administration" in menus["admin"] and "Administration" not in menus["koordinator"]
     assert "My unit's measures" not in menus["politi"]
+    assert "Archive" in menus["arkivar"] and "Archive" in menus["admin"]
+    assert "Archive" not in menus["koordinator"] and "Administration" not in menus["arkivar"]

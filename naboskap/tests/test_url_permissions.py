@@ -15,7 +15,8 @@ from naboskap.testing.factories import make_concern, make_photo
 # Third-party URL modules, covered by `test_third_party_urls_never_fail`.
 THIRD_PARTY_MODULES = ("django.contrib.admin", "allauth")
 
-STAFF = {"admin", "coordinator", "case_handler", "facility_staff", "police", "politician"}
+# Every persona with a role in the municipality (the outsider has one elsewhere).
+STAFF = set(PERSONAS) - {"anonymous", "outsider"}
 MANAGERS = {"admin", "coordinator"}
 WRITERS = MANAGERS | {"facility_staff"}
 
@@ -679,7 +680,7 @@ def person_kwargs(world):
 # sees their own register); persons, interactions and analyses for the project team
 # (admin, coordinator, the project's facility staff); persons outside one's teams are 404.
 PERSON_TEAM = {"admin", "coordinator", "facility_staff"}
-NOT_TEAM_404 = {"case_handler": 404, "police": 404, "politician": 404}
+NOT_TEAM_404 = {"case_handler": 404, "police": 404, "politician": 404, "archivist": 404}
 REGISTER_MATRIX = {
     "stakeholders:organisation_list": ("get", lambda w: {}, expect(allowed=STAFF, outsider=200)),
     "stakeholders:organisation_create": (
@@ -1237,6 +1238,9 @@ PRIVACY_MATRIX = {
 # municipality's users and units answer its administrator 404 (tenancy/tests/test_admin_*).
 ADMINISTRATION = expect(allowed={"admin"}, outsider=403)
 ADMINISTRATION_POST = expect(302, allowed={"admin"}, outsider=403)
+# The archive: the municipality's administrators and archivists.
+ARCHIVE = expect(allowed={"admin", "archivist"}, outsider=403)
+ARCHIVE_POST = expect(302, allowed={"admin", "archivist"}, outsider=403)
 
 
 def failed_email(world):
@@ -1385,9 +1389,9 @@ ADMINISTRATION_MATRIX = {
     # Answers with the new secret (shown once), not a redirect.
     "webhooks:endpoint_secret": ("post", webhook_endpoint, ADMINISTRATION),
     "webhooks:delivery_retry": ("post", failed_delivery, ADMINISTRATION_POST),
-    "archive:overview": ("get", lambda w: {}, ADMINISTRATION),
-    "archive:settings": ("get", lambda w: {}, ADMINISTRATION),
-    "archive:resend": ("post", archive_registration, ADMINISTRATION_POST),
+    "archive:overview": ("get", lambda w: {}, ARCHIVE),
+    "archive:settings": ("get", lambda w: {}, ARCHIVE),
+    "archive:resend": ("post", archive_registration, ARCHIVE_POST),
     # The invitation link: a page for everyone (a signed-in stranger is told it is not theirs).
     "invitations:accept": ("get", invitation_token_kwargs, EVERYONE_200),
 }

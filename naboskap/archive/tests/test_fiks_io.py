@@ -495,3 +495,208 @@ def test_a_closed_concern_goes_to_the_archives_fiks_io_account_through_the_worke
     assert len(ids) == 3
     recipients = [json.loads(form(seen)[0]["metadata"])["mottakerKontoId"] for seen in sent]
     assert recipients == [ARCHIVE_ACCOUNT] * 3
+
+
+# --- The archive's answers, from a real RabbitMQ -----------------------------------------------
+# Fiks IO's queue is AMQP 0-9-1: these tests publish the archive's answers into a queue of a
+# RabbitMQ on this machine (AMQP_TEST_URL, set by CI, which starts one), in a virtual host
+# and as a user made for the test whose password is the integration's password and the
+# Maskinporten token, as Fiks IO's own broker expects them.
+
+
+def _rabbitmqctl(*args: str) -> None:
+    import subprocess
+
+    subprocess.run(["rabbitmqctl", "--quiet", *args], check=True, capture_output=True, timeout=60)
+
+
+# The fake Maskinporten's first token in each test (a fresh server per test).
+FIRST_TOKEN = "token-1"
+
+
+@pytest.fixture(scope="module")
+def broker():
+    """A virtual host and a user of this module's (rabbitmqctl is slow: once a module)."""
+    import os
+
+    base = os.environ.get("AMQP_TEST_URL")
+    if not base:
+        pytest.skip("AMQP_TEST_URL is not set (CI sets it and starts RabbitMQ)")
+    vhost = f"naboskap-test-{uuid.uuid4().hex[:12]}"
+    user, password = str(uuid.uuid4()), f"integrasjonspassord {FIRST_TOKEN}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("add_user", user, password)
+    _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+    yield {"url": f"{base.rstrip('/')}/{vhost}", "user": user, "password": password}
+    _rabbitmqctl("delete_vhost", vhost)
+    _rabbitmqctl("delete_user", user)
+
+
+@pytest.fixture
+def queue(settings, fiks, broker):
+    """Naboskap's account's queue, empty; yields a publisher in the archive's place."""
+    import pika
+
+    settings.ARCHIVE_FIKS_IO_INTEGRATION_ID = broker["user"]
+    settings.ARCHIVE_FIKS_IO_AMQP_URL = broker["url"]
+    assert fiks_io.access_token() == FIRST_TOKEN
+    parameters = pika.URLParameters(broker["url"])
+    parameters.credentials = pika.PlainCredentials(broker["user"], broker["password"])
+    connection = pika.BlockingConnection(parameters)
+    channel = connection.channel()
+    name = f"fiksio.konto.{OUR_ACCOUNT}"
+    channel.queue_declare(name, durable=True)
+    channel.queue_purge(name)
+    channel.confirm_delivery()  # each publish returns once the broker has the message
+
+    def publish(kind: str, body: bytes = b"", *, sender=ARCHIVE_ACCOUNT, answers: str = ""):
+        headers = {"type": kind, "melding-id": str(uuid.uuid4()), "avsender-id": sender}
+        if answers:
+            headers["svar-til"] = answers
+        channel.basic_publish("", name, body, pika.BasicProperties(headers=headers))
+
+    publish.waiting = lambda: channel.queue_declare(name, passive=True).method.message_count
+    yield publish
+    connection.close()
+
+
+def sealed(xml: bytes, pki, name: str = "arkivmelding-kvittering.xml") -> bytes:
+    """A payload as the archive sends it: an ASiC-E container encrypted for our account."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as container:
+        container.writestr("mimetype", "application/vnd.etsi.asic-e+zip")
+        container.writestr(name, xml)
+        container.writestr("META-INF/manifest.xml", "<manifest/>")
+    return fiks_io.encrypt(data.getvalue(), pki["signing"].certificate)
+
+
+def error_message(kind: str, text: str) -> bytes:
+    return (
+        f'<{kind} xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/feil/v1">'
+        f"<feilId>f-17</feilId><feilmelding>{text}</feilmelding></{kind}>"
+    ).encode()
+
+
+@pytest.fixture
+def sent(world, fiks):
+    """A closed concern sent to the archive by Fiks IO: its folder, record and answer."""
+    from naboskap.archive import delivery, services
+    from naboskap.archive.models import Registration
+    from naboskap.archive.tests.test_archive import close
+    from naboskap.testing.factories import make_concern
+
+    services.settings_update(
+        municipality=world.municipality, enabled=True, fiks_io_account=ARCHIVE_ACCOUNT
+    )
+    close(make_concern(world.project), world.users["case_handler"])
+    assert delivery.send_due() == 3
+    return {r.kind: r for r in Registration.objects.all()}
+
+
+@pytest.mark.django_db
+def test_the_archives_answers_are_read_from_the_queue_and_recorded(sent, queue, pki):
+    from naboskap.archive import jobs
+    from naboskap.archive.models import Registration
+    from naboskap.archive.tests.test_archive import key, receipt
+    from naboskap.scheduling.jobs import Counts
+
+    Kind, Status = Registration.Kind, Registration.Status
+    folder, record, answer = sent[Kind.FOLDER], sent[Kind.CONCERN], sent[Kind.ANSWER]
+    queue(f"{MESSAGE_TYPE}.mottatt", answers=record.package)
+    queue(
+        f"{MESSAGE_TYPE}.kvittering",
+        sealed(
+            receipt(
+                '<mappeKvittering xsi:type="saksmappeKvittering"><systemID>m-1</systemID>'
+                + key(folder.external_key)
+                + "<saksaar>2026</saksaar><sakssekvensnummer>88</sakssekvensnummer>"
+                "</mappeKvittering>",
+                '<registreringKvittering xsi:type="journalpostKvittering">'
+                "<systemID>j-1</systemID>"
+                + key(record.external_key)
+                + "<journalaar>2026</journalaar><journalsekvensnummer>901</journalsekvensnummer>"
+                "<journalpostnummer>1</journalpostnummer></registreringKvittering>",
+            ),
+            pki,
+        ),
+        answers=record.package,
+    )
+    queue(
+        "no.ks.fiks.arkiv.v1.feilmelding.ugyldigforespoersel",
+        sealed(error_message("ugyldigforespoersel", "Ukjent klasse"), pki, "feilmelding.xml"),
+        answers=answer.package,
+    )
+    queue("no.ks.fiks.annet.v1.melding", b"?")  # a type Naboskap does not read
+    queue(f"{MESSAGE_TYPE}.kvittering", b"not encrypted")
+    queue(f"{MESSAGE_TYPE}.mottatt", sender=str(uuid.uuid4()))  # no municipality's archive
+    assert queue.waiting() == 6
+
+    counts = Counts()
+    jobs.import_receipts(counts)
+
+    assert queue.waiting() == 0  # every message read and acknowledged
+    assert counts.as_json()[""] == {"archive_fiks_io_messages": 6}
+    folder.refresh_from_db(), record.refresh_from_db(), answer.refresh_from_db()
+    assert folder.status == Status.ARCHIVED and folder.case_number == "2026/88"
+    assert record.status == Status.ARCHIVED and record.record_number == "2026/88-1"
+    assert record.archive_id == "j-1"
+    assert answer.status == Status.FAILED
+    assert answer.last_error == "The archive: Ukjent klasse (f-17)"
+
+
+@pytest.mark.django_db
+def test_the_archives_own_trouble_sends_the_registration_again_later(sent, queue, pki):
+    from django.utils import timezone
+
+    from naboskap.archive import fiks_io_receipts
+    from naboskap.archive.models import Registration
+
+    answer = sent[Registration.Kind.ANSWER]
+    queue(
+        "no.ks.fiks.arkiv.v1.feilmelding.serverfeil",
+        sealed(error_message("serverfeil", "Databasen svarer ikke"), pki, "feilmelding.xml"),
+        answers=answer.package,
+    )
+
+    assert fiks_io_receipts.receive() == 1
+
+    answer.refresh_from_db()
+    assert answer.status == Registration.Status.WAITING
+    assert answer.next_attempt_at > timezone.now()
+    assert answer.last_error == "The archive: Databasen svarer ikke (f-17)"
+
+
+@pytest.mark.django_db
+def test_a_message_stays_in_the_queue_when_recording_it_fails(sent, queue, pki, monkeypatch):
+    from naboskap.archive import fiks_io_receipts, receipts
+    from naboskap.archive.models import Registration
+    from naboskap.archive.tests.test_archive import key, receipt
+
+    record = sent[Registration.Kind.CONCERN]
+    xml = receipt(
+        '<registreringKvittering xsi:type="journalpostKvittering"><systemID>j-2</systemID>'
+        + key(record.external_key)
+        + "<journalaar>2026</journalaar><journalsekvensnummer>5</journalsekvensnummer>"
+        "</registreringKvittering>"
+    )
+    queue(f"{MESSAGE_TYPE}.kvittering", sealed(xml, pki), answers=record.package)
+
+    def database_away(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(receipts, "record", database_away)
+    with pytest.raises(RuntimeError):
+        fiks_io_receipts.receive()
+    assert queue.waiting() == 1  # not acknowledged: the next run reads it
+
+    monkeypatch.undo()
+    assert fiks_io_receipts.receive() == 1
+    record.refresh_from_db()
+    assert record.status == Registration.Status.ARCHIVED and record.record_number == "2026/5"
+
+
+def test_without_fiks_io_nothing_is_read(settings):
+    from naboskap.archive import fiks_io_receipts
+
+    settings.ARCHIVE_FIKS_IO_INTEGRATION_ID = ""
+    assert fiks_io_receipts.receive() == 0

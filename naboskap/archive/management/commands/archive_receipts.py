@@ -1,9 +1,10 @@
 """`manage.py archive_receipts`: read the archive's receipts waiting in
-ARCHIVE_RECEIPTS_FOLDER/<municipality>/ now (the worker does it every ten minutes)."""
+ARCHIVE_RECEIPTS_FOLDER/<municipality>/, and the answers waiting in Naboskap's Fiks IO queue
+when Fiks IO is set up, now (the worker does it every ten minutes)."""
 
 from django.core.management.base import BaseCommand
 
-from naboskap.archive import receipts
+from naboskap.archive import fiks_io_receipts, receipts
 from naboskap.archive.models import Settings
 
 
@@ -14,3 +15,5 @@ class Command(BaseCommand):
         for archive in Settings.objects.filter(enabled=True).select_related("municipality"):
             named = receipts.import_folder(archive.municipality)
             self.stdout.write(f"{archive.municipality.slug}: {named} registrations answered")
+        read = fiks_io_receipts.receive()
+        self.stdout.write(f"Fiks IO: {read} messages read")

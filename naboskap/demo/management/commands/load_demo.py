@@ -58,6 +58,7 @@ USERS = [
     ("miljovaktmester", "Mats", "Dahl", Role.CARETAKER, "Solbakken botiltak", "solbakken"),
     ("politi", "Per", "Olsen", Role.POLICE, None, None),
     ("politiker", "Pia", "Strand", Role.POLITICIAN, None, None),
+    ("arkivar", "Arne", "Vik", Role.ARCHIVIST, None, None),
 ]
 
 
