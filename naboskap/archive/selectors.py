@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from naboskap.archive.models import Registration
 
@@ -17,10 +20,17 @@ def registrations_of(municipality, *, status: str = "") -> QuerySet:
     return found.order_by("-created_at", "-pk")
 
 
+# A sent registration the archive has not answered in this long is worth a look.
+UNANSWERED_AFTER = timedelta(days=1)
+
+
 def counts_of(municipality) -> dict[str, int]:
-    """How many registrations wait, were sent, are archived and failed (one query)."""
+    """How many registrations wait, were sent, are archived and failed, and how many were
+    sent more than UNANSWERED_AFTER ago without an answer ("unanswered"); one query."""
+    long_ago = timezone.now() - UNANSWERED_AFTER
     return Registration.objects.filter(municipality=municipality).aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in Status.values}
+        **{status: Count("pk", filter=Q(status=status)) for status in Status.values},
+        unanswered=Count("pk", filter=Q(status=Status.SENT, sent_at__lt=long_ago)),
     )
 
 

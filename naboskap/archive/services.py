@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
-from naboskap.archive import tasks
+from naboskap.archive import selectors, tasks
 from naboskap.archive.models import Registration, Settings
 from naboskap.lib import events
+from naboskap.lib.start_page import Item
 
 Kind = Registration.Kind
 
@@ -366,3 +368,31 @@ def registrations_since(municipality, since) -> list[Registration]:
             for registration in maker(obj, archive):
                 made.setdefault(registration.pk, registration)
     return sorted(made.values(), key=lambda found: (not found.is_folder, found.pk))
+
+
+# The start page --------------------------------------------------------------------------------
+
+
+def start_page_items(sender, *, user, municipality, **kwargs) -> list:
+    """For the archive's keepers: the archive page, and what needs them there (registrations
+    that failed; sent ones the archive has not answered in a day)."""
+    if not user.has_perm("archive.use_archive", municipality):
+        return []
+    url = reverse("archive:overview")
+    counts = selectors.counts_of(municipality)
+    items = [Item(str(_("Archive")), url)]
+    failed = counts[Registration.Status.FAILED]
+    if failed:
+        label = ngettext(
+            "Archive registration that failed", "Archive registrations that failed", failed
+        )
+        items.append(Item(label, f"{url}?status=failed", failed, urgent=True))
+    unanswered = counts["unanswered"]
+    if unanswered:
+        label = ngettext(
+            "Sent to the archive more than a day ago, no receipt",
+            "Sent to the archive more than a day ago, no receipt",
+            unanswered,
+        )
+        items.append(Item(label, f"{url}?status=sent", unanswered))
+    return items

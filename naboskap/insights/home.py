@@ -28,6 +28,8 @@ from naboskap.concerns.workflow import Status as ConcernStatus
 from naboskap.facility.models import Observation, Round
 from naboskap.insights.metrics import flagged_events
 from naboskap.insights.models import SurveyRound
+from naboskap.lib import start_page
+from naboskap.lib.start_page import Item
 from naboskap.meetings.models import Invitation, Meeting, Minutes
 from naboskap.plans.models import Measure
 from naboskap.plans.selectors import measures_for_user
@@ -42,16 +44,6 @@ from naboskap.tenancy.rules import memberships_of
 AHEAD_DAYS = 14  # meetings and measures "in the next 14 days"
 RECENT_OBSERVATIONS = 5
 LATEST_REPORTS = 3
-
-
-@dataclass
-class Item:
-    """One line of the page: a count (None for a plain link) and where it leads."""
-
-    label: str
-    url: str
-    count: int | None = None
-    urgent: bool = False
 
 
 @dataclass
@@ -366,6 +358,7 @@ def home_for(user, municipality) -> Home:
             municipality=municipality, project__isnull=True
         ).order_by("-period_end", "-pk")[:LATEST_REPORTS]
         overview += [_report_item(report) for report in latest]
+    overview += start_page.items_for(user, municipality)  # the archive's, for its keepers
     return Home(
         sections=sections,
         projects=_project_sections(user, projects, today, now),

@@ -604,3 +604,33 @@ def test_the_case_page_says_whether_and_where_it_is_archived(world, archive):
     )
     page = handler.get(concern.get_absolute_url()).content.decode()
     assert "Registration 2026/123-1" in page and "Case 2026/123" in page
+
+
+# The keepers' start page --------------------------------------------------------------------------
+
+
+def test_the_archivist_start_page_shows_what_failed_and_what_has_no_receipt(world, archive):
+    from naboskap.insights.tests.test_home import counts, page
+
+    close(make_concern(world.project), world.users["case_handler"])
+    close(make_concern(world.project), world.users["case_handler"])
+    send_all()
+    failed, old = Registration.objects.filter(kind=Kind.CONCERN).order_by("pk")
+    Registration.objects.filter(pk=failed.pk).update(status=Status.FAILED, last_error="Nei")
+    a_day_ago = timezone.now() - datetime.timedelta(days=1, minutes=1)
+    Registration.objects.filter(pk=old.pk).update(sent_at=a_day_ago)
+    overview = reverse("archive:overview")
+
+    _client, response = page(world.users["archivist"])
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="{overview}"' in html
+    assert counts(html) == {
+        "Archive registration that failed": (1, f"{overview}?status=failed"),
+        "Sent to the archive more than a day ago, no receipt": (1, f"{overview}?status=sent"),
+    }
+    # The administrator keeps the archive too; a coordinator does not.
+    assert "Archive registration that failed" in page(world.users["admin"])[1].content.decode()
+    coordinator = page(world.users["coordinator"])[1].content.decode()
+    assert f'href="{overview}' not in coordinator
