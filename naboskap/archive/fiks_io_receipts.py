@@ -151,7 +151,7 @@ def handle(headers: dict, body: bytes, *, key, certificate) -> str:
             municipality=archive.municipality, package=answered, status=Registration.Status.SENT
         ).first()
         if answered and found is not None:
-            delivery.refused(found, f"The archive: {reason}", temporary=kind == SERVER_ERROR)
+            delivery.refused(found, reason, temporary=kind == SERVER_ERROR)
         return "error"
     raise Unreadable(f"of a type Naboskap does not read ({kind or 'none'})")
 

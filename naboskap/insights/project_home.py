@@ -35,9 +35,9 @@ from naboskap.concerns.selectors import concerns_for_user, overdue_filter
 from naboskap.concerns.workflow import OPEN as OPEN_CONCERN
 from naboskap.facility.models import Incident
 from naboskap.insights import metrics
-from naboskap.insights.home import Item
 from naboskap.insights.models import Answer, Question, Response, SurveyRound
 from naboskap.lib.anonymity import MIN_GROUP_SIZE
+from naboskap.lib.start_page import Item
 from naboskap.meetings.models import Attendance, Meeting
 from naboskap.meetings.selectors import bodies_with_health, council_health, upcoming_meetings
 from naboskap.plans.models import Input, Measure

@@ -641,7 +641,7 @@ def test_the_archives_answers_are_read_from_the_queue_and_recorded(sent, queue, 
     assert record.status == Status.ARCHIVED and record.record_number == "2026/88-1"
     assert record.archive_id == "j-1"
     assert answer.status == Status.FAILED
-    assert answer.last_error == "The archive: Ukjent klasse (f-17)"
+    assert answer.last_error == "Ukjent klasse (f-17)"
 
 
 @pytest.mark.django_db
@@ -663,7 +663,7 @@ def test_the_archives_own_trouble_sends_the_registration_again_later(sent, queue
     answer.refresh_from_db()
     assert answer.status == Registration.Status.WAITING
     assert answer.next_attempt_at > timezone.now()
-    assert answer.last_error == "The archive: Databasen svarer ikke (f-17)"
+    assert answer.last_error == "Databasen svarer ikke (f-17)"
 
 
 @pytest.mark.django_db
