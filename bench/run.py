@@ -26,6 +26,10 @@ load-generator processes and prints one line per benchmark:
     BENCH documents survey_codes=2000 parts=... workers=2 seconds=...  (bench/documents.py)
     BENCH api webhooks events=1000 delivered=1000 lost=0 duplicated=0 attempts=... seconds=...
         (bench/webhooks.py)
+    BENCH what_works compute measures=1000 concerns=100000 survey_rounds=200 ... seconds=...
+        baseline_measures=10 baseline_seconds=...
+    BENCH what_works catalogue effects=10000 queries=... median_ms=... baseline_effects=100
+        baseline_median_ms=...  (bench/whatworks.py)
 
 Everything lives in a throw-away VAR_DIR (SQLite database, static files); with
 `--database-url` a dedicated PostgreSQL database (naboskap_bench) is created and dropped, with
@@ -76,6 +80,7 @@ BENCHMARKS = [
     "faults",
     "documents",
     "api_webhooks",
+    "what_works",
 ]
 # Variables of the developer's environment that would change what is measured.
 CLEARED_VARIABLES = [
@@ -635,6 +640,10 @@ def run(args: argparse.Namespace) -> int:
             import webhooks
 
             failures += webhooks.run_benchmarks(args, env)
+        if "what_works" in args.only:
+            import whatworks
+
+            failures += whatworks.run_benchmarks(args, env, var_dir)
     finally:
         cleanup(
             var_dir,
@@ -766,6 +775,7 @@ def main() -> int:
     import risk
     import staff
     import webhooks
+    import whatworks
 
     phases = {
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in concerns.PHASES.items()},
@@ -781,6 +791,7 @@ def main() -> int:
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in faults.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in documents.PHASES.items()},
         **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in webhooks.PHASES.items()},
+        **{name: (lambda phase=phase: phase(sys.argv)) for name, phase in whatworks.PHASES.items()},
         "_setup": lambda: phase_setup(int(sys.argv[2])),
         "_queries": phase_queries,
         "_publish": lambda: phase_publish(sys.argv[2]),
@@ -899,6 +910,27 @@ def main() -> int:
     parser.add_argument(
         "--map-requests", type=int, default=30, help="timed GETs of each map layer (30)"
     )
+    parser.add_argument(
+        "--whatworks-sizes",
+        default="1000,100000",
+        help="concerns for what works' compute_effects, smallest (the baseline) first; done "
+        "measures 1/100 of them, survey rounds 1/500 (at least 10) (1000,100000)",
+    )
+    parser.add_argument(
+        "--whatworks-effects",
+        default="100,10000",
+        help="done measures with an effect in the what works catalogue, smallest (the "
+        "baseline) first (100,10000)",
+    )
+    parser.add_argument(
+        "--whatworks-requests", type=int, default=30, help="timed GETs of each catalogue (30)"
+    )
+    parser.add_argument(
+        "--whatworks-profile",
+        action="store_true",
+        help="print a profile of compute_effects at the largest size even when it meets the "
+        "target (it is printed when it does not)",
+    )
     faults_options = [  # (option, type, default, help): bench/faults.py
         ("submissions", int, 160, "reports 16 clients send while PostgreSQL restarts"),
         ("db-down", float, 3, "seconds PostgreSQL stays down in that restart"),
@@ -930,6 +962,11 @@ def main() -> int:
         args.map_sizes = sorted(int(size) for size in args.map_sizes.split(","))
     except ValueError:
         parser.error("--map-sizes takes numbers, like 1000,100000")
+    try:
+        args.whatworks_sizes = sorted(int(size) for size in args.whatworks_sizes.split(","))
+        args.whatworks_effects = sorted(int(size) for size in args.whatworks_effects.split(","))
+    except ValueError:
+        parser.error("--whatworks-sizes and --whatworks-effects take numbers, like 1000,100000")
     if args.updates < 2 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
         parser.error("--updates must be at least 2; --duration, --connections, --workers positive")
 

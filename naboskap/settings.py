@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "naboskap.api",
     "naboskap.webhooks",
     "naboskap.archive",
+    "naboskap.whatworks",
     "naboskap.portal",
     "naboskap.demo",
     # Django's admin, behind the staff pages' two-step login (tenancy.admin_site).

@@ -27,6 +27,7 @@ urlpatterns = [
     path("app/", include("naboskap.privacy.urls")),
     path("app/", include("naboskap.tenancy.urls")),
     path("app/", include("naboskap.api.token_urls")),
+    path("app/", include("naboskap.whatworks.urls")),
     path("app/administrasjon/", include("naboskap.tenancy.administration.urls")),
     path("app/administrasjon/jobber/", include("naboskap.scheduling.urls")),
     path("app/administrasjon/e-post/", include("naboskap.outbox.urls")),

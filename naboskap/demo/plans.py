@@ -84,14 +84,14 @@ MEASURES = {
             "Tas opp på husmøtet; nattevakt følger opp.",
         ),
         (
-            "Ukentlig ryddetur rundt lekeplassen",
+            "Mandagsrunden utvides til lekeplassen",
             "Eiendom",
             -10,
             Measure.Status.PLANNED,
             0,
             {"Solbakken botiltak": R, "Helse og sosial": C},
             "demo-3",
-            "Miljøvaktmesteren går en fast ryddetur rundt lekeplassen hver mandag.",
+            "Miljøvaktmesterens faste ryddetur hver mandag går nå også rundt lekeplassen.",
             "Sprøyteboks ved inngangen; rutine for funn av brukerutstyr.",
         ),
         (

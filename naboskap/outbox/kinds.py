@@ -18,6 +18,7 @@ KINDS = {
     "status_report": _("Status report"),
     "overdue_measures": _("Overdue measures"),
     "suggestion": _("New suggestion"),
+    "barometer_falling": _("Trust barometer falling"),
     "account": _("Login account (password reset)"),
 }
 

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from naboskap.concerns.models import Category
 from naboskap.lib.forms import bounded_formfield
 from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
 from naboskap.plans.selectors import GROUPINGS
@@ -40,6 +42,7 @@ class MeasureForm(forms.ModelForm):
         fields = [
             "title",
             "description",
+            "kind",
             "owner_unit",
             "responsible",
             "due_date",
@@ -48,6 +51,7 @@ class MeasureForm(forms.ModelForm):
             "cancel_reason",
             "progress",
             *SOURCE_FIELDS,
+            "categories",
             "is_public",
             "public_text",
         ]
@@ -56,8 +60,13 @@ class MeasureForm(forms.ModelForm):
             "public_text": forms.Textarea(attrs={"rows": 3}),
             "due_date": DATE_WIDGET,
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5}),
+            "categories": forms.CheckboxSelectMultiple,
         }
         help_texts = {
+            "kind": _(
+                "For a measure against an unwanted event of a ROS analysis: whether it makes "
+                "the event less likely or its consequences smaller."
+            ),
             "cancel_reason": _("Required when the measure is cancelled."),
             "progress": _("From 0 to 100. A measure that is done is 100 %."),
         }
@@ -85,6 +94,9 @@ class MeasureForm(forms.ModelForm):
             lookup = SOURCE_PROJECT_LOOKUPS.get(name, "project")
             field.queryset = field.queryset.filter(**{lookup: project}).order_by("-pk")
         self.fields["concern"].label_from_instance = lambda c: c.reference
+        self.fields["categories"].queryset = Category.objects.filter(
+            Q(active=True) | Q(measures=self.instance.pk or 0), municipality=municipality
+        ).distinct()
         current = {}
         if self.instance.pk:
             current = {p.unit_id: p.part for p in self.instance.participations.all()}
@@ -121,7 +133,11 @@ class MeasureForm(forms.ModelForm):
         super()._post_clean()
 
     def measure_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The measure's own fields; the categories go apart (`categories`)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "categories"}
+
+    def categories(self) -> list:
+        return list(self.cleaned_data["categories"])
 
     def participations(self) -> dict:
         return {
@@ -129,6 +145,32 @@ class MeasureForm(forms.ModelForm):
             for unit in self.units
             if self.cleaned_data.get(f"{PART_PREFIX}{unit.pk}")
         }
+
+
+# What a link may fill in on a new measure's form, besides its source (`?concern=…`):
+# "What works" adopts a measure that worked elsewhere this way (`?title=…&kind=…&category=noise
+# &description=Adopted from: …`). Category codes, as they are the same across municipalities.
+QUERY_TEXT_FIELDS = {"title": 200, "description": 5000}
+
+
+def initial_from_query(query, *, project: Project) -> dict:
+    """Initial values for a new measure from the page's query string; what is not valid is
+    left out (the form is only filled in, nothing is saved)."""
+    initial = {
+        name: query[name].strip()[:length]
+        for name, length in QUERY_TEXT_FIELDS.items()
+        if query.get(name, "").strip()
+    }
+    if query.get("kind") in Measure.Kind.values:
+        initial["kind"] = query["kind"]
+    codes = query.getlist("category")[:50]
+    if codes:
+        initial["categories"] = list(
+            Category.objects.filter(
+                municipality_id=project.municipality_id, code__in=codes, active=True
+            ).values_list("pk", flat=True)
+        )
+    return initial
 
 
 class ProgressForm(forms.Form):

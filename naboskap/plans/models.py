@@ -180,6 +180,17 @@ class Measure(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
+    # The day it was marked done (plans.services keeps it), from which its observed effect is
+    # measured (naboskap.whatworks).
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    # The concern categories whose concerns it is meant to reduce, besides its source's.
+    categories = models.ManyToManyField(
+        "concerns.Category",
+        blank=True,
+        related_name="measures",
+        verbose_name=_("concern categories it addresses"),
+        help_text=_("Its observed effect is counted on the concerns in these categories."),
+    )
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )

@@ -34,6 +34,7 @@ TRACKED_FIELDS = [
     "public_text",
 ]
 PARTICIPATIONS = "participations"
+CATEGORIES = "categories"
 # The sender's email of an input is erased this many days after the input was answered.
 # The daily `apply_concern_retention` passes the municipality's own number, the one that
 # erases concerns' contact details (`concerns.Policy.erase_contact_after_days`, set on the
@@ -72,6 +73,10 @@ def _participations_display(participations: dict) -> str:
     return ", ".join(f"{unit.name}: {labels.get(part, part)}" for unit, part in items)
 
 
+def _categories_display(categories) -> str:
+    return ", ".join(sorted(category.label for category in categories))
+
+
 def _stored_participations(measure: Measure) -> dict:
     return {p.unit: p.part for p in measure.participations.select_related("unit")}
 
@@ -97,9 +102,17 @@ def _check_participations(measure: Measure, participations: dict) -> None:
             raise PlanError(_("Choose responsible, accountable, consulted or informed."))
 
 
+def _check_categories(measure: Measure, categories) -> None:
+    if any(c.municipality_id != measure.project.municipality_id for c in categories):
+        raise PlanError(_("The categories must be the project's municipality's."))
+
+
 def _normalise(measure: Measure) -> None:
     if measure.status == Measure.Status.DONE:
         measure.progress = 100
+        measure.done_on = measure.done_on or timezone.localdate()
+    else:
+        measure.done_on = None
     if measure.status != Measure.Status.CANCELLED:
         measure.cancel_reason = ""
 
@@ -109,22 +122,30 @@ def measure_create(
     project: Project,
     created_by,
     participations: dict | None = None,
+    categories=None,
     note: str = "",
     **fields,
 ) -> Measure:
     """Create a measure. `fields` are model fields (including at most one source, such as
-    `concern=` or `input=`); `participations` maps units to their part."""
+    `concern=` or `input=`); `participations` maps units to their part; `categories` are the
+    concern categories it addresses."""
     return measure_save_new(
         measure=Measure(project=project, **fields),
         created_by=created_by,
         participations=participations,
+        categories=categories,
         note=note,
     )
 
 
 @transaction.atomic
 def measure_save_new(
-    *, measure: Measure, created_by, participations: dict | None = None, note: str = ""
+    *,
+    measure: Measure,
+    created_by,
+    participations: dict | None = None,
+    categories=None,
+    note: str = "",
 ) -> Measure:
     """Save a new measure built elsewhere (by `measure_create` or the admin's form) and
     record its first history row."""
@@ -136,6 +157,10 @@ def measure_save_new(
     if participations:
         _participations_write(measure, participations)
         changes[PARTICIPATIONS] = ["", _participations_display(participations)]
+    if categories:
+        _check_categories(measure, categories)
+        measure.categories.set(categories)
+        changes[CATEGORIES] = ["", _categories_display(categories)]
     MeasureChange.objects.create(measure=measure, changed_by=created_by, changes=changes, note=note)
     # For the municipality's webhooks (ADR 0032), committed with the measure.
     events.emit(events.MEASURE_CHANGED, measure, municipality_id=measure.project.municipality_id)
@@ -153,11 +178,12 @@ def measure_update(
     changed_by,
     note: str = "",
     participations: dict | None = None,
+    categories=None,
     **fields,
 ) -> MeasureChange | None:
-    """Change a measure (and, given `participations`, the units taking part) and record
-    what changed. Returns the history row, or None when nothing changed and no note was
-    given."""
+    """Change a measure (and, given `participations`, the units taking part; given
+    `categories`, the concern categories it addresses) and record what changed. Returns the
+    history row, or None when nothing changed and no note was given."""
     # Lock the row; "before" is what is stored, not what the caller's copy holds.
     stored = (
         Measure.objects.select_for_update(of=("self",))
@@ -177,11 +203,19 @@ def measure_update(
         new = _participations_display(participations)
         if old != new:
             changes[PARTICIPATIONS] = [old, new]
+    if categories is not None:
+        _check_categories(measure, categories)
+        old = _categories_display(measure.categories.all())
+        new = _categories_display(categories)
+        if old != new:
+            changes[CATEGORIES] = [old, new]
     if not changes and not note:
         return None
     measure.save()
     if PARTICIPATIONS in changes:
         _participations_write(measure, participations)
+    if CATEGORIES in changes:
+        measure.categories.set(categories)
     if stored.is_public or measure.is_public or measure.input_id:
         pagecache.invalidate()
     documents_changed(kind=PLAN, obj=measure.project)

@@ -17,7 +17,7 @@ from naboskap.lib.http import form_status, posted
 from naboskap.plans import exports, selectors, services
 from naboskap.plans.access import get_measure_for_user
 from naboskap.plans.documents import PLAN
-from naboskap.plans.forms import MeasureForm, PlanFilterForm, ProgressForm
+from naboskap.plans.forms import MeasureForm, PlanFilterForm, ProgressForm, initial_from_query
 from naboskap.plans.models import SOURCE_FIELDS, Measure, Participation
 from naboskap.plans.plan import PART_LETTERS, filter_variant, filtered, plan_context
 from naboskap.projects.access import get_project_for_user
@@ -138,12 +138,14 @@ def _save_measure(request, form: MeasureForm, measure: Measure | None, project):
                 project=project,
                 created_by=request.user,
                 participations=form.participations(),
+                categories=form.categories(),
                 **form.measure_data(),
             )
         services.measure_update(
             measure=measure,
             changed_by=request.user,
             participations=form.participations(),
+            categories=form.categories(),
             **form.measure_data(),
         )
         return measure
@@ -166,6 +168,8 @@ def measure_edit(request: HttpRequest, pk: int, measure_pk: int | None = None) -
         for name in SOURCE_FIELDS
         if measure is None and request.GET.get(name, "").isdigit()
     }
+    if measure is None:  # and what a link fills in: "What works" adopting a measure
+        initial.update(initial_from_query(request.GET, project=project))
     form = MeasureForm(posted(request), instance=measure, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _save_measure(request, form, measure, project)
@@ -192,6 +196,7 @@ def _history(measure: Measure) -> list[dict]:
         f.name: f.verbose_name for f in Measure._meta.get_fields() if hasattr(f, "verbose_name")
     }
     labels[services.PARTICIPATIONS] = _("participating units")
+    labels[services.CATEGORIES] = _("concern categories it addresses")
     yes_no = {"1": _("Yes"), "0": _("No")}
     rows = []
     for change in measure.history.select_related("changed_by").order_by("-changed_at", "-pk"):

@@ -26,6 +26,9 @@ def collect(
         "scope": {
             "municipality": scope.municipality.name,
             "project": scope.project.name if scope.project is not None else None,
+            # For the sections other apps add by template tag (the trust barometer).
+            "municipality_id": scope.municipality.pk,
+            "project_id": scope.project.pk if scope.project is not None else None,
         },
         "period": {"start": start, "end": end},
         "since": since,

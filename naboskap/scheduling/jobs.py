@@ -91,6 +91,16 @@ WHAT: dict[str, Promise] = {
     "old_emails": ngettext_lazy(
         "%(count)d old email deleted", "%(count)d old emails deleted", "count"
     ),
+    "effects": ngettext_lazy(
+        "observed effect of %(count)d measure made",
+        "observed effects of %(count)d measures made",
+        "count",
+    ),
+    "barometer_readings": ngettext_lazy(
+        "%(count)d trust barometer reading made",
+        "%(count)d trust barometer readings made",
+        "count",
+    ),
     "sessions": ngettext_lazy(
         "%(count)d expired login session removed",
         "%(count)d expired login sessions removed",
@@ -194,6 +204,18 @@ JOBS: tuple[Job, ...] = (
         "naboskap.documents.jobs.refresh",
         "30 5 * * *",
         _("Render again the documents that change with the day (overdue measures, letter dates)"),
+    ),
+    Job(
+        "compute_effects",
+        "naboskap.whatworks.jobs.compute_all",
+        "20 * * * *",
+        _("Make the observed effects of the measures that are done"),
+    ),
+    Job(
+        "trust_barometer",
+        "naboskap.whatworks.jobs.compute_barometer",
+        "40 5 * * *",  # daily, before the status reports at 06:00
+        _("Make each project's trust barometer and tell coordinators when it keeps falling"),
     ),
     Job(
         "prune_task_results",

@@ -1531,6 +1531,28 @@ LETTER_LINKS_MATRIX = {
     "portal:short_link": ("get", letter_short_link, dict.fromkeys(PERSONAS, 302)),
 }
 
+# What works (issue 25): the anonymised export for research is the municipality's
+# administrators' (it has no object in its address: the outsider, of another municipality,
+# is not an administrator where they work, so 403; another municipality's administrator gets
+# their own rows, naboskap/whatworks/tests/test_export.py).
+WHAT_WORKS_EXPORT_MATRIX = {
+    "whatworks:export": ("get", lambda w: {}, expect(allowed={"admin"}, outsider=403)),
+}
+
+# What works (issue 25): the catalogue of what worked is for those who plan, the
+# administrators and coordinators (a coordinator of another municipality sees their own).
+WHAT_WORKS_CATALOGUE_MATRIX = {
+    "whatworks:catalogue": ("get", lambda w: {}, expect(allowed=MANAGERS, outsider=200)),
+}
+
+# What works (issue 25), the trust barometer: a project's barometer for everyone who may open
+# the project (counts and shares only); its weighting, with the other settings of what works,
+# for the municipality's administrators (no object in the address: the outsider gets 403).
+WHAT_WORKS_BAROMETER_MATRIX = {
+    "whatworks:barometer": ("get", lambda w: {"pk": w.project.pk}, expect(allowed=STAFF)),
+    "whatworks:settings": ("get", lambda w: {}, expect(allowed={"admin"}, outsider=403)),
+}
+
 
 MATRIX = {
     # Inputs (need-to-know, issue 15): everyone who reaches the project gets the list (its
@@ -1885,6 +1907,9 @@ MATRIX = {
     **BOTH_WAYS_MATRIX,
     **PUBLISHED_RISK_MATRIX,
     **LETTER_LINKS_MATRIX,
+    **WHAT_WORKS_CATALOGUE_MATRIX,
+    **WHAT_WORKS_BAROMETER_MATRIX,
+    **WHAT_WORKS_EXPORT_MATRIX,
 }
 
 

@@ -68,6 +68,7 @@ def test_each_job_is_claimed_once_for_its_latest_due_time_however_many_workers_a
     later = services.claim_due(at(2026, 12, 7, 9, 6))
     assert {run.job for run in later} == {
         "meeting_reminders",
+        "compute_effects",
         "send_outbox",
         "send_webhooks",
         "send_archive",

@@ -26,6 +26,7 @@ from naboskap.demo.risk import load_risk
 from naboskap.demo.routines import load_routines
 from naboskap.demo.situation import load_situation
 from naboskap.demo.stakeholders import load_stakeholders
+from naboskap.demo.whatworks import load_what_works
 from naboskap.maps import coordinates
 from naboskap.projects import services
 from naboskap.projects.models import (
@@ -142,6 +143,7 @@ class Command(BaseCommand):
         load_dashboards(projects, users)
         load_situation(projects, users)
         load_facility(projects, users)
+        load_what_works(projects, users)
         load_reports(projects, users)
         load_archive(projects, users)
         load_integrations(projects, users)  # last: nothing above emits to its webhook
