@@ -62,9 +62,7 @@ def test_a_measure_that_worked_is_seen_found_and_adopted(world, visitor, width):
         status=Measure.Status.DONE,
         categories=list(Category.objects.filter(municipality=municipality, code="litter")),
     )
-    Measure.objects.filter(pk=measure.pk).update(
-        done_on=timezone.localdate() - timedelta(days=100)
-    )
+    Measure.objects.filter(pk=measure.pk).update(done_on=timezone.localdate() - timedelta(days=100))
     compute_effects()
     update_readings(months=3)
     # Lindeveien's analysis has an event about paraphernalia, with a litter concern on it.

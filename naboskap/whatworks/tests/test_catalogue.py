@@ -248,3 +248,15 @@ def test_the_menu_has_what_works_for_planners_only(world):
     for persona in ["case_handler", "politician"]:
         body = english(world.users[persona]).get(home).content.decode()
         assert f'href="{URL}"' not in body
+
+
+def test_the_administrator_finds_the_settings_and_the_export_there(world):
+    url = reverse("whatworks:catalogue")
+    admin = english(world.users["admin"]).get(url)
+    assert admin.status_code == 200
+    body = admin.content.decode()
+    assert f'href="{reverse("whatworks:settings")}"' in body
+    assert f'href="{reverse("whatworks:export")}"' in body
+    coordinator = english(world.users["coordinator"]).get(url)
+    assert coordinator.status_code == 200
+    assert reverse("whatworks:export") not in coordinator.content.decode()

@@ -244,6 +244,21 @@ def test_the_plans_form_suggests_by_the_source_concern_or_the_projects_concerns(
     assert HEADING not in client.get(edit, {"category": "noise"}).content.decode()
 
 
+def test_choosing_a_routine_suggests_what_worked_for_what_the_neighbours_report(
+    world, other_project
+):
+    done_with_effect(other_project, title="Ryddetur hver mandag", codes=("litter",))
+    client = english(world.users["coordinator"])
+    url = reverse("routines:project_routine", args=[world.project.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert HEADING not in response.content.decode()  # nothing reported yet: nothing to go by
+    make_concern(world.project, "litter")
+    part = suggestions_part(client.get(url).content.decode())
+    assert "reported in the last twelve months: Litter and syringes." in part
+    assert "Ryddetur hver mandag" in part and len(adopt_links(part)) == 1
+
+
 @pytest.mark.parametrize("persona", ["politician", "police", "case_handler"])
 def test_those_who_do_not_plan_see_no_suggestions(world, other_project, event, persona):
     done_with_effect(other_project, title="Lydisolering", codes=("noise",))
