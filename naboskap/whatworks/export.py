@@ -38,6 +38,7 @@ from django.utils.crypto import salted_hmac
 
 from naboskap.concerns.services import DEFAULT_CATEGORIES
 from naboskap.lib.anonymity import MIN_GROUP_SIZE
+from naboskap.lib.spreadsheets import csv_cell
 from naboskap.plans.models import SOURCE_FIELDS, Measure
 from naboskap.projects.models import PhaseChange
 from naboskap.whatworks import sharing
@@ -148,7 +149,7 @@ def csv_lines(*, municipality_ids: Iterable[int]) -> Iterator[str]:
     RFC 4180, comma-separated, CRLF, no byte order mark; empty for nothing."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     for row in rows(municipality_ids=municipality_ids):
-        yield writer.writerow([_text(value) for value in row])
+        yield writer.writerow([csv_cell(_text(value)) for value in row])
 
 
 class _Line:
@@ -223,12 +224,11 @@ def _round(value: float | None, decimals: int) -> float | None:
     return None if value is None else round(value, decimals)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
+def _text(value):
+    """Booleans as the export's true/false; the rest goes to `csv_cell` as it is."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return value
 
 
 class _PhaseHistory:
