@@ -322,7 +322,7 @@ def phase_catalogue_fill(effects: int, index: int) -> dict:
     client = concern_bench.staff_client(user_name)
     response = client.get(url)  # warm: the first request of a process loads more
     content = response.content.decode()
-    rows = content.count('<th scope="row">')
+    rows = content.count('role="rowheader" scope="row"')
     if response.status_code != 200 or rows != min(PAGE_SIZE, effects):
         raise core.BenchError(
             f"{url} answered {response.status_code} with {rows} measures, "

@@ -46,11 +46,6 @@ def staff_menu(request, municipality) -> list[MenuItem]:
             "reports:list",
             rules.has_perm("reports.use_reports", user, municipality),
         ),
-        (
-            _("What works"),
-            "whatworks:catalogue",
-            rules.has_perm("whatworks.view_catalogue", user, municipality),
-        ),
         (_("Routines"), "routines:list", rules.has_perm("routines.use_routines", user)),
         (
             _("Stakeholders"),

@@ -8,7 +8,9 @@ class WhatWorksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from naboskap.lib import start_page
         from naboskap.lib.events import happened
         from naboskap.whatworks import receivers
 
         happened.connect(receivers.event_happened, dispatch_uid="whatworks.event_happened")
+        start_page.asked.connect(receivers.start_page_items, dispatch_uid="whatworks.start_page")

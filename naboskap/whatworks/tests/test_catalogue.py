@@ -242,10 +242,10 @@ def test_the_query_count_does_not_grow_with_the_measures(
     assert "43 measures with an observed effect" in response.content.decode()
 
 
-def test_the_menu_has_what_works_for_planners_only(world):
+def test_the_start_page_has_what_works_for_planners_only(world):
     home = reverse("insights:home")
     coordinator = english(world.users["coordinator"]).get(home).content.decode()
-    assert f'href="{URL}"' in coordinator and "What works" in coordinator
+    assert f'href="{URL}"' in coordinator and "What works: measures that were done" in coordinator
     for persona in ["case_handler", "politician"]:
         body = english(world.users[persona]).get(home).content.decode()
         assert f'href="{URL}"' not in body
