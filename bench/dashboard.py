@@ -106,36 +106,17 @@ def fill(size: dict, index: int, username: str, place: str = "Oversikt"):
     in the same database: bench/staff.py.)"""
     from naboskap.concerns import services as concern_services
     from naboskap.concerns.models import Category
-    from naboskap.projects.models import Phase
-    from naboskap.tenancy.models import Membership
-    from naboskap.testing import factories
-    from naboskap.testing.mfa import enrol_totp
 
-    municipality = factories.MunicipalityFactory(
+    municipality, user, units, projects = fill_municipality(
         name=f"{place}vik {size['concerns']} kommune",
         number=f"{9910 + index:04d}",
         slug=f"{place.lower()}vik-{size['concerns']}",
+        username=username,
+        place=place,
+        index=index,
+        units=UNITS,
+        projects=size["projects"],
     )
-    # Factory sequences start again in every process: names that other rows have not.
-    user = factories.UserFactory(username=username, email=f"{username}@example.org")
-    Membership.objects.create(user=user, municipality=municipality, role="coordinator")
-    enrol_totp(user)
-    units = [
-        factories.UnitFactory(municipality=municipality, name=f"{place}enhet {index}-{n}")
-        for n in range(UNITS)
-    ]
-    phases = [Phase.PLANNING, Phase.CONSTRUCTION, Phase.MOVE_IN, Phase.OPERATION]
-    projects = [
-        factories.ProjectFactory(
-            municipality=municipality,
-            name=f"{place}veien {index}-{n}",
-            slug=f"{place.lower()}veien-{index}-{n}",
-            dialogue_owner=user,
-            responsible_unit=units[n % UNITS],
-            phase=phases[n % len(phases)],
-        )
-        for n in range(size["projects"])
-    ]
     concern_services.categories_ensure_defaults(municipality=municipality)
     categories = list(Category.objects.filter(municipality=municipality))
     events = fill_risk(projects, user)
@@ -145,6 +126,49 @@ def fill(size: dict, index: int, username: str, place: str = "Oversikt"):
     fill_routines(municipality, projects, user)
     fill_surveys(municipality, projects)
     return municipality
+
+
+def fill_municipality(
+    *,
+    name: str,
+    number: str,
+    slug: str,
+    username: str,
+    place: str,
+    index: int,
+    units: int,
+    projects: int,
+):
+    """A municipality with a coordinator (past the two-step login), `units` units and
+    `projects` projects across the phases, named after `place` and `index`. Returns
+    (municipality, user, units, projects)."""
+    from naboskap.projects.models import Phase
+    from naboskap.tenancy.models import Membership
+    from naboskap.testing import factories
+    from naboskap.testing.mfa import enrol_totp
+
+    municipality = factories.MunicipalityFactory(name=name, number=number, slug=slug)
+    # Factory sequences start again in every process: names that other rows have not.
+    user = factories.UserFactory(username=username, email=f"{username}@example.org")
+    Membership.objects.create(user=user, municipality=municipality, role="coordinator")
+    enrol_totp(user)
+    made_units = [
+        factories.UnitFactory(municipality=municipality, name=f"{place}enhet {index}-{n}")
+        for n in range(units)
+    ]
+    phases = [Phase.PLANNING, Phase.CONSTRUCTION, Phase.MOVE_IN, Phase.OPERATION]
+    made_projects = [
+        factories.ProjectFactory(
+            municipality=municipality,
+            name=f"{place}veien {index}-{n}",
+            slug=f"{place.lower()}veien-{index}-{n}",
+            dialogue_owner=user,
+            responsible_unit=made_units[n % units],
+            phase=phases[n % len(phases)],
+        )
+        for n in range(projects)
+    ]
+    return municipality, user, made_units, made_projects
 
 
 def fill_risk(projects, user) -> dict:

@@ -361,39 +361,20 @@ def fill_catalogue(effects: int, index: int):
     from naboskap.concerns import services as concern_services
     from naboskap.concerns.models import Category
     from naboskap.plans.models import Measure
-    from naboskap.projects.models import Phase
-    from naboskap.tenancy.models import Membership
-    from naboskap.testing import factories
     from naboskap.testing.factories import make_plan
-    from naboskap.testing.mfa import enrol_totp
     from naboskap.whatworks import statistics as effect_statistics
     from naboskap.whatworks.models import Effect
 
-    municipality = factories.MunicipalityFactory(
+    municipality, user, units, projects = dashboard.fill_municipality(
         name=f"Katalogvik {effects} kommune",
         number=f"{CATALOGUE_NUMBER + index:04d}",
         slug=f"katalogvik-{effects}",
+        username=username(f"katalog-{effects}"),
+        place="Katalog",
+        index=index,
+        units=CATALOGUE_UNITS,
+        projects=CATALOGUE_PROJECTS,
     )
-    user_name = username(f"katalog-{effects}")
-    user = factories.UserFactory(username=user_name, email=f"{user_name}@example.org")
-    Membership.objects.create(user=user, municipality=municipality, role="coordinator")
-    enrol_totp(user)
-    units = [
-        factories.UnitFactory(municipality=municipality, name=f"Katalogenhet {index}-{n}")
-        for n in range(CATALOGUE_UNITS)
-    ]
-    phases = [Phase.PLANNING, Phase.CONSTRUCTION, Phase.MOVE_IN, Phase.OPERATION]
-    projects = [
-        factories.ProjectFactory(
-            municipality=municipality,
-            name=f"Katalogveien {index}-{n}",
-            slug=f"katalogveien-{index}-{n}",
-            dialogue_owner=user,
-            responsible_unit=units[n % CATALOGUE_UNITS],
-            phase=phases[n % len(phases)],
-        )
-        for n in range(CATALOGUE_PROJECTS)
-    ]
     for number, project in enumerate(projects):
         share = effects // len(projects) + (1 if number < effects % len(projects) else 0)
         if share:
@@ -476,7 +457,7 @@ def fill_catalogue(effects: int, index: int):
         )
     Measure.categories.through.objects.bulk_create(links, batch_size=2000)
     Effect.objects.bulk_create(rows, batch_size=1000)
-    return municipality, user_name
+    return municipality, user.username
 
 
 PHASES = {
