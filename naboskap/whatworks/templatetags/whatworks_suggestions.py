@@ -54,7 +54,8 @@ def what_worked_elsewhere(context, project, event=None, heading_level: int = 2):
     else:
         codes, title, source = _from_form(project, request, labels)
     basis = _basis(codes, title, labels)
-    if not codes and not title:
+    guessed = not codes and not title  # from what the neighbours reported, not asked for
+    if guessed:
         since = timezone.localdate() - RECENT_CONCERNS
         codes = selectors.project_concern_codes(project, since=since)
         if not codes:
@@ -65,6 +66,8 @@ def what_worked_elsewhere(context, project, event=None, heading_level: int = 2):
     found = selectors.suggestions(
         project, user=user, category_codes=codes, event_title=title, labels=labels
     )
+    if guessed and not found:
+        return shown  # a guess that found nothing is no news above a form
     can_adopt = rules.has_perm("plans.change_plan", user, project)
     for item in found:
         item.adopt_url = _adopt_url(project, item, source) if can_adopt else ""

@@ -244,6 +244,16 @@ def test_the_plans_form_suggests_by_the_source_concern_or_the_projects_concerns(
     assert HEADING not in client.get(edit, {"category": "noise"}).content.decode()
 
 
+def test_a_guess_that_finds_nothing_shows_no_section(world, other_project):
+    done_with_effect(other_project, title="Lydisolering", codes=("noise",))
+    make_concern(world.project, "traffic")  # what the neighbours reported: nothing worked yet
+    client = english(world.users["coordinator"])
+    response = client.get(reverse("plans:measure_create", args=[world.project.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="title"' in body and HEADING not in body
+
+
 def test_choosing_a_routine_suggests_what_worked_for_what_the_neighbours_report(
     world, other_project
 ):
